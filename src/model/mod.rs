@@ -1,0 +1,9 @@
+//! The types that cross the wire, and the validated newtypes that guard them.
+//!
+//! Everything here compiles for both the server and the browser. Parsing
+//! functions (`Username::parse`, ...) are the only way to make a validated
+//! value, so a value of the type is proof that the rule holds.
+
+mod user;
+
+pub use user::{Password, User, UserId, Username};

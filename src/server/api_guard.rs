@@ -1,0 +1,56 @@
+//! Middleware in front of `/api`: refuses cross-site requests, and gives
+//! every server-function error the HTTP status its `AppError` names.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+
+use crate::error::AppError;
+
+use super::origin;
+
+/// Larger error bodies are not ours; they pass untouched.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+pub async fn api_guard(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    if !origin::is_same_site(request.headers()) {
+        return error_response(AppError::Forbidden(
+            "This request came from another site and was refused.".into(),
+        ));
+    }
+    let response = next.run(request).await;
+    // A plain form post that failed is redirected back with the error in
+    // the URL; only a 500 is a status still to be set.
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return with_error_status(response).await;
+    }
+    response
+}
+
+/// Server functions answer every error with 500; the body says which it is.
+async fn with_error_status(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    response
+}

@@ -1,0 +1,65 @@
+//! `Config`: every setting of a server instance, from flags or environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Confab: real-time chat on Leptos, axum and Redis.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "confab", version, about)]
+pub struct Config {
+    /// Redis to use as store and bus, e.g. redis://127.0.0.1:6379. Without
+    /// it, Confab runs its own private redis-server (the embedded default).
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Address to listen on; overrides `site-addr` of the Leptos settings.
+    #[arg(long, env = "LEPTOS_SITE_ADDR")]
+    pub site_addr: Option<SocketAddr>,
+
+    /// Prefix of every Redis key and channel, so that several deployments
+    /// (or test runs) can share one Redis.
+    #[arg(long, env = "CONFAB_KEY_PREFIX", default_value = "confab:")]
+    pub key_prefix: String,
+
+    /// How long a session lasts without use, in seconds.
+    #[arg(long, env = "CONFAB_SESSION_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+
+    /// Where the embedded redis-server keeps its data.
+    #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The Leptos site settings read at run time.
+    #[arg(long, env = "CONFAB_LEPTOS_CONFIG", default_value = "Leptos.toml")]
+    pub leptos_config: PathBuf,
+
+    /// Sign-in attempts allowed per username in each window.
+    #[arg(long, env = "CONFAB_LOGIN_ATTEMPTS_PER_USER", default_value_t = 10)]
+    pub login_attempts_per_user: u32,
+
+    /// Sign-in and sign-up attempts allowed per client address in each window.
+    #[arg(long, env = "CONFAB_LOGIN_ATTEMPTS_PER_ADDR", default_value_t = 60)]
+    pub login_attempts_per_addr: u32,
+
+    /// Length of the sign-in attempt window, in seconds.
+    #[arg(long, env = "CONFAB_LOGIN_WINDOW_SECS", default_value_t = 300)]
+    pub login_window_secs: u64,
+
+    /// Mark the session cookie Secure even when no proxy says https.
+    #[arg(long, env = "CONFAB_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// The settings a test instance uses: everything default, with the given
+    /// Redis and key prefix.
+    pub fn for_tests(redis_url: String, key_prefix: String) -> Self {
+        let mut config = Config::parse_from(["confab"]);
+        config.redis_url = Some(redis_url);
+        config.key_prefix = key_prefix;
+        config.site_addr = None;
+        config
+    }
+}

@@ -1,0 +1,120 @@
+//! The embedded default: a private `redis-server` child on a free loopback
+//! port, its data on disk in a directory of ours. Tests use it too.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Why the embedded Redis could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisProcessError {
+    #[error(
+        "redis-server is not installed: install it (apt-get install redis-server) or set REDIS_URL to a running Redis"
+    )]
+    NotInstalled,
+    #[error("cannot start redis-server in {dir}: {source}")]
+    Io { dir: PathBuf, source: std::io::Error },
+    #[error("redis-server did not come up within {0:?}; see {1}")]
+    NotReady(Duration, PathBuf),
+}
+
+pub struct RedisProcess {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+const READY_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl RedisProcess {
+    /// Starts redis-server with its data in `dir` and waits until it answers.
+    pub async fn start(dir: &Path) -> Result<Self, RedisProcessError> {
+        let io = |source| RedisProcessError::Io { dir: dir.to_owned(), source };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let dir = dir.canonicalize().map_err(io)?;
+        let port = free_port().map_err(io)?;
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--protected-mode", "yes"])
+            .arg("--dir")
+            .arg(&dir)
+            .args(["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""])
+            .args(["--logfile", "redis.log", "--daemonize", "no"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => RedisProcessError::NotInstalled,
+                _ => io(e),
+            })?;
+        let mut process = RedisProcess { child, port, dir };
+        process.wait_until_ready().await?;
+        Ok(process)
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Polls with PING until Redis answers, the child dies or time runs out.
+    async fn wait_until_ready(&mut self) -> Result<(), RedisProcessError> {
+        let log = self.dir.join("redis.log");
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(5);
+        while started.elapsed() < READY_TIMEOUT {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Err(RedisProcessError::NotReady(started.elapsed(), log));
+            }
+            if self.answers().await {
+                return Ok(());
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
+        Err(RedisProcessError::NotReady(READY_TIMEOUT, log))
+    }
+
+    async fn answers(&self) -> bool {
+        let Ok(client) = redis::Client::open(self.url()) else { return false };
+        let Ok(mut conn) = client.get_multiplexed_async_connection().await else { return false };
+        redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+    }
+
+    /// Stops Redis the way it likes (SHUTDOWN, which flushes its data) and
+    /// waits for it; kills it if it will not go.
+    pub async fn stop(mut self) {
+        if let Ok(client) = redis::Client::open(self.url()) {
+            if let Ok(mut conn) = client.get_multiplexed_async_connection().await {
+                let _ = redis::cmd("SHUTDOWN").query_async::<()>(&mut conn).await;
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Drop kills what is left.
+    }
+
+    /// Kills Redis at once, as a crash would (for failure tests).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.kill();
+        }
+    }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,0 +1,71 @@
+//! The `confab` process: read the config, start tracing and (by default)
+//! a private Redis, serve until SIGINT or SIGTERM, then stop cleanly.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use super::config::Config;
+use super::redis_process::RedisProcess;
+use super::startup::{build_state, serve, StartupError};
+
+pub async fn main() -> ExitCode {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("confab: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), StartupError> {
+    let embedded = match &config.redis_url {
+        Some(_) => None,
+        None => {
+            let dir = config.data_dir.join("redis");
+            let redis = RedisProcess::start(&dir).await?;
+            tracing::info!(url = %redis.url(), dir = %dir.display(), "started the embedded redis-server");
+            Some(redis)
+        }
+    };
+    let redis_url = config.redis_url.clone().or_else(|| embedded.as_ref().map(RedisProcess::url));
+    let result = serve_until_signal(config, redis_url.unwrap_or_default()).await;
+    if let Some(redis) = embedded {
+        redis.stop().await;
+        tracing::info!("stopped the embedded redis-server");
+    }
+    result
+}
+
+async fn serve_until_signal(config: Config, redis_url: String) -> Result<(), StartupError> {
+    let state = build_state(config, &redis_url).await?;
+    let addr = state.leptos_options.site_addr;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+    tracing::info!("listening on http://{addr}");
+    serve(listener, state, shutdown_signal()).await
+}
+
+/// Completes on the first SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let ctrl_c = tokio::signal::ctrl_c();
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = ctrl_c.await;
+        }
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,80 @@
+//! Builds an instance: its state, its router, and the server loop. Tests
+//! start exactly what production starts, through [`build_state`] and [`serve`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::middleware;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+
+use crate::app::{shell, App};
+
+use super::api_guard::api_guard;
+use super::config::Config;
+use super::health::healthz;
+use super::store::{Store, StoreError};
+use super::AppState;
+
+/// Why an instance could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot read the Leptos settings in {path}: {detail}")]
+    LeptosConfig { path: String, detail: String },
+    #[error("cannot reach Redis at {url}: {source}")]
+    Redis { url: String, source: StoreError },
+    #[error(transparent)]
+    RedisProcess(#[from] super::redis_process::RedisProcessError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Connects to Redis, makes the defaults, and reads the Leptos settings.
+pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, StartupError> {
+    let path = config.leptos_config.display().to_string();
+    let leptos_config = get_configuration(Some(&path))
+        .map_err(|e| StartupError::LeptosConfig { path: path.clone(), detail: e.to_string() })?;
+    let mut leptos_options = leptos_config.leptos_options;
+    if let Some(addr) = config.site_addr {
+        leptos_options.site_addr = addr;
+    }
+    let redis_error = |source| StartupError::Redis { url: redis_url.to_owned(), source };
+    let store = Store::connect(redis_url, &config.key_prefix).await.map_err(redis_error)?;
+    store.ensure_defaults().await.map_err(redis_error)?;
+    Ok(AppState { leptos_options, store, config: Arc::new(config) })
+}
+
+/// Every route of an instance.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let page = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context, page)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(api_guard))
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartupError> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(StartupError::Serve)
+}

@@ -1,0 +1,84 @@
+//! The store: the only code that talks to Redis.
+//!
+//! `Store` is cheap to clone (a multiplexed connection that reconnects by
+//! itself). Its methods are grouped by area: users, sessions, attempts.
+//! Keys come from [`keys`], scripts from [`scripts`].
+
+pub mod keys;
+mod attempts;
+mod scripts;
+mod sessions;
+mod users;
+
+use redis::aio::ConnectionManager;
+
+use crate::error::AppError;
+
+pub use keys::{Keys, GENERAL_ROOM_ID};
+pub use sessions::SessionToken;
+pub use users::{PasswordHash, StoredUser};
+
+/// A failure to talk to Redis or to read what it holds.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("stored data is not as expected: {0}")]
+    Corrupt(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err, "store failure");
+        match &err {
+            StoreError::Redis(e) if e.is_connection_dropped() || e.is_io_error() || e.is_timeout() => {
+                AppError::Unavailable
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone)]
+pub struct Store {
+    conn: ConnectionManager,
+    keys: Keys,
+}
+
+impl Store {
+    /// Connects to `redis_url`; every key gets `key_prefix`.
+    pub async fn connect(redis_url: &str, key_prefix: &str) -> StoreResult<Self> {
+        let client = redis::Client::open(redis_url)?;
+        let conn = ConnectionManager::new(client).await?;
+        Ok(Store { conn, keys: Keys::new(key_prefix) })
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// Answers whether Redis answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING").query_async::<String>(&mut conn).await?;
+        Ok(())
+    }
+
+    /// Makes what every instance relies on: the room `General`.
+    pub async fn ensure_defaults(&self) -> StoreResult<()> {
+        let mut conn = self.conn.clone();
+        redis::cmd("SET")
+            .arg(self.keys.room_name(GENERAL_ROOM_ID))
+            .arg("General")
+            .arg("NX")
+            .query_async::<()>(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+}

@@ -1,0 +1,17 @@
+//! Every Lua script Confab runs on Redis, loaded once per process.
+//!
+//! Each script's header comment lists its KEYS and ARGV. The `redis` crate
+//! calls EVALSHA and falls back to EVAL once when a restarted Redis has
+//! forgotten a script.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// Claims a username and creates the user and its memberships atomically.
+pub static CREATE_USER: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("create_user.lua")));
+
+/// Counts one attempt in a fixed window (sign-in limits).
+pub static COUNT_ATTEMPT: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("count_attempt.lua")));

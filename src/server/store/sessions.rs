@@ -1,0 +1,86 @@
+//! Sessions in Redis: a random token that names a user, with a sliding TTL.
+
+use redis::AsyncCommands;
+
+use crate::model::UserId;
+
+use super::{Store, StoreResult};
+
+/// A session token: 256 bits from the OS CSPRNG, as 64 hex digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    pub fn generate() -> Result<Self, getrandom::Error> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)?;
+        let mut hex = String::with_capacity(64);
+        for byte in bytes {
+            hex.push_str(&format!("{byte:02x}"));
+        }
+        Ok(SessionToken(hex))
+    }
+
+    /// Accepts only what `generate` makes, so no other text reaches a key.
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+            .then(|| SessionToken(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(***)")
+    }
+}
+
+impl Store {
+    pub async fn create_session(&self, token: &SessionToken, user: UserId, ttl_secs: u64) -> StoreResult<()> {
+        let mut conn = self.conn();
+        conn.set_ex::<_, _, ()>(self.keys.session(token), user.0, ttl_secs).await?;
+        Ok(())
+    }
+
+    /// The user of a live session, whose life starts over with this use.
+    pub async fn session_user(&self, token: &SessionToken, ttl_secs: u64) -> StoreResult<Option<UserId>> {
+        let mut conn = self.conn();
+        let id: Option<u64> = redis::cmd("GETEX")
+            .arg(self.keys.session(token))
+            .arg("EX")
+            .arg(ttl_secs)
+            .query_async(&mut conn)
+            .await?;
+        Ok(id.map(UserId))
+    }
+
+    pub async fn delete_session(&self, token: &SessionToken) -> StoreResult<()> {
+        let mut conn = self.conn();
+        conn.del::<_, ()>(self.keys.session(token)).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_hex_and_unique() {
+        let a = SessionToken::generate().unwrap();
+        let b = SessionToken::generate().unwrap();
+        assert_eq!(a.as_str().len(), 64);
+        assert!(a != b);
+        assert!(SessionToken::parse(a.as_str()).is_some());
+    }
+
+    #[test]
+    fn hostile_tokens_are_refused() {
+        for bad in ["", "abc", "*", &"g".repeat(64), &"A".repeat(64), &"a".repeat(65)] {
+            assert!(SessionToken::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

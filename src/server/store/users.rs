@@ -1,0 +1,81 @@
+//! Users in Redis: creating one with its username claimed atomically, and
+//! finding one by id or by name.
+
+use std::collections::HashMap;
+
+use redis::AsyncCommands;
+
+use crate::model::{User, UserId, Username};
+
+use super::{scripts, Store, StoreError, StoreResult, GENERAL_ROOM_ID};
+
+/// An argon2 PHC string. Server-only and not `Serialize`, so it cannot be
+/// sent to a browser by mistake.
+#[derive(Clone)]
+pub struct PasswordHash(pub String);
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(***)")
+    }
+}
+
+/// A user with the secret the store keeps for them.
+#[derive(Debug, Clone)]
+pub struct StoredUser {
+    pub user: User,
+    pub password_hash: PasswordHash,
+}
+
+impl Store {
+    /// Creates a user, or returns `None` when the name is taken in any case.
+    pub async fn create_user(
+        &self,
+        username: &Username,
+        password_hash: &PasswordHash,
+    ) -> StoreResult<Option<User>> {
+        let mut conn = self.conn();
+        // An id lost to a clash leaves a gap in the ids; ids are never reused.
+        let id = UserId(conn.incr(self.keys.total_users(), 1).await?);
+        let created: i64 = scripts::CREATE_USER
+            .key(self.keys.username(username))
+            .key(self.keys.user(id))
+            .key(self.keys.user_rooms(id))
+            .key(self.keys.room_members(GENERAL_ROOM_ID))
+            .arg(id.0)
+            .arg(username.as_str())
+            .arg(&password_hash.0)
+            .arg(GENERAL_ROOM_ID)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok((created == 1).then(|| User { id, username: username.clone() }))
+    }
+
+    /// The user and password hash behind a username, in any case.
+    pub async fn find_by_username(&self, username: &Username) -> StoreResult<Option<StoredUser>> {
+        let mut conn = self.conn();
+        let id: Option<u64> = conn.get(self.keys.username(username)).await?;
+        match id {
+            Some(id) => self.stored_user(UserId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The public record of a user, if there is one.
+    pub async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        Ok(self.stored_user(id).await?.map(|stored| stored.user))
+    }
+
+    async fn stored_user(&self, id: UserId) -> StoreResult<Option<StoredUser>> {
+        let mut conn = self.conn();
+        let mut fields: HashMap<String, String> = conn.hgetall(self.keys.user(id)).await?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let corrupt = |what: &str| StoreError::Corrupt(format!("user {id}: {what}"));
+        let username = fields.remove("username").ok_or_else(|| corrupt("no username"))?;
+        let username = Username::parse(&username).map_err(|_| corrupt("bad username"))?;
+        let password = fields.remove("password").ok_or_else(|| corrupt("no password"))?;
+        Ok(Some(StoredUser { user: User { id, username }, password_hash: PasswordHash(password) }))
+    }
+}

@@ -1,0 +1,134 @@
+//! `spawn_app` and a cookie-keeping HTTP client: what every test starts with.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use confab::server::config::Config;
+use confab::server::redis_process::RedisProcess;
+use confab::server::startup::{build_state, serve};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A private redis-server in a temporary directory, gone when dropped.
+pub struct TestRedis {
+    pub process: RedisProcess,
+    _dir: tempfile::TempDir,
+}
+
+impl TestRedis {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let process = RedisProcess::start(dir.path()).await.expect("redis-server starts");
+        TestRedis { process, _dir: dir }
+    }
+
+    pub fn url(&self) -> String {
+        self.process.url()
+    }
+}
+
+/// A running instance. Stops serving when dropped.
+pub struct TestApp {
+    pub base: String,
+    _shutdown: oneshot::Sender<()>,
+}
+
+static NEXT_PREFIX: AtomicU64 = AtomicU64::new(0);
+
+pub fn unique_prefix() -> String {
+    format!("t{}-{}:", std::process::id(), NEXT_PREFIX.fetch_add(1, Ordering::Relaxed))
+}
+
+impl TestApp {
+    /// An instance on `redis` with keys under `key_prefix`, configured by `tweak`.
+    pub async fn spawn_with(redis: &TestRedis, key_prefix: &str, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::for_tests(redis.url(), key_prefix.to_owned());
+        tweak(&mut config);
+        let state = build_state(config, &redis.url()).await.expect("the app state builds");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let addr = listener.local_addr().expect("a bound address");
+        let (shutdown, stop) = oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state, async move {
+            let _ = stop.await;
+        }));
+        TestApp { base: format!("http://{addr}"), _shutdown: shutdown }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+}
+
+/// One instance on its own Redis, with default settings.
+pub async fn spawn_app() -> (TestRedis, TestApp) {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |_| {}).await;
+    (redis, app)
+}
+
+/// A browser stand-in: keeps cookies, speaks form-encoded to `/api`.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The human-readable `message` of an error body.
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder().cookie_store(true).build().expect("an HTTP client");
+        Client { base: base.to_owned(), http }
+    }
+
+    /// The same cookie jar pointed at another instance.
+    pub fn pointed_at(&self, base: &str) -> Self {
+        Client { base: base.to_owned(), http: self.http.clone() }
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.post_with(path, form, &[]).await
+    }
+
+    pub async fn post_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("a body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.expect("the server answers")
+    }
+
+    pub async fn register(&self, username: &str, password: &str) -> Reply {
+        self.post("/api/register", &[("username", username), ("password", password)]).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.post("/api/login", &[("username", username), ("password", password)]).await
+    }
+
+    pub async fn me(&self) -> Reply {
+        self.post("/api/me", &[]).await
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";

@@ -1,0 +1,7 @@
+//! Integration tests: the real router on port 0, each test with its own
+//! private redis-server (or a key prefix of its own on a shared one).
+
+mod accounts;
+mod config_drift;
+mod health;
+mod helpers;
