@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{SsrMode, StaticSegment};
 
 use crate::ui::pages::{HomePage, NotFound};
 
@@ -36,7 +36,9 @@ pub fn App() -> impl IntoView {
         <Title text="Confab"/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("") view=HomePage/>
+                // Async: the whole page is rendered before it is sent, so it is
+                // complete and usable before (or without) the WASM bundle.
+                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
