@@ -8,23 +8,23 @@ use crate::model::User;
 /// Creates an account, signs it in and sets the session cookie.
 #[server(prefix = "/api", endpoint = "register")]
 pub async fn register(username: String, password: String) -> Result<User, AppError> {
-    crate::server::accounts::register(username, password).await
+    crate::server::services::accounts::register(username, password).await
 }
 
 /// Signs in with a new session and sets the session cookie.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<User, AppError> {
-    crate::server::accounts::login(username, password).await
+    crate::server::services::accounts::login(username, password).await
 }
 
 /// Ends this session everywhere and clears the cookie.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    crate::server::accounts::logout().await
+    crate::server::services::accounts::logout().await
 }
 
 /// The signed-in user (401 when signed out).
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn me() -> Result<User, AppError> {
-    crate::server::accounts::me().await
+    crate::server::services::accounts::me().await
 }

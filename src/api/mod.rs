@@ -1,7 +1,11 @@
 //! Server functions: the HTTP API under `/api`, callable from the browser
 //! and during server rendering alike. One area per file; each function is a
-//! thin declaration whose body calls into `crate::server`.
+//! thin declaration whose body calls into `crate::server::services`.
 
 mod auth;
+mod messages;
+mod rooms;
 
-pub use auth::{Login, Logout, Me, Register, login, logout, me, register};
+pub use auth::*;
+pub use messages::*;
+pub use rooms::*;

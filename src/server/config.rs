@@ -47,6 +47,18 @@ pub struct Config {
     #[arg(long, env = "CONFAB_LOGIN_WINDOW_SECS", default_value_t = 300)]
     pub login_window_secs: u64,
 
+    /// Messages a user may send at once (over the websocket and HTTP).
+    #[arg(long, env = "CONFAB_SEND_BURST", default_value_t = 10)]
+    pub send_burst: u32,
+
+    /// Messages a user may send per second, sustained.
+    #[arg(long, env = "CONFAB_SEND_PER_SECOND", default_value_t = 5.0)]
+    pub send_per_second: f64,
+
+    /// Fill a Redis that holds no users with demo users, rooms and messages.
+    #[arg(long, env = "CONFAB_DEMO")]
+    pub demo: bool,
+
     /// Mark the session cookie Secure even when no proxy says https.
     #[arg(long, env = "CONFAB_SECURE_COOKIES")]
     pub secure_cookies: bool,

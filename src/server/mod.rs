@@ -1,8 +1,8 @@
 //! Server-only code: configuration, the process, the router, sessions,
 //! passwords and the store. Compiled with the `ssr` feature only.
 
-pub mod accounts;
 mod api_guard;
+pub mod bus;
 pub mod config;
 mod health;
 mod origin;
@@ -10,6 +10,7 @@ mod request;
 pub mod password;
 pub mod redis_process;
 pub mod run;
+pub mod services;
 pub mod session;
 pub mod startup;
 mod state;

@@ -132,3 +132,34 @@ impl Client {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+impl Client {
+    /// Registers a fresh user and returns its id.
+    pub async fn signed_up(&self, username: &str) -> String {
+        let reply = self.register(username, PASSWORD).await;
+        assert_eq!(reply.status, 200, "register {username}: {:?}", reply.body);
+        reply.body["id"].as_str().expect("an id").to_owned()
+    }
+
+    pub async fn send(&self, room_id: &str, text: &str) -> Reply {
+        self.post("/api/messages/send", &[("room_id", room_id), ("text", text)]).await
+    }
+
+    pub async fn history(&self, room_id: &str, before: Option<u64>, limit: Option<u32>) -> Reply {
+        let before = before.map(|b| b.to_string());
+        let limit = limit.map(|l| l.to_string());
+        let mut form = vec![("room_id", room_id)];
+        if let Some(before) = &before {
+            form.push(("before", before));
+        }
+        if let Some(limit) = &limit {
+            form.push(("limit", limit));
+        }
+        self.post("/api/messages", &form).await
+    }
+}
+
+/// The seqs of a JSON array of messages.
+pub fn seqs(body: &Value) -> Vec<u64> {
+    body.as_array().expect("an array").iter().map(|m| m["seq"].as_u64().expect("a seq")).collect()
+}

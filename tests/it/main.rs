@@ -5,3 +5,5 @@ mod accounts;
 mod config_drift;
 mod health;
 mod helpers;
+mod messages;
+mod rooms;

@@ -8,20 +8,27 @@
 //! | `P:user:{id}`                  | hash   | `username` (as typed), `password` (argon2 PHC) |
 //! | `P:username:{lowercase name}`  | string | the user id that owns the name                 |
 //! | `P:user:{id}:rooms`            | set    | ids of the rooms the user belongs to           |
+//! | `P:user:{id}:read`             | hash   | room id -> the last seq the user has read      |
+//! | `P:total_rooms`                | string | INCR counter that hands out public room ids    |
+//! | `P:public_rooms`               | set    | ids of every public room                       |
 //! | `P:room:{id}:name`             | string | a public room's name                           |
-//! | `P:room:{id}:members`          | set    | user ids of a room's members                   |
+//! | `P:room_name:{lowercase name}` | string | the id of the public room with that name       |
+//! | `P:room:{id}:members`          | set    | user ids of a room's members (public, direct)  |
+//! | `P:room:{id}`                  | zset   | messages: member = Message JSON, score = seq   |
+//! | `P:room:{id}:seq`              | string | INCR counter of the room's last seq            |
+//! | `P:budget:send:{user id}`      | hash   | token bucket of a user's sends (tokens, ts)    |
 //! | `P:session:{token}`            | string | the user id of a session; TTL = session life   |
 //! | `P:attempts:login:user:{name}` | string | sign-in attempts for a username; TTL = window  |
 //! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address; TTL = window |
+//!
+//! And one pub/sub channel, `P:bus`, that carries every live event between
+//! instances (see docs/architecture.md for why one).
 
 use std::net::IpAddr;
 
-use crate::model::{UserId, Username};
+use crate::model::{RoomId, RoomName, UserId, Username};
 
 use super::SessionToken;
-
-/// The id of the room every user belongs to.
-pub const GENERAL_ROOM_ID: &str = "0";
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -57,12 +64,52 @@ impl Keys {
         self.key(format_args!("user:{id}:rooms"))
     }
 
-    pub fn room_name(&self, room: &str) -> String {
+    pub fn user_read(&self, id: UserId) -> String {
+        self.key(format_args!("user:{id}:read"))
+    }
+
+    pub fn total_rooms(&self) -> String {
+        self.key(format_args!("total_rooms"))
+    }
+
+    pub fn public_rooms(&self) -> String {
+        self.key(format_args!("public_rooms"))
+    }
+
+    pub fn room_name(&self, room: &RoomId) -> String {
         self.key(format_args!("room:{room}:name"))
     }
 
-    pub fn room_members(&self, room: &str) -> String {
+    pub fn room_by_name(&self, name: &RoomName) -> String {
+        self.key(format_args!("room_name:{}", name.canonical()))
+    }
+
+    pub fn room_members(&self, room: &RoomId) -> String {
         self.key(format_args!("room:{room}:members"))
+    }
+
+    pub fn room_messages(&self, room: &RoomId) -> String {
+        self.key(format_args!("room:{room}"))
+    }
+
+    pub fn room_seq(&self, room: &RoomId) -> String {
+        self.key(format_args!("room:{room}:seq"))
+    }
+
+    pub fn send_budget(&self, id: UserId) -> String {
+        self.key(format_args!("budget:send:{id}"))
+    }
+
+    /// The channel that carries `room`'s live events. Today every room
+    /// shares the one bus channel; the store asks per room so that a
+    /// different layout changes only this function.
+    pub fn room_channel(&self, _room: &RoomId) -> String {
+        self.bus_channel()
+    }
+
+    /// The channel every instance subscribes to.
+    pub fn bus_channel(&self) -> String {
+        self.key(format_args!("bus"))
     }
 
     pub fn session(&self, token: &SessionToken) -> String {
@@ -89,7 +136,9 @@ mod tests {
         assert_eq!(keys.username(&alice), "t1:username:alice");
         assert_eq!(keys.user(UserId(7)), "t1:user:7");
         assert_eq!(keys.user_rooms(UserId(7)), "t1:user:7:rooms");
-        assert_eq!(keys.room_members(GENERAL_ROOM_ID), "t1:room:0:members");
+        assert_eq!(keys.room_members(&RoomId::GENERAL), "t1:room:0:members");
+        assert_eq!(keys.room_messages(&RoomId::parse("2:9").unwrap()), "t1:room:2:9");
+        assert_eq!(keys.room_by_name(&RoomName::parse("Rust").unwrap()), "t1:room_name:rust");
         assert_eq!(Keys::new("confab:").total_users(), "confab:total_users");
     }
 }

@@ -1,11 +1,15 @@
 //! The store: the only code that talks to Redis.
 //!
 //! `Store` is cheap to clone (a multiplexed connection that reconnects by
-//! itself). Its methods are grouped by area: users, sessions, attempts.
+//! itself). Its methods are grouped by area: users, sessions, attempts,
+//! rooms, messages.
 //! Keys come from [`keys`], scripts from [`scripts`].
 
 pub mod keys;
 mod attempts;
+mod events;
+mod messages;
+mod rooms;
 mod scripts;
 mod sessions;
 mod users;
@@ -13,8 +17,10 @@ mod users;
 use redis::aio::ConnectionManager;
 
 use crate::error::AppError;
+use crate::model::{RoomId, RoomName};
 
-pub use keys::{Keys, GENERAL_ROOM_ID};
+pub use keys::Keys;
+pub use messages::{Draft, Envelope, SendLimits, SendOutcome};
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};
 
@@ -69,9 +75,21 @@ impl Store {
     /// Makes what every instance relies on: the room `General`.
     pub async fn ensure_defaults(&self) -> StoreResult<()> {
         let mut conn = self.conn.clone();
-        redis::cmd("SET")
-            .arg(self.keys.room_name(GENERAL_ROOM_ID))
-            .arg("General")
+        let general = RoomName::parse("General").map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        redis::pipe()
+            .atomic()
+            .cmd("SADD")
+            .arg(self.keys.public_rooms())
+            .arg(RoomId::GENERAL.to_string())
+            .ignore()
+            .cmd("SET")
+            .arg(self.keys.room_by_name(&general))
+            .arg(RoomId::GENERAL.to_string())
+            .arg("NX")
+            .ignore()
+            .cmd("SET")
+            .arg(self.keys.room_name(&RoomId::GENERAL))
+            .arg(general.as_str())
             .arg("NX")
             .query_async::<()>(&mut conn)
             .await?;

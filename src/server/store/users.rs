@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use redis::AsyncCommands;
 
-use crate::model::{User, UserId, Username};
+use crate::model::{RoomId, User, UserId, Username};
 
-use super::{scripts, Store, StoreError, StoreResult, GENERAL_ROOM_ID};
+use super::{scripts, Store, StoreError, StoreResult};
 
 /// An argon2 PHC string. Server-only and not `Serialize`, so it cannot be
 /// sent to a browser by mistake.
@@ -41,11 +41,11 @@ impl Store {
             .key(self.keys.username(username))
             .key(self.keys.user(id))
             .key(self.keys.user_rooms(id))
-            .key(self.keys.room_members(GENERAL_ROOM_ID))
+            .key(self.keys.room_members(&RoomId::GENERAL))
             .arg(id.0)
             .arg(username.as_str())
             .arg(&password_hash.0)
-            .arg(GENERAL_ROOM_ID)
+            .arg(RoomId::GENERAL.to_string())
             .invoke_async(&mut conn)
             .await?;
         Ok((created == 1).then(|| User { id, username: username.clone() }))

@@ -15,3 +15,15 @@ pub static CREATE_USER: LazyLock<Script> =
 /// Counts one attempt in a fixed window (sign-in limits).
 pub static COUNT_ATTEMPT: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("count_attempt.lua")));
+
+/// Creates a public room under a name no other room has.
+pub static CREATE_ROOM: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("create_room.lua")));
+
+/// Checks, counts, stores and publishes one message.
+pub static SEND_MESSAGE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("send_message.lua")));
+
+/// Moves a read mark forward.
+pub static MARK_READ: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("mark_read.lua")));

@@ -6,10 +6,10 @@ use std::time::Duration;
 use crate::error::AppError;
 use crate::model::{Password, User, Username};
 
-use super::password;
-use super::request::RequestContext;
-use super::session;
-use super::store::SessionToken;
+use crate::server::password;
+use crate::server::request::RequestContext;
+use crate::server::session;
+use crate::server::store::SessionToken;
 
 pub async fn register(username: String, password: String) -> Result<User, AppError> {
     let request = RequestContext::current().await?;

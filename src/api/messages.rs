@@ -1,0 +1,19 @@
+//! Messages: `/api/messages` (history pages) and `/api/messages/send`.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::Message;
+
+/// The newest `limit` (1 to 100, default 50) messages with seq below
+/// `before`, oldest first.
+#[server(prefix = "/api", endpoint = "messages")]
+pub async fn messages(room_id: String, before: Option<u64>, limit: Option<u32>) -> Result<Vec<Message>, AppError> {
+    crate::server::services::messages::history(room_id, before, limit).await
+}
+
+/// Stores a message and delivers it live.
+#[server(prefix = "/api", endpoint = "messages/send")]
+pub async fn send_message(room_id: String, text: String) -> Result<Message, AppError> {
+    crate::server::services::messages::send(room_id, text).await
+}

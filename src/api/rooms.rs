@@ -1,0 +1,48 @@
+//! Rooms: `/api/rooms`, `/api/rooms/public`, `/api/rooms/create`,
+//! `/api/rooms/join`, `/api/rooms/leave`, `/api/rooms/direct`, and the
+//! addition `/api/rooms/read`.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{Room, RoomSummary};
+
+/// The rooms the caller belongs to, with unread counts and last messages.
+#[server(prefix = "/api", endpoint = "rooms")]
+pub async fn rooms() -> Result<Vec<RoomSummary>, AppError> {
+    crate::server::services::rooms::my_rooms().await
+}
+
+/// Every public room, to browse and join.
+#[server(prefix = "/api", endpoint = "rooms/public")]
+pub async fn public_rooms() -> Result<Vec<Room>, AppError> {
+    crate::server::services::rooms::public_rooms().await
+}
+
+/// Creates a public room with the caller as its first member.
+#[server(prefix = "/api", endpoint = "rooms/create")]
+pub async fn create_room(name: String) -> Result<Room, AppError> {
+    crate::server::services::rooms::create(name).await
+}
+
+#[server(prefix = "/api", endpoint = "rooms/join")]
+pub async fn join_room(room_id: String) -> Result<Room, AppError> {
+    crate::server::services::rooms::join(room_id).await
+}
+
+#[server(prefix = "/api", endpoint = "rooms/leave")]
+pub async fn leave_room(room_id: String) -> Result<(), AppError> {
+    crate::server::services::rooms::leave(room_id).await
+}
+
+/// The private room of the caller and `user_id`, made on first use.
+#[server(prefix = "/api", endpoint = "rooms/direct")]
+pub async fn direct_room(user_id: String) -> Result<Room, AppError> {
+    crate::server::services::rooms::direct(user_id).await
+}
+
+/// Marks the room read up to `seq`; returns the read mark.
+#[server(prefix = "/api", endpoint = "rooms/read")]
+pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
+    crate::server::services::rooms::mark_read(room_id, seq).await
+}

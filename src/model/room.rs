@@ -1,0 +1,195 @@
+//! Rooms: ids, names, and the `Room` record.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Message, UserId};
+use crate::error::AppError;
+
+/// A room's id: a number for a public room (`"0"` is General), or
+/// `"{low}:{high}"` of its two members' ids for a direct room.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum RoomId {
+    Public(u64),
+    Direct(UserId, UserId),
+}
+
+impl RoomId {
+    pub const GENERAL: RoomId = RoomId::Public(0);
+
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let bad = || AppError::BadInput(format!("\"{}\" is not a room id.", truncate(raw)));
+        let number = |s: &str| -> Result<u64, AppError> {
+            if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+                return Err(bad());
+            }
+            s.parse().map_err(|_| bad())
+        };
+        match raw.split_once(':') {
+            None => Ok(RoomId::Public(number(raw)?)),
+            Some((low, high)) => {
+                let (low, high) = (UserId(number(low)?), UserId(number(high)?));
+                if low >= high {
+                    return Err(bad());
+                }
+                Ok(RoomId::Direct(low, high))
+            }
+        }
+    }
+
+    /// The direct room of two different users.
+    pub fn direct(a: UserId, b: UserId) -> Option<Self> {
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => Some(RoomId::Direct(a, b)),
+            std::cmp::Ordering::Greater => Some(RoomId::Direct(b, a)),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+
+    pub fn kind(&self) -> RoomKind {
+        match self {
+            RoomId::Public(_) => RoomKind::Public,
+            RoomId::Direct(..) => RoomKind::Direct,
+        }
+    }
+
+    /// In a direct room, the member who is not `me`.
+    pub fn other_member(&self, me: UserId) -> Option<UserId> {
+        match *self {
+            RoomId::Direct(low, high) if low == me => Some(high),
+            RoomId::Direct(low, high) if high == me => Some(low),
+            _ => None,
+        }
+    }
+}
+
+fn truncate(raw: &str) -> String {
+    raw.chars().take(40).collect()
+}
+
+impl fmt::Display for RoomId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RoomId::Public(n) => write!(f, "{n}"),
+            RoomId::Direct(low, high) => write!(f, "{low}:{high}"),
+        }
+    }
+}
+
+impl From<RoomId> for String {
+    fn from(id: RoomId) -> Self {
+        id.to_string()
+    }
+}
+
+impl TryFrom<String> for RoomId {
+    type Error = AppError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        RoomId::parse(&s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomKind {
+    Public,
+    Direct,
+}
+
+/// A public room's name: 1 to 64 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomName(String);
+
+impl RoomName {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(AppError::BadInput("A room needs a name.".into()));
+        }
+        if name.chars().count() > Self::MAX_LEN {
+            return Err(AppError::TooLarge(format!("A room name is at most {} characters long.", Self::MAX_LEN)));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(AppError::BadInput("A room name cannot hold control characters.".into()));
+        }
+        Ok(RoomName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Two names that differ only in case name one room.
+    pub fn canonical(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A room as every client sees it:
+/// `{"id": "0", "name": "General", "kind": "public"}`. A direct room is
+/// named after the other member.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Room {
+    pub id: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+}
+
+/// A room in the caller's list: the `Room` fields, plus what is unread and
+/// the latest message (an addition to the contract).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    #[serde(flatten)]
+    pub room: Room,
+    /// Messages above the caller's last-read seq.
+    pub unread: u64,
+    /// The caller's last-read seq in this room.
+    pub last_read: u64,
+    /// The newest message, if any.
+    pub last_message: Option<Message>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_ids_parse_both_kinds_and_refuse_the_rest() {
+        assert_eq!(RoomId::parse("0").unwrap(), RoomId::GENERAL);
+        assert_eq!(RoomId::parse("12").unwrap(), RoomId::Public(12));
+        assert_eq!(RoomId::parse("3:10").unwrap(), RoomId::Direct(UserId(3), UserId(10)));
+        for bad in ["", "x", "-1", "01", "10:3", "3:3", "1:2:3", ":", "1:", " 1", "99999999999999999999999"] {
+            assert!(RoomId::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(RoomId::Direct(UserId(3), UserId(10)).to_string(), "3:10");
+    }
+
+    #[test]
+    fn direct_ids_order_their_members() {
+        assert_eq!(RoomId::direct(UserId(9), UserId(2)), Some(RoomId::Direct(UserId(2), UserId(9))));
+        assert_eq!(RoomId::direct(UserId(2), UserId(2)), None);
+        let id = RoomId::direct(UserId(2), UserId(9)).unwrap();
+        assert_eq!(id.other_member(UserId(2)), Some(UserId(9)));
+        assert_eq!(id.other_member(UserId(5)), None);
+    }
+
+    #[test]
+    fn room_names_are_trimmed_and_bounded() {
+        assert_eq!(RoomName::parse("  Rust  ").unwrap().as_str(), "Rust");
+        assert!(matches!(RoomName::parse("   "), Err(AppError::BadInput(_))));
+        assert!(matches!(RoomName::parse(&"x".repeat(65)), Err(AppError::TooLarge(_))));
+        assert!(RoomName::parse(&"é".repeat(64)).is_ok());
+        assert!(matches!(RoomName::parse("a\u{0}b"), Err(AppError::BadInput(_))));
+    }
+
+    #[test]
+    fn rooms_look_as_the_contract_says() {
+        let room = Room { id: RoomId::GENERAL, name: "General".into(), kind: RoomKind::Public };
+        assert_eq!(serde_json::to_string(&room).unwrap(), r#"{"id":"0","name":"General","kind":"public"}"#);
+    }
+}

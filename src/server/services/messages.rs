@@ -1,0 +1,55 @@
+//! Messages: reading history and sending over HTTP.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::AppError;
+use crate::model::{page_limit, Message, MessageText, RoomId, User};
+use crate::server::bus::event::message_envelope;
+use crate::server::request::RequestContext;
+use crate::server::store::{Draft, SendLimits, SendOutcome};
+use crate::server::AppState;
+
+use super::rooms::{not_member_error, require_member};
+
+pub async fn history(room_id: String, before: Option<u64>, limit: Option<u32>) -> Result<Vec<Message>, AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    let room = RoomId::parse(&room_id)?;
+    let limit = page_limit(limit)?;
+    let store = &request.state.store;
+    require_member(store, &room, user.id).await?;
+    Ok(store.messages_before(&room, before, limit).await?)
+}
+
+pub async fn send(room_id: String, text: String) -> Result<Message, AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    let room = RoomId::parse(&room_id)?;
+    let text = MessageText::parse(&text)?;
+    store_message(&request.state, &room, &user, &text, None).await
+}
+
+/// Stores and publishes a message, from HTTP or a socket (`origin` is the
+/// socket's connection id and the client's nonce).
+pub async fn store_message(
+    state: &AppState,
+    room: &RoomId,
+    sender: &User,
+    text: &MessageText,
+    origin: Option<(&str, &str)>,
+) -> Result<Message, AppError> {
+    let limits = SendLimits { burst: state.config.send_burst, per_second: state.config.send_per_second };
+    let draft = Draft { room, sender, text, date: now_millis() };
+    match state.store.send_message(&draft, limits, &message_envelope(origin)).await? {
+        SendOutcome::Stored(message) => Ok(message),
+        SendOutcome::NotMember => Err(not_member_error(&state.store, room).await),
+        SendOutcome::RateLimited => Err(AppError::TooManyRequests(
+            "You are sending messages too fast. Please wait a moment.".into(),
+        )),
+    }
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+

@@ -1,0 +1,6 @@
+//! The bodies of the server functions, one area per file: they check who
+//! asks and what they may do, then call the store.
+
+pub mod accounts;
+pub mod messages;
+pub mod rooms;

@@ -1,0 +1,119 @@
+//! Rooms: list, browse, create, join, leave, open a direct room, mark read.
+
+use crate::error::AppError;
+use crate::model::{Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
+use crate::server::bus::event::BusEvent;
+use crate::server::request::RequestContext;
+use crate::server::store::Store;
+
+pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    Ok(request.state.store.room_summaries(user.id).await?)
+}
+
+pub async fn public_rooms() -> Result<Vec<Room>, AppError> {
+    let request = RequestContext::current().await?;
+    request.user().await?;
+    Ok(request.state.store.public_rooms().await?)
+}
+
+pub async fn create(name: String) -> Result<Room, AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    let name = RoomName::parse(&name)?;
+    let store = &request.state.store;
+    let room = store
+        .create_room(&name, user.id)
+        .await?
+        .ok_or_else(|| AppError::Conflict(format!("A room named \"{}\" exists already.", name.as_str())))?;
+    store.publish(&BusEvent::Room { room: room.clone(), user: user.id }).await?;
+    Ok(room)
+}
+
+pub async fn join(room_id: String) -> Result<Room, AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    let id = RoomId::parse(&room_id)?;
+    if id.kind() == RoomKind::Direct {
+        return Err(AppError::Forbidden("Nobody can join a direct room.".into()));
+    }
+    let store = &request.state.store;
+    let name = store.public_room_name(&id).await?.ok_or_else(no_such_room)?;
+    let room = Room { id, name, kind: RoomKind::Public };
+    if store.add_member(&room.id, user.id).await? {
+        store.publish(&BusEvent::Room { room: room.clone(), user: user.id }).await?;
+    }
+    Ok(room)
+}
+
+pub async fn leave(room_id: String) -> Result<(), AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    let id = RoomId::parse(&room_id)?;
+    if id == RoomId::GENERAL {
+        return Err(AppError::Forbidden("Everyone stays in General.".into()));
+    }
+    if id.kind() == RoomKind::Direct {
+        return Err(AppError::Forbidden("A direct room cannot be left.".into()));
+    }
+    let store = &request.state.store;
+    if !store.room_exists(&id).await? {
+        return Err(no_such_room());
+    }
+    store.remove_member(&id, user.id).await?;
+    store.publish(&BusEvent::Left { room_id: id, user: user.id }).await?;
+    Ok(())
+}
+
+pub async fn direct(user_id: String) -> Result<Room, AppError> {
+    let request = RequestContext::current().await?;
+    let me = request.user().await?;
+    let other_id: UserId = user_id.parse()?;
+    let id = RoomId::direct(me.id, other_id)
+        .ok_or_else(|| AppError::BadInput("A direct room needs someone other than you.".into()))?;
+    let store = &request.state.store;
+    let other = store.user(other_id).await?.ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+    let mine = direct_room_for(&id, &other);
+    if store.open_direct(&id).await? {
+        // Each member learns of the room under the other's name.
+        store.publish(&BusEvent::Room { room: mine.clone(), user: me.id }).await?;
+        store.publish(&BusEvent::Room { room: direct_room_for(&id, &me), user: other.id }).await?;
+    }
+    Ok(mine)
+}
+
+pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    let id = RoomId::parse(&room_id)?;
+    let store = &request.state.store;
+    require_member(store, &id, user.id).await?;
+    Ok(store.mark_read(&id, user.id, seq).await?)
+}
+
+/// A direct room as seen by the member who is not `named_after`.
+fn direct_room_for(id: &RoomId, named_after: &User) -> Room {
+    Room { id: id.clone(), name: named_after.username.to_string(), kind: RoomKind::Direct }
+}
+
+/// Ok for a member; 404 for a room that does not exist, 403 otherwise.
+pub async fn require_member(store: &Store, room: &RoomId, user: UserId) -> Result<(), AppError> {
+    if store.is_member(room, user).await? {
+        return Ok(());
+    }
+    Err(not_member_error(store, room).await)
+}
+
+/// The error for someone who is not in `room`: 404 or 403.
+pub async fn not_member_error(store: &Store, room: &RoomId) -> AppError {
+    match store.room_exists(room).await {
+        Ok(true) => AppError::Forbidden("You are not a member of this room.".into()),
+        Ok(false) => no_such_room(),
+        Err(err) => err.into(),
+    }
+}
+
+fn no_such_room() -> AppError {
+    AppError::NotFound("There is no such room.".into())
+}

@@ -1,0 +1,120 @@
+//! Messages in Redis: storing (with the send budget and the live event, in
+//! one script) and reading pages by seq.
+
+use serde::Serialize;
+
+use crate::model::{Message, MessageText, RoomId, User, UserId, Username};
+
+use super::rooms::parse_message;
+use super::{scripts, Store, StoreError, StoreResult};
+
+/// A user's send budget: `burst` at once, `per_second` sustained.
+#[derive(Debug, Clone, Copy)]
+pub struct SendLimits {
+    pub burst: u32,
+    pub per_second: f64,
+}
+
+/// A message to store: everything but the seq the store will give it.
+pub struct Draft<'a> {
+    pub room: &'a RoomId,
+    pub sender: &'a User,
+    pub text: &'a MessageText,
+    pub date: u64,
+}
+
+/// The live event a stored message is published in: `before`, the message
+/// JSON, then `after`.
+pub struct Envelope {
+    pub before: String,
+    pub after: String,
+}
+
+pub enum SendOutcome {
+    Stored(Message),
+    NotMember,
+    RateLimited,
+}
+
+/// A message as stored, before the script gives it its seq.
+#[derive(Serialize)]
+struct Unnumbered<'a> {
+    room_id: &'a RoomId,
+    from: UserId,
+    username: &'a Username,
+    text: &'a str,
+    date: u64,
+}
+
+impl Store {
+    /// Stores a draft and publishes it in its envelope, all or nothing.
+    pub async fn send_message(&self, draft: &Draft<'_>, limits: SendLimits, envelope: &Envelope) -> StoreResult<SendOutcome> {
+        let Draft { room, sender, text, date } = *draft;
+        let unnumbered = Unnumbered { room_id: room, from: sender.id, username: &sender.username, text: text.as_str(), date };
+        let json = serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut conn = self.conn();
+        let seq: i64 = scripts::SEND_MESSAGE
+            .key(self.keys.room_members(room))
+            .key(self.keys.send_budget(sender.id))
+            .key(self.keys.room_seq(room))
+            .key(self.keys.room_messages(room))
+            .key(self.keys.user_read(sender.id))
+            .arg(sender.id.0)
+            .arg(limits.burst)
+            .arg(limits.per_second)
+            .arg(json)
+            .arg(room.to_string())
+            .arg(self.keys.room_channel(room))
+            .arg(&envelope.before)
+            .arg(&envelope.after)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(match seq {
+            -1 => SendOutcome::NotMember,
+            -2 => SendOutcome::RateLimited,
+            seq => SendOutcome::Stored(Message {
+                room_id: room.clone(),
+                seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq}")))?,
+                from: sender.id,
+                username: sender.username.clone(),
+                text: text.as_str().to_owned(),
+                date,
+            }),
+        })
+    }
+
+    /// The newest `limit` messages with seq below `before` (all, without
+    /// it), oldest first.
+    pub async fn messages_before(&self, room: &RoomId, before: Option<u64>, limit: u32) -> StoreResult<Vec<Message>> {
+        let max = before.map_or("+inf".to_owned(), |b| format!("({b}"));
+        let mut conn = self.conn();
+        let rows: Vec<String> = redis::cmd("ZRANGE")
+            .arg(self.keys.room_messages(room))
+            .arg(max)
+            .arg("-inf")
+            .arg("BYSCORE")
+            .arg("REV")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit)
+            .query_async(&mut conn)
+            .await?;
+        rows.iter().rev().map(|json| parse_message(json)).collect()
+    }
+
+    /// Up to `limit` messages with seq above `after`, oldest first.
+    pub async fn messages_after(&self, room: &RoomId, after: u64, limit: u32) -> StoreResult<Vec<Message>> {
+        let mut conn = self.conn();
+        let rows: Vec<String> = redis::cmd("ZRANGE")
+            .arg(self.keys.room_messages(room))
+            .arg(format!("({after}"))
+            .arg("+inf")
+            .arg("BYSCORE")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit)
+            .query_async(&mut conn)
+            .await?;
+        rows.iter().map(|json| parse_message(json)).collect()
+    }
+}

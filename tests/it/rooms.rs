@@ -1,0 +1,187 @@
+//! Rooms as the contract gives them: General, public rooms, direct rooms,
+//! membership rules, unread counts.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn ids(body: &Value) -> Vec<&str> {
+    body.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn every_new_user_is_in_general() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let rooms = alice.post("/api/rooms", &[]).await;
+    assert_eq!(rooms.status, 200);
+    assert_eq!(rooms.body[0]["id"], "0");
+    assert_eq!(rooms.body[0]["name"], "General");
+    assert_eq!(rooms.body[0]["kind"], "public");
+    assert_eq!(rooms.body[0]["unread"], 0);
+    assert_eq!(rooms.body.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn signed_out_callers_get_401_everywhere() {
+    let (_redis, app) = spawn_app().await;
+    let client = app.client();
+    for (path, form) in [
+        ("/api/rooms", vec![]),
+        ("/api/rooms/public", vec![]),
+        ("/api/rooms/create", vec![("name", "x")]),
+        ("/api/rooms/join", vec![("room_id", "0")]),
+        ("/api/rooms/leave", vec![("room_id", "1")]),
+        ("/api/rooms/direct", vec![("user_id", "1")]),
+        ("/api/rooms/read", vec![("room_id", "0"), ("seq", "1")]),
+        ("/api/messages", vec![("room_id", "0")]),
+        ("/api/messages/send", vec![("room_id", "0"), ("text", "hi")]),
+    ] {
+        assert_eq!(client.post(path, &form).await.status, 401, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn create_browse_join_and_leave_a_public_room() {
+    let (_redis, app) = spawn_app().await;
+    let (alice, bob) = (app.client(), app.client());
+    alice.signed_up("alice").await;
+    bob.signed_up("bob").await;
+
+    let created = alice.post("/api/rooms/create", &[("name", "  Rust  ")]).await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    assert_eq!(created.body["name"], "Rust");
+    assert_eq!(created.body["kind"], "public");
+    let rust = created.body["id"].as_str().unwrap().to_owned();
+    assert_ne!(rust, "0");
+    assert_eq!(ids(&alice.post("/api/rooms", &[]).await.body), vec!["0", rust.as_str()]);
+
+    let public = bob.post("/api/rooms/public", &[]).await;
+    assert_eq!(ids(&public.body), vec!["0", rust.as_str()]);
+    // Not a member yet: no reading, no writing.
+    assert_eq!(bob.history(&rust, None, None).await.status, 403);
+    assert_eq!(bob.send(&rust, "hi").await.status, 403);
+
+    let joined = bob.post("/api/rooms/join", &[("room_id", &rust)]).await;
+    assert_eq!(joined.status, 200);
+    assert_eq!(joined.body, created.body);
+    assert_eq!(bob.send(&rust, "hi").await.status, 200);
+    assert_eq!(alice.history(&rust, None, None).await.body[0]["text"], "hi");
+
+    let left = bob.post("/api/rooms/leave", &[("room_id", &rust)]).await;
+    assert_eq!(left.status, 200);
+    assert_eq!(left.body, Value::Null);
+    assert_eq!(ids(&bob.post("/api/rooms", &[]).await.body), vec!["0"]);
+    assert_eq!(bob.history(&rust, None, None).await.status, 403);
+}
+
+#[tokio::test]
+async fn room_names_are_unique_and_validated() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    assert_eq!(alice.post("/api/rooms/create", &[("name", "Design")]).await.status, 200);
+    let again = alice.post("/api/rooms/create", &[("name", "design")]).await;
+    assert_eq!(again.status, 409);
+    assert!(again.message().contains("exists"));
+    assert_eq!(alice.post("/api/rooms/create", &[("name", "general")]).await.status, 409);
+    assert_eq!(alice.post("/api/rooms/create", &[("name", "   ")]).await.status, 400);
+    assert_eq!(alice.post("/api/rooms/create", &[("name", &"x".repeat(65))]).await.status, 413);
+    assert_eq!(alice.post("/api/rooms/create", &[("name", &"x".repeat(64))]).await.status, 200);
+}
+
+#[tokio::test]
+async fn joining_and_leaving_follow_the_rules() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "999")]).await.status, 404);
+    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "nope")]).await.status, 400);
+    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "1:2")]).await.status, 403);
+    assert_eq!(alice.post("/api/rooms/leave", &[("room_id", "0")]).await.status, 403);
+    assert_eq!(alice.post("/api/rooms/leave", &[("room_id", "999")]).await.status, 404);
+    assert_eq!(alice.history("999", None, None).await.status, 404);
+    assert_eq!(alice.send("999", "hi").await.status, 404);
+    // Joining twice is harmless.
+    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "0")]).await.status, 200);
+    assert_eq!(ids(&alice.post("/api/rooms", &[]).await.body), vec!["0"]);
+}
+
+#[tokio::test]
+async fn a_direct_room_is_made_once_and_shows_for_both() {
+    let (_redis, app) = spawn_app().await;
+    let (alice, bob, eve) = (app.client(), app.client(), app.client());
+    let alice_id = alice.signed_up("alice").await;
+    let bob_id = bob.signed_up("bob").await;
+    eve.signed_up("eve").await;
+
+    let opened = alice.post("/api/rooms/direct", &[("user_id", &bob_id)]).await;
+    assert_eq!(opened.status, 200, "{:?}", opened.body);
+    let (low, high) = if alice_id.parse::<u64>().unwrap() < bob_id.parse::<u64>().unwrap() {
+        (&alice_id, &bob_id)
+    } else {
+        (&bob_id, &alice_id)
+    };
+    let id = format!("{low}:{high}");
+    assert_eq!(opened.body["id"], id.as_str());
+    assert_eq!(opened.body["kind"], "direct");
+    assert_eq!(opened.body["name"], "bob");
+
+    let again = bob.post("/api/rooms/direct", &[("user_id", &alice_id)]).await;
+    assert_eq!(again.body["id"], id.as_str());
+    assert_eq!(again.body["name"], "alice");
+
+    let bobs_rooms = bob.post("/api/rooms", &[]).await.body;
+    let direct = bobs_rooms.as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).expect("listed for bob");
+    assert_eq!(direct["name"], "alice");
+    assert_eq!(direct["kind"], "direct");
+
+    assert_eq!(bob.send(&id, "psst").await.status, 200);
+    assert_eq!(alice.history(&id, None, None).await.body[0]["text"], "psst");
+    // Nobody else reads, writes or joins it.
+    assert_eq!(eve.history(&id, None, None).await.status, 403);
+    assert_eq!(eve.send(&id, "hello?").await.status, 403);
+    assert_eq!(eve.post("/api/rooms/join", &[("room_id", &id)]).await.status, 403);
+    assert!(!ids(&eve.post("/api/rooms/public", &[]).await.body).contains(&id.as_str()));
+}
+
+#[tokio::test]
+async fn direct_rooms_need_another_existing_user() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    let me = alice.signed_up("alice").await;
+    assert_eq!(alice.post("/api/rooms/direct", &[("user_id", &me)]).await.status, 400);
+    assert_eq!(alice.post("/api/rooms/direct", &[("user_id", "9999")]).await.status, 404);
+    assert_eq!(alice.post("/api/rooms/direct", &[("user_id", "x")]).await.status, 400);
+}
+
+#[tokio::test]
+async fn unread_counts_rise_and_clear() {
+    let (_redis, app) = spawn_app().await;
+    let (alice, bob) = (app.client(), app.client());
+    alice.signed_up("alice").await;
+    bob.signed_up("bob").await;
+    for text in ["one", "two", "three"] {
+        assert_eq!(alice.send("0", text).await.status, 200);
+    }
+    let general = |body: Value| body.as_array().unwrap().iter().find(|r| r["id"] == "0").unwrap().clone();
+
+    let for_bob = general(bob.post("/api/rooms", &[]).await.body);
+    assert_eq!(for_bob["unread"], 3);
+    assert_eq!(for_bob["last_message"]["text"], "three");
+    assert_eq!(for_bob["last_message"]["seq"], 3);
+    assert!(for_bob["last_message"]["date"].as_u64().unwrap() > 1_700_000_000_000);
+    // The sender has read what they sent.
+    assert_eq!(general(alice.post("/api/rooms", &[]).await.body)["unread"], 0);
+
+    let marked = bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "2")]).await;
+    assert_eq!(marked.status, 200);
+    assert_eq!(marked.body, 2);
+    assert_eq!(general(bob.post("/api/rooms", &[]).await.body)["unread"], 1);
+    // Never backwards, never past the end.
+    assert_eq!(bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "1")]).await.body, 2);
+    assert_eq!(bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "99")]).await.body, 3);
+    assert_eq!(general(bob.post("/api/rooms", &[]).await.body)["unread"], 0);
+    assert_eq!(bob.post("/api/rooms/read", &[("room_id", "77"), ("seq", "1")]).await.status, 404);
+}
