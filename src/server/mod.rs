@@ -4,6 +4,7 @@
 mod api_guard;
 pub mod bus;
 pub mod config;
+pub mod demo;
 mod health;
 mod origin;
 mod request;

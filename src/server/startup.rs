@@ -47,6 +47,13 @@ pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, St
     let redis_error = |source| StartupError::Redis { url: redis_url.to_owned(), source };
     let store = Store::connect(redis_url, &config.key_prefix).await.map_err(redis_error)?;
     store.ensure_defaults().await.map_err(redis_error)?;
+    if config.demo {
+        match super::demo::seed(&store).await {
+            Ok(true) => tracing::info!(password = super::demo::DEMO_PASSWORD, "demo data written: sign in as alice, bob, carol, dave or erin"),
+            Ok(false) => tracing::info!("this Redis holds users already: no demo data written"),
+            Err(err) => tracing::warn!(error = %err, "demo data could not be written"),
+        }
+    }
     Ok(AppState { leptos_options, store, config: Arc::new(config) })
 }
 

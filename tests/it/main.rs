@@ -3,6 +3,7 @@
 
 mod accounts;
 mod config_drift;
+mod demo;
 mod health;
 mod helpers;
 mod messages;

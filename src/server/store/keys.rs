@@ -5,6 +5,7 @@
 //! | key                            | type   | holds                                          |
 //! |--------------------------------|--------|------------------------------------------------|
 //! | `P:total_users`                | string | INCR counter that hands out user ids           |
+//! | `P:demo_seeded`                | string | set once demo data was written                 |
 //! | `P:user:{id}`                  | hash   | `username` (as typed), `password` (argon2 PHC) |
 //! | `P:username:{lowercase name}`  | string | the user id that owns the name                 |
 //! | `P:user:{id}:rooms`            | set    | ids of the rooms the user belongs to           |
@@ -50,6 +51,10 @@ impl Keys {
 
     pub fn total_users(&self) -> String {
         self.key(format_args!("total_users"))
+    }
+
+    pub fn demo_seeded(&self) -> String {
+        self.key(format_args!("demo_seeded"))
     }
 
     pub fn user(&self, id: UserId) -> String {

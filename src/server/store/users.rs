@@ -51,6 +51,16 @@ impl Store {
         Ok((created == 1).then(|| User { id, username: username.clone() }))
     }
 
+    /// Claims the one-time right to seed demo data: true only on a Redis
+    /// that holds no users and was never seeded.
+    pub async fn claim_demo(&self) -> StoreResult<bool> {
+        let mut conn = self.conn();
+        if conn.exists(self.keys.total_users()).await? {
+            return Ok(false);
+        }
+        Ok(conn.set_nx(self.keys.demo_seeded(), 1).await?)
+    }
+
     /// The user and password hash behind a username, in any case.
     pub async fn find_by_username(&self, username: &Username) -> StoreResult<Option<StoredUser>> {
         let mut conn = self.conn();
