@@ -85,7 +85,10 @@ struct ErrorBody {
 
 impl From<AppError> for ErrorBody {
     fn from(err: AppError) -> Self {
-        ErrorBody { error: err.code().to_owned(), message: err.to_string() }
+        ErrorBody {
+            error: err.code().to_owned(),
+            message: err.to_string(),
+        }
     }
 }
 
@@ -131,7 +134,10 @@ mod tests {
     fn errors_round_trip_through_json_with_their_words() {
         let err = AppError::Conflict("That username is taken.".into());
         let json = serde_json::to_string(&err).unwrap();
-        assert_eq!(json, r#"{"error":"conflict","message":"That username is taken."}"#);
+        assert_eq!(
+            json,
+            r#"{"error":"conflict","message":"That username is taken."}"#
+        );
         assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), err);
         assert_eq!(err.status(), 409);
     }

@@ -8,7 +8,11 @@ use crate::model::Message;
 /// The newest `limit` (1 to 100, default 50) messages with seq below
 /// `before`, oldest first.
 #[server(prefix = "/api", endpoint = "messages")]
-pub async fn messages(room_id: String, before: Option<u64>, limit: Option<u32>) -> Result<Vec<Message>, AppError> {
+pub async fn messages(
+    room_id: String,
+    before: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Vec<Message>, AppError> {
     crate::server::services::messages::history(room_id, before, limit).await
 }
 

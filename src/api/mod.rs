@@ -5,7 +5,9 @@
 mod auth;
 mod messages;
 mod rooms;
+mod users;
 
 pub use auth::*;
 pub use messages::*;
 pub use rooms::*;
+pub use users::*;

@@ -18,7 +18,10 @@ impl MessageText {
             return Err(AppError::BadInput("A message cannot be empty.".into()));
         }
         if text.chars().count() > Self::MAX_LEN {
-            return Err(AppError::TooLarge(format!("A message is at most {} characters long.", Self::MAX_LEN)));
+            return Err(AppError::TooLarge(format!(
+                "A message is at most {} characters long.",
+                Self::MAX_LEN
+            )));
         }
         Ok(MessageText(text.to_owned()))
     }
@@ -59,9 +62,15 @@ mod tests {
     #[test]
     fn text_is_trimmed_and_bounded() {
         assert_eq!(MessageText::parse("  hi \n").unwrap().as_str(), "hi");
-        assert!(matches!(MessageText::parse(" \n\t "), Err(AppError::BadInput(_))));
+        assert!(matches!(
+            MessageText::parse(" \n\t "),
+            Err(AppError::BadInput(_))
+        ));
         assert!(MessageText::parse(&"é".repeat(4000)).is_ok());
-        assert!(matches!(MessageText::parse(&"x".repeat(4001)), Err(AppError::TooLarge(_))));
+        assert!(matches!(
+            MessageText::parse(&"x".repeat(4001)),
+            Err(AppError::TooLarge(_))
+        ));
         assert_eq!(MessageText::parse("<b>x</b>").unwrap().as_str(), "<b>x</b>");
     }
 

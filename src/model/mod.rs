@@ -4,10 +4,12 @@
 //! functions (`Username::parse`, ...) are the only way to make a validated
 //! value, so a value of the type is proof that the rule holds.
 
+mod frame;
 mod message;
 mod room;
 mod user;
 
+pub use frame::{ClientFrame, ServerEvent, MAX_FRAME_BYTES, MAX_NONCE_LEN};
 pub use message::{page_limit, Message, MessageText, PAGE_DEFAULT, PAGE_MAX};
 pub use room::{Room, RoomId, RoomKind, RoomName, RoomSummary};
 pub use user::{Password, User, UserId, Username};

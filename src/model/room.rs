@@ -22,7 +22,11 @@ impl RoomId {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let bad = || AppError::BadInput(format!("\"{}\" is not a room id.", truncate(raw)));
         let number = |s: &str| -> Result<u64, AppError> {
-            if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+            if s.is_empty()
+                || s.len() > 20
+                || !s.bytes().all(|b| b.is_ascii_digit())
+                || (s.len() > 1 && s.starts_with('0'))
+            {
                 return Err(bad());
             }
             s.parse().map_err(|_| bad())
@@ -112,10 +116,15 @@ impl RoomName {
             return Err(AppError::BadInput("A room needs a name.".into()));
         }
         if name.chars().count() > Self::MAX_LEN {
-            return Err(AppError::TooLarge(format!("A room name is at most {} characters long.", Self::MAX_LEN)));
+            return Err(AppError::TooLarge(format!(
+                "A room name is at most {} characters long.",
+                Self::MAX_LEN
+            )));
         }
         if name.chars().any(char::is_control) {
-            return Err(AppError::BadInput("A room name cannot hold control characters.".into()));
+            return Err(AppError::BadInput(
+                "A room name cannot hold control characters.".into(),
+            ));
         }
         Ok(RoomName(name.to_owned()))
     }
@@ -162,8 +171,23 @@ mod tests {
     fn room_ids_parse_both_kinds_and_refuse_the_rest() {
         assert_eq!(RoomId::parse("0").unwrap(), RoomId::GENERAL);
         assert_eq!(RoomId::parse("12").unwrap(), RoomId::Public(12));
-        assert_eq!(RoomId::parse("3:10").unwrap(), RoomId::Direct(UserId(3), UserId(10)));
-        for bad in ["", "x", "-1", "01", "10:3", "3:3", "1:2:3", ":", "1:", " 1", "99999999999999999999999"] {
+        assert_eq!(
+            RoomId::parse("3:10").unwrap(),
+            RoomId::Direct(UserId(3), UserId(10))
+        );
+        for bad in [
+            "",
+            "x",
+            "-1",
+            "01",
+            "10:3",
+            "3:3",
+            "1:2:3",
+            ":",
+            "1:",
+            " 1",
+            "99999999999999999999999",
+        ] {
             assert!(RoomId::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(RoomId::Direct(UserId(3), UserId(10)).to_string(), "3:10");
@@ -171,7 +195,10 @@ mod tests {
 
     #[test]
     fn direct_ids_order_their_members() {
-        assert_eq!(RoomId::direct(UserId(9), UserId(2)), Some(RoomId::Direct(UserId(2), UserId(9))));
+        assert_eq!(
+            RoomId::direct(UserId(9), UserId(2)),
+            Some(RoomId::Direct(UserId(2), UserId(9)))
+        );
         assert_eq!(RoomId::direct(UserId(2), UserId(2)), None);
         let id = RoomId::direct(UserId(2), UserId(9)).unwrap();
         assert_eq!(id.other_member(UserId(2)), Some(UserId(9)));
@@ -182,14 +209,27 @@ mod tests {
     fn room_names_are_trimmed_and_bounded() {
         assert_eq!(RoomName::parse("  Rust  ").unwrap().as_str(), "Rust");
         assert!(matches!(RoomName::parse("   "), Err(AppError::BadInput(_))));
-        assert!(matches!(RoomName::parse(&"x".repeat(65)), Err(AppError::TooLarge(_))));
+        assert!(matches!(
+            RoomName::parse(&"x".repeat(65)),
+            Err(AppError::TooLarge(_))
+        ));
         assert!(RoomName::parse(&"é".repeat(64)).is_ok());
-        assert!(matches!(RoomName::parse("a\u{0}b"), Err(AppError::BadInput(_))));
+        assert!(matches!(
+            RoomName::parse("a\u{0}b"),
+            Err(AppError::BadInput(_))
+        ));
     }
 
     #[test]
     fn rooms_look_as_the_contract_says() {
-        let room = Room { id: RoomId::GENERAL, name: "General".into(), kind: RoomKind::Public };
-        assert_eq!(serde_json::to_string(&room).unwrap(), r#"{"id":"0","name":"General","kind":"public"}"#);
+        let room = Room {
+            id: RoomId::GENERAL,
+            name: "General".into(),
+            kind: RoomKind::Public,
+        };
+        assert_eq!(
+            serde_json::to_string(&room).unwrap(),
+            r#"{"id":"0","name":"General","kind":"public"}"#
+        );
     }
 }

@@ -62,7 +62,10 @@ impl Username {
                 Self::MAX_LEN
             )));
         }
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
             return Err(AppError::BadInput(
                 "A username may hold only letters, digits, '_', '-' and '.'.".into(),
             ));
@@ -134,10 +137,22 @@ mod tests {
 
     #[test]
     fn usernames_follow_the_contract() {
-        for ok in ["abc", "alice", "A_b-c.d", "x23456789012345678901234567890xy"] {
+        for ok in [
+            "abc",
+            "alice",
+            "A_b-c.d",
+            "x23456789012345678901234567890xy",
+        ] {
             assert!(Username::parse(ok).is_ok(), "{ok} should be accepted");
         }
-        for bad in ["ab", "", "has space", "émile", "<script>", "x234567890123456789012345678901yz"] {
+        for bad in [
+            "ab",
+            "",
+            "has space",
+            "émile",
+            "<script>",
+            "x234567890123456789012345678901yz",
+        ] {
             assert!(
                 matches!(Username::parse(bad), Err(AppError::BadInput(_))),
                 "{bad} should be refused"
@@ -154,15 +169,24 @@ mod tests {
 
     #[test]
     fn passwords_have_bounds_and_hide_in_debug() {
-        assert!(matches!(Password::parse("short".into()), Err(AppError::BadInput(_))));
-        assert!(matches!(Password::parse("x".repeat(257)), Err(AppError::TooLarge(_))));
+        assert!(matches!(
+            Password::parse("short".into()),
+            Err(AppError::BadInput(_))
+        ));
+        assert!(matches!(
+            Password::parse("x".repeat(257)),
+            Err(AppError::TooLarge(_))
+        ));
         let pw = Password::parse("correct horse".into()).unwrap();
         assert_eq!(format!("{pw:?}"), "Password(***)");
     }
 
     #[test]
     fn user_ids_are_strings_on_the_wire() {
-        let user = User { id: UserId(7), username: Username::parse("alice").unwrap() };
+        let user = User {
+            id: UserId(7),
+            username: Username::parse("alice").unwrap(),
+        };
         let json = serde_json::to_string(&user).unwrap();
         assert_eq!(json, r#"{"id":"7","username":"alice"}"#);
         assert_eq!(serde_json::from_str::<User>(&json).unwrap(), user);

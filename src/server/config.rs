@@ -55,6 +55,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SEND_PER_SECOND", default_value_t = 5.0)]
     pub send_per_second: f64,
 
+    /// Seconds an instance's heartbeat lives: users of an instance that
+    /// dies without warning go offline within this plus a third of it.
+    #[arg(long, env = "CONFAB_HEARTBEAT_TTL_SECS", default_value_t = 15)]
+    pub heartbeat_ttl_secs: u64,
+
     /// Fill a Redis that holds no users with demo users, rooms and messages.
     #[arg(long, env = "CONFAB_DEMO")]
     pub demo: bool,

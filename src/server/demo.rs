@@ -51,7 +51,12 @@ pub async fn seed(store: &Store) -> Result<bool, AppError> {
     }
     let mut rooms = vec![RoomId::GENERAL];
     for (i, name) in ROOMS.iter().enumerate() {
-        let Some(room) = store.create_room(&RoomName::parse(name)?, people[i].id).await? else { continue };
+        let Some(room) = store
+            .create_room(&RoomName::parse(name)?, people[i].id)
+            .await?
+        else {
+            continue;
+        };
         for person in &people {
             store.add_member(&room.id, person.id).await?;
         }
@@ -69,21 +74,36 @@ pub async fn seed(store: &Store) -> Result<bool, AppError> {
 
 /// `MESSAGES` messages over the last three days, spread over the rooms.
 async fn write_history(store: &Store, people: &[User], rooms: &[RoomId]) -> Result<(), AppError> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
     let span = 3 * 24 * 3600 * 1000u64;
-    let unlimited = SendLimits { burst: u32::MAX, per_second: 1e9 };
+    let unlimited = SendLimits {
+        burst: u32::MAX,
+        per_second: 1e9,
+    };
     let envelope = message_envelope(None);
     for i in 0..MESSAGES {
         let room = &rooms[i % rooms.len()];
         let sender = match room {
-            RoomId::Direct(low, high) => people.iter().find(|p| p.id == if i % 2 == 0 { *low } else { *high }),
+            RoomId::Direct(low, high) => people
+                .iter()
+                .find(|p| p.id == if i % 2 == 0 { *low } else { *high }),
             RoomId::Public(_) => people.get(i * 3 % people.len()),
         };
         let Some(sender) = sender else { continue };
         let text = MessageText::parse(LINES[i * 5 % LINES.len()])?;
         let date = now - span + span * i as u64 / MESSAGES as u64;
-        let draft = Draft { room, sender, text: &text, date };
-        if !matches!(store.send_message(&draft, unlimited, &envelope).await?, SendOutcome::Stored(_)) {
+        let draft = Draft {
+            room,
+            sender,
+            text: &text,
+            date,
+        };
+        if !matches!(
+            store.send_message(&draft, unlimited, &envelope).await?,
+            SendOutcome::Stored(_)
+        ) {
             tracing::warn!(room = %room, "a demo message was not stored");
         }
     }

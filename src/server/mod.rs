@@ -7,14 +7,15 @@ pub mod config;
 pub mod demo;
 mod health;
 mod origin;
-mod request;
 pub mod password;
 pub mod redis_process;
+mod request;
 pub mod run;
 pub mod services;
 pub mod session;
 pub mod startup;
 mod state;
 pub mod store;
+mod ws;
 
 pub use state::AppState;

@@ -9,7 +9,9 @@ use http::HeaderMap;
 
 /// The `host[:port]` part of an `http(s)://host[:port]/...` URL.
 fn authority(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     Some(&rest[..end])
 }
@@ -39,16 +41,34 @@ mod tests {
 
     #[test]
     fn own_origin_passes_and_foreign_is_refused() {
-        assert!(is_same_site(&headers(&[("host", "chat.example:3000"), ("origin", "http://chat.example:3000")])));
-        assert!(!is_same_site(&headers(&[("host", "chat.example:3000"), ("origin", "http://evil.example")])));
-        assert!(!is_same_site(&headers(&[("host", "chat.example"), ("origin", "null")])));
-        assert!(!is_same_site(&headers(&[("host", "chat.example"), ("origin", "http://chat.example.evil.example")])));
+        assert!(is_same_site(&headers(&[
+            ("host", "chat.example:3000"),
+            ("origin", "http://chat.example:3000")
+        ])));
+        assert!(!is_same_site(&headers(&[
+            ("host", "chat.example:3000"),
+            ("origin", "http://evil.example")
+        ])));
+        assert!(!is_same_site(&headers(&[
+            ("host", "chat.example"),
+            ("origin", "null")
+        ])));
+        assert!(!is_same_site(&headers(&[
+            ("host", "chat.example"),
+            ("origin", "http://chat.example.evil.example")
+        ])));
     }
 
     #[test]
     fn referer_counts_when_origin_is_absent() {
-        assert!(is_same_site(&headers(&[("host", "a.example"), ("referer", "https://a.example/room/0")])));
-        assert!(!is_same_site(&headers(&[("host", "a.example"), ("referer", "https://b.example/a.example")])));
+        assert!(is_same_site(&headers(&[
+            ("host", "a.example"),
+            ("referer", "https://a.example/room/0")
+        ])));
+        assert!(!is_same_site(&headers(&[
+            ("host", "a.example"),
+            ("referer", "https://b.example/a.example")
+        ])));
         assert!(is_same_site(&headers(&[("host", "a.example")])));
     }
 }

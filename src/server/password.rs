@@ -26,7 +26,9 @@ static DECOY: LazyLock<String> = LazyLock::new(|| {
 
 pub async fn hash(password: Password) -> Result<PasswordHash, AppError> {
     tokio::task::spawn_blocking(move || {
-        argon2().hash_password(password.expose().as_bytes()).map(|hash| PasswordHash(hash.to_string()))
+        argon2()
+            .hash_password(password.expose().as_bytes())
+            .map(|hash| PasswordHash(hash.to_string()))
     })
     .await
     .map_err(|e| internal("hashing task failed", e))?
@@ -43,7 +45,10 @@ pub async fn verify(password: Password, stored: Option<PasswordHash>) -> Result<
             tracing::error!("a stored password hash cannot be parsed");
             return false;
         };
-        known && argon2().verify_password(password.expose().as_bytes(), &parsed).is_ok()
+        known
+            && argon2()
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok()
     })
     .await
     .map_err(|e| internal("verifying task failed", e))
@@ -62,7 +67,11 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let pw = || Password::parse("correct horse".into()).unwrap();
         let hash = hash(pw()).await.unwrap();
-        assert!(hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", hash.0);
+        assert!(
+            hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.0
+        );
         assert!(verify(pw(), Some(hash.clone())).await.unwrap());
         let wrong = Password::parse("battery staple".into()).unwrap();
         assert!(!verify(wrong, Some(hash)).await.unwrap());

@@ -14,7 +14,10 @@ pub enum RedisProcessError {
     )]
     NotInstalled,
     #[error("cannot start redis-server in {dir}: {source}")]
-    Io { dir: PathBuf, source: std::io::Error },
+    Io {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("redis-server did not come up within {0:?}; see {1}")]
     NotReady(Duration, PathBuf),
 }
@@ -30,33 +33,68 @@ const READY_TIMEOUT: Duration = Duration::from_secs(15);
 impl RedisProcess {
     /// Starts redis-server with its data in `dir` and waits until it answers.
     pub async fn start(dir: &Path) -> Result<Self, RedisProcessError> {
-        let io = |source| RedisProcessError::Io { dir: dir.to_owned(), source };
+        let io = |source| RedisProcessError::Io {
+            dir: dir.to_owned(),
+            source,
+        };
         std::fs::create_dir_all(dir).map_err(io)?;
         let dir = dir.canonicalize().map_err(io)?;
         let port = free_port().map_err(io)?;
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--protected-mode", "yes"])
-            .arg("--dir")
-            .arg(&dir)
-            .args(["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""])
-            .args(["--logfile", "redis.log", "--daemonize", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => RedisProcessError::NotInstalled,
-                _ => io(e),
-            })?;
+        let child = spawn(&dir, port)?;
         let mut process = RedisProcess { child, port, dir };
         process.wait_until_ready().await?;
         Ok(process)
     }
 
+    /// Stops Redis cleanly and starts it again on the same port with the
+    /// same data (for failure tests).
+    pub async fn restart(&mut self) -> Result<(), RedisProcessError> {
+        self.shutdown().await;
+        self.child = spawn(&self.dir, self.port)?;
+        self.wait_until_ready().await
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
+}
 
+/// Starts redis-server on `port` with its data in `dir`.
+fn spawn(dir: &Path, port: u16) -> Result<Child, RedisProcessError> {
+    Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--protected-mode",
+            "yes",
+        ])
+        .arg("--dir")
+        .arg(&dir)
+        .args([
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+        ])
+        .args(["--logfile", "redis.log", "--daemonize", "no"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => RedisProcessError::NotInstalled,
+            _ => RedisProcessError::Io {
+                dir: dir.to_owned(),
+                source: e,
+            },
+        })
+}
+
+impl RedisProcess {
     /// Polls with PING until Redis answers, the child dies or time runs out.
     async fn wait_until_ready(&mut self) -> Result<(), RedisProcessError> {
         let log = self.dir.join("redis.log");
@@ -76,19 +114,31 @@ impl RedisProcess {
     }
 
     async fn answers(&self) -> bool {
-        let Ok(client) = redis::Client::open(self.url()) else { return false };
-        let Ok(mut conn) = client.get_multiplexed_async_connection().await else { return false };
-        redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+        let Ok(client) = redis::Client::open(self.url()) else {
+            return false;
+        };
+        let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+            return false;
+        };
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .is_ok()
     }
 
     /// Stops Redis the way it likes (SHUTDOWN, which flushes its data) and
     /// waits for it; kills it if it will not go.
     pub async fn stop(mut self) {
+        self.shutdown().await;
+    }
+
+    async fn shutdown(&mut self) {
         if let Ok(client) = redis::Client::open(self.url()) {
             if let Ok(mut conn) = client.get_multiplexed_async_connection().await {
                 let _ = redis::cmd("SHUTDOWN").query_async::<()>(&mut conn).await;
             }
         }
+        // Redis exits as soon as its data is on disk; kill it if it hangs.
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -96,7 +146,7 @@ impl RedisProcess {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        // Drop kills what is left.
+        self.kill();
     }
 
     /// Kills Redis at once, as a crash would (for failure tests).

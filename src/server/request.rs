@@ -23,13 +23,19 @@ pub struct RequestContext {
 impl RequestContext {
     pub async fn current() -> Result<Self, AppError> {
         let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
-        let headers = leptos_axum::extract::<HeaderMap>().await.map_err(|_| missing("headers"))?;
+        let headers = leptos_axum::extract::<HeaderMap>()
+            .await
+            .map_err(|_| missing("headers"))?;
         // Absent only when not served over TCP (never in production).
         let client_addr = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
             .await
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        Ok(RequestContext { state, headers, client_addr })
+        Ok(RequestContext {
+            state,
+            headers,
+            client_addr,
+        })
     }
 
     /// The signed-in user, or 401.
@@ -38,7 +44,8 @@ impl RequestContext {
     }
 
     pub fn set_cookie(&self, cookie: String) -> Result<(), AppError> {
-        let response = use_context::<ResponseOptions>().ok_or_else(|| missing("ResponseOptions"))?;
+        let response =
+            use_context::<ResponseOptions>().ok_or_else(|| missing("ResponseOptions"))?;
         let value = HeaderValue::from_str(&cookie).map_err(|_| missing("a valid cookie"))?;
         response.append_header(SET_COOKIE, value);
         Ok(())

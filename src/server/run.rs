@@ -14,7 +14,9 @@ use super::startup::{build_state, serve, StartupError};
 pub async fn main() -> ExitCode {
     let config = Config::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,7 +37,10 @@ async fn run(config: Config) -> Result<(), StartupError> {
             Some(redis)
         }
     };
-    let redis_url = config.redis_url.clone().or_else(|| embedded.as_ref().map(RedisProcess::url));
+    let redis_url = config
+        .redis_url
+        .clone()
+        .or_else(|| embedded.as_ref().map(RedisProcess::url));
     let result = serve_until_signal(config, redis_url.unwrap_or_default()).await;
     if let Some(redis) = embedded {
         redis.stop().await;
@@ -47,7 +52,9 @@ async fn run(config: Config) -> Result<(), StartupError> {
 async fn serve_until_signal(config: Config, redis_url: String) -> Result<(), StartupError> {
     let state = build_state(config, &redis_url).await?;
     let addr = state.leptos_options.site_addr;
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("listening on http://{addr}");
     serve(listener, state, shutdown_signal()).await
 }

@@ -27,7 +27,11 @@ pub fn token(headers: &HeaderMap) -> Option<SessionToken> {
 pub async fn current_user(state: &AppState, headers: &HeaderMap) -> Result<User, AppError> {
     let token = token(headers).ok_or_else(AppError::signed_out)?;
     let ttl = state.config.session_ttl_secs;
-    let id = state.store.session_user(&token, ttl).await?.ok_or_else(AppError::signed_out)?;
+    let id = state
+        .store
+        .session_user(&token, ttl)
+        .await?
+        .ok_or_else(AppError::signed_out)?;
     // A session whose user is gone is no session.
     state.store.user(id).await?.ok_or_else(AppError::signed_out)
 }
@@ -35,14 +39,23 @@ pub async fn current_user(state: &AppState, headers: &HeaderMap) -> Result<User,
 /// Whether the site is served over https, as far as this request tells.
 fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
     let header_says = |name, prefix: &str| {
-        headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(prefix))
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(prefix))
     };
-    state.config.secure_cookies || header_says("x-forwarded-proto", "https") || header_says(ORIGIN.as_str(), "https://")
+    state.config.secure_cookies
+        || header_says("x-forwarded-proto", "https")
+        || header_says(ORIGIN.as_str(), "https://")
 }
 
 /// The `Set-Cookie` value that signs the browser in.
 pub fn cookie(state: &AppState, headers: &HeaderMap, token: &SessionToken) -> String {
-    let secure = if is_https(state, headers) { "; Secure" } else { "" };
+    let secure = if is_https(state, headers) {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
         "{COOKIE_NAME}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
         token.as_str(),
@@ -52,6 +65,10 @@ pub fn cookie(state: &AppState, headers: &HeaderMap, token: &SessionToken) -> St
 
 /// The `Set-Cookie` value that signs the browser out.
 pub fn expired_cookie(state: &AppState, headers: &HeaderMap) -> String {
-    let secure = if is_https(state, headers) { "; Secure" } else { "" };
+    let secure = if is_https(state, headers) {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")
 }

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::middleware;
 use axum::routing::get;
@@ -15,6 +16,7 @@ use tokio::net::TcpListener;
 use crate::app::{shell, App};
 
 use super::api_guard::api_guard;
+use super::bus::Bus;
 use super::config::Config;
 use super::health::healthz;
 use super::store::{Store, StoreError};
@@ -30,7 +32,12 @@ pub enum StartupError {
     #[error(transparent)]
     RedisProcess(#[from] super::redis_process::RedisProcessError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the OS random source failed: {0}")]
+    Random(String),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -38,23 +45,44 @@ pub enum StartupError {
 /// Connects to Redis, makes the defaults, and reads the Leptos settings.
 pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, StartupError> {
     let path = config.leptos_config.display().to_string();
-    let leptos_config = get_configuration(Some(&path))
-        .map_err(|e| StartupError::LeptosConfig { path: path.clone(), detail: e.to_string() })?;
+    let leptos_config = get_configuration(Some(&path)).map_err(|e| StartupError::LeptosConfig {
+        path: path.clone(),
+        detail: e.to_string(),
+    })?;
     let mut leptos_options = leptos_config.leptos_options;
     if let Some(addr) = config.site_addr {
         leptos_options.site_addr = addr;
     }
-    let redis_error = |source| StartupError::Redis { url: redis_url.to_owned(), source };
-    let store = Store::connect(redis_url, &config.key_prefix).await.map_err(redis_error)?;
+    let redis_error = |source| StartupError::Redis {
+        url: redis_url.to_owned(),
+        source,
+    };
+    let store = Store::connect(redis_url, &config.key_prefix)
+        .await
+        .map_err(redis_error)?;
     store.ensure_defaults().await.map_err(redis_error)?;
     if config.demo {
         match super::demo::seed(&store).await {
-            Ok(true) => tracing::info!(password = super::demo::DEMO_PASSWORD, "demo data written: sign in as alice, bob, carol, dave or erin"),
+            Ok(true) => tracing::info!(
+                password = super::demo::DEMO_PASSWORD,
+                "demo data written: sign in as alice, bob, carol, dave or erin"
+            ),
             Ok(false) => tracing::info!("this Redis holds users already: no demo data written"),
             Err(err) => tracing::warn!(error = %err, "demo data could not be written"),
         }
     }
-    Ok(AppState { leptos_options, store, config: Arc::new(config) })
+    let bus = Bus::new(
+        store.clone(),
+        Duration::from_secs(config.heartbeat_ttl_secs.max(1)),
+    )
+    .map_err(|e| StartupError::Random(e.to_string()))?;
+    bus.start();
+    Ok(AppState {
+        leptos_options,
+        store,
+        config: Arc::new(config),
+        bus,
+    })
 }
 
 /// Every route of an instance.
@@ -70,6 +98,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/ws", get(super::ws::upgrade))
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(api_guard))
@@ -82,6 +111,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
+    let bus = state.bus.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(StartupError::Serve)
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartupError::Serve);
+    // Upgraded sockets outlive the HTTP server: close them and clear this
+    // instance's presence.
+    bus.stop().await;
+    served
 }

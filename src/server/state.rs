@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use super::bus::Bus;
 use super::config::Config;
 use super::store::Store;
 
@@ -13,4 +14,5 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub config: Arc<Config>,
+    pub bus: Bus,
 }

@@ -17,7 +17,10 @@ async fn register_signs_in_and_me_knows_who() {
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
-    assert!(!cookie.contains("Secure"), "plain http gets no Secure flag: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http gets no Secure flag: {cookie}"
+    );
 
     let me = client.me().await;
     assert_eq!(me.status, 200);
@@ -29,10 +32,17 @@ async fn the_cookie_is_secure_behind_https() {
     let (_redis, app) = spawn_app().await;
     let reply = app
         .client()
-        .post_with("/api/register", &[("username", "sam"), ("password", PASSWORD)], &[("x-forwarded-proto", "https")])
+        .post_with(
+            "/api/register",
+            &[("username", "sam"), ("password", PASSWORD)],
+            &[("x-forwarded-proto", "https")],
+        )
         .await;
     assert_eq!(reply.status, 200);
-    assert!(reply.headers["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert!(reply.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("; Secure"));
 }
 
 #[tokio::test]
@@ -53,8 +63,16 @@ async fn concurrent_claims_of_one_name_make_one_account() {
         async move { client.register(name, PASSWORD).await.status }
     });
     let statuses = futures::future::join_all(attempts).await;
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        7,
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]
@@ -72,8 +90,18 @@ async fn each_validation_rule_has_its_status_and_words() {
     ];
     for (username, password, status, words) in cases {
         let reply = client.register(username, password).await;
-        assert_eq!(reply.status, *status, "{username:?}/{} -> {:?}", password.len(), reply.body);
-        assert!(reply.message().contains(words), "{:?} lacks {words:?}", reply.message());
+        assert_eq!(
+            reply.status,
+            *status,
+            "{username:?}/{} -> {:?}",
+            password.len(),
+            reply.body
+        );
+        assert!(
+            reply.message().contains(words),
+            "{:?} lacks {words:?}",
+            reply.message()
+        );
     }
     // Nothing was created along the way.
     assert_eq!(client.me().await.status, 401);
@@ -83,7 +111,10 @@ async fn each_validation_rule_has_its_status_and_words() {
 #[tokio::test]
 async fn a_malformed_request_is_400() {
     let (_redis, app) = spawn_app().await;
-    let reply = app.client().post("/api/register", &[("username", "carol")]).await;
+    let reply = app
+        .client()
+        .post("/api/register", &[("username", "carol")])
+        .await;
     assert_eq!(reply.status, 400, "{:?}", reply.body);
     assert!(!reply.message().is_empty());
 }
@@ -99,7 +130,11 @@ async fn login_works_and_wrong_credentials_are_401() {
     assert_eq!(wrong.message(), "Wrong username or password.");
     let unknown = client.login("nobody", PASSWORD).await;
     assert_eq!(unknown.status, 401);
-    assert_eq!(unknown.message(), wrong.message(), "an unknown name reads like a wrong password");
+    assert_eq!(
+        unknown.message(),
+        wrong.message(),
+        "an unknown name reads like a wrong password"
+    );
     assert_eq!(client.me().await.status, 401);
 
     let ok = client.login("DAVE", PASSWORD).await;
@@ -114,14 +149,16 @@ async fn login_issues_a_new_session_each_time() {
     let client = app.client();
     let first = client.register("erin", PASSWORD).await;
     let second = client.login("erin", PASSWORD).await;
-    let token = |reply: &crate::helpers::Reply| reply.headers["set-cookie"].to_str().unwrap().to_owned();
+    let token =
+        |reply: &crate::helpers::Reply| reply.headers["set-cookie"].to_str().unwrap().to_owned();
     assert_ne!(token(&first), token(&second));
 }
 
 #[tokio::test]
 async fn too_many_sign_in_attempts_get_429_per_username() {
     let redis = TestRedis::start().await;
-    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.login_attempts_per_user = 3).await;
+    let app =
+        TestApp::spawn_with(&redis, &unique_prefix(), |c| c.login_attempts_per_user = 3).await;
     assert_eq!(app.client().register("frank", PASSWORD).await.status, 200);
     let client = app.client();
     for _ in 0..3 {
@@ -144,8 +181,16 @@ async fn the_attempt_limit_holds_across_instances() {
     for client in [&on_a, &on_b, &on_a, &on_b] {
         assert_eq!(client.login("heidi", PASSWORD).await.status, 401);
     }
-    assert_eq!(on_a.login("ivan", PASSWORD).await.status, 429, "the address is over its limit");
-    assert_eq!(on_b.register("ivan", PASSWORD).await.status, 429, "sign-ups count too");
+    assert_eq!(
+        on_a.login("ivan", PASSWORD).await.status,
+        429,
+        "the address is over its limit"
+    );
+    assert_eq!(
+        on_b.register("ivan", PASSWORD).await.status,
+        429,
+        "sign-ups count too"
+    );
 }
 
 #[tokio::test]
@@ -153,16 +198,29 @@ async fn logout_revokes_a_copied_cookie() {
     let (_redis, app) = spawn_app().await;
     let client = app.client();
     let reply = client.register("judy", PASSWORD).await;
-    let cookie = reply.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = reply.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
 
     let copy = reqwest::Client::new();
-    let me_with_copy = || copy.post(format!("{}/api/me", app.base)).header("cookie", cookie.clone()).send();
+    let me_with_copy = || {
+        copy.post(format!("{}/api/me", app.base))
+            .header("cookie", cookie.clone())
+            .send()
+    };
     assert_eq!(me_with_copy().await.unwrap().status(), 200);
 
     let out = client.post("/api/logout", &[]).await;
     assert_eq!(out.status, 200);
     assert_eq!(out.body, serde_json::Value::Null);
-    assert!(out.headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(out.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     assert_eq!(me_with_copy().await.unwrap().status(), 401);
     assert_eq!(client.me().await.status, 401);
 }
@@ -186,14 +244,33 @@ async fn a_cross_site_post_is_refused() {
     let (_redis, app) = spawn_app().await;
     let client = app.client();
     let foreign = [("origin", "http://evil.example")];
-    let reply = client.post_with("/api/register", &[("username", "mallory"), ("password", PASSWORD)], &foreign).await;
+    let reply = client
+        .post_with(
+            "/api/register",
+            &[("username", "mallory"), ("password", PASSWORD)],
+            &foreign,
+        )
+        .await;
     assert_eq!(reply.status, 403);
     assert!(reply.message().contains("another site"));
     let by_referer = [("referer", "http://evil.example/page")];
-    assert_eq!(client.post_with("/api/me", &[], &by_referer).await.status, 403);
+    assert_eq!(
+        client.post_with("/api/me", &[], &by_referer).await.status,
+        403
+    );
     // Nothing was created, and the same request from the site itself works.
     let own = [("origin", app.base.as_str())];
-    assert_eq!(client.post_with("/api/register", &[("username", "mallory"), ("password", PASSWORD)], &own).await.status, 200);
+    assert_eq!(
+        client
+            .post_with(
+                "/api/register",
+                &[("username", "mallory"), ("password", PASSWORD)],
+                &own
+            )
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -201,7 +278,13 @@ async fn signed_out_me_is_401_and_a_forged_cookie_too() {
     let (_redis, app) = spawn_app().await;
     assert_eq!(app.client().me().await.status, 401);
     let forged = Client::new(&app.base);
-    let reply = forged.post_with("/api/me", &[], &[("cookie", &format!("confab_session={}", "a".repeat(64)))]).await;
+    let reply = forged
+        .post_with(
+            "/api/me",
+            &[],
+            &[("cookie", &format!("confab_session={}", "a".repeat(64)))],
+        )
+        .await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.message(), "You are not signed in.");
 }

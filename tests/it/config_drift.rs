@@ -5,8 +5,12 @@ use leptos::prelude::get_configuration;
 
 #[test]
 fn leptos_toml_agrees_with_cargo_metadata() {
-    let runtime = get_configuration(Some("Leptos.toml")).expect("Leptos.toml reads").leptos_options;
-    let build = get_configuration(Some("Cargo.toml")).expect("Cargo.toml reads").leptos_options;
+    let runtime = get_configuration(Some("Leptos.toml"))
+        .expect("Leptos.toml reads")
+        .leptos_options;
+    let build = get_configuration(Some("Cargo.toml"))
+        .expect("Cargo.toml reads")
+        .leptos_options;
     assert_eq!(runtime.output_name, build.output_name, "output-name");
     assert_eq!(runtime.site_root, build.site_root, "site-root");
     assert_eq!(runtime.site_pkg_dir, build.site_pkg_dir, "site-pkg-dir");

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use confab::server::config::Config;
 use confab::server::redis_process::RedisProcess;
 use confab::server::startup::{build_state, serve};
+use confab::server::AppState;
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -19,7 +20,9 @@ pub struct TestRedis {
 impl TestRedis {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let process = RedisProcess::start(dir.path()).await.expect("redis-server starts");
+        let process = RedisProcess::start(dir.path())
+            .await
+            .expect("redis-server starts");
         TestRedis { process, _dir: dir }
     }
 
@@ -31,28 +34,43 @@ impl TestRedis {
 /// A running instance. Stops serving when dropped.
 pub struct TestApp {
     pub base: String,
+    pub state: AppState,
     _shutdown: oneshot::Sender<()>,
 }
 
 static NEXT_PREFIX: AtomicU64 = AtomicU64::new(0);
 
 pub fn unique_prefix() -> String {
-    format!("t{}-{}:", std::process::id(), NEXT_PREFIX.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "t{}-{}:",
+        std::process::id(),
+        NEXT_PREFIX.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl TestApp {
     /// An instance on `redis` with keys under `key_prefix`, configured by `tweak`.
-    pub async fn spawn_with(redis: &TestRedis, key_prefix: &str, tweak: impl FnOnce(&mut Config)) -> Self {
+    pub async fn spawn_with(
+        redis: &TestRedis,
+        key_prefix: &str,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config::for_tests(redis.url(), key_prefix.to_owned());
         tweak(&mut config);
-        let state = build_state(config, &redis.url()).await.expect("the app state builds");
+        let state = build_state(config, &redis.url())
+            .await
+            .expect("the app state builds");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("a bound address");
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(serve(listener, state, async move {
+        tokio::spawn(serve(listener, state.clone(), async move {
             let _ = stop.await;
         }));
-        TestApp { base: format!("http://{addr}"), _shutdown: shutdown }
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            _shutdown: shutdown,
+        }
     }
 
     pub fn client(&self) -> Client {
@@ -71,6 +89,8 @@ pub async fn spawn_app() -> (TestRedis, TestApp) {
 pub struct Client {
     base: String,
     http: reqwest::Client,
+    /// The last session cookie the server set (`confab_session=...`).
+    cookie: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 pub struct Reply {
@@ -88,20 +108,36 @@ impl Reply {
 
 impl Client {
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder().cookie_store(true).build().expect("an HTTP client");
-        Client { base: base.to_owned(), http }
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("an HTTP client");
+        Client {
+            base: base.to_owned(),
+            http,
+            cookie: Default::default(),
+        }
     }
 
     /// The same cookie jar pointed at another instance.
     pub fn pointed_at(&self, base: &str) -> Self {
-        Client { base: base.to_owned(), http: self.http.clone() }
+        Client {
+            base: base.to_owned(),
+            http: self.http.clone(),
+            cookie: self.cookie.clone(),
+        }
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
         self.post_with(path, form, &[]).await
     }
 
-    pub async fn post_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
+    pub async fn post_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -109,21 +145,53 @@ impl Client {
         let response = request.send().await.expect("the server answers");
         let status = response.status();
         let headers = response.headers().clone();
+        if let Some(set) = headers.get("set-cookie").and_then(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap_or_default().to_owned();
+            *self.cookie.lock().unwrap() = Some(pair);
+        }
         let text = response.text().await.expect("a body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.expect("the server answers")
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// The session cookie, as a `Cookie` header value.
+    pub fn session_cookie(&self) -> String {
+        self.cookie.lock().unwrap().clone().expect("signed in")
+    }
+
+    /// A websocket on this client's instance with this client's session.
+    pub async fn ws(&self) -> crate::ws::Ws {
+        crate::ws::Ws::connect(&self.base, Some(&self.session_cookie()), None)
+            .await
+            .expect("the socket opens")
     }
 
     pub async fn register(&self, username: &str, password: &str) -> Reply {
-        self.post("/api/register", &[("username", username), ("password", password)]).await
+        self.post(
+            "/api/register",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Reply {
-        self.post("/api/login", &[("username", username), ("password", password)]).await
+        self.post(
+            "/api/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     pub async fn me(&self) -> Reply {
@@ -142,7 +210,11 @@ impl Client {
     }
 
     pub async fn send(&self, room_id: &str, text: &str) -> Reply {
-        self.post("/api/messages/send", &[("room_id", room_id), ("text", text)]).await
+        self.post(
+            "/api/messages/send",
+            &[("room_id", room_id), ("text", text)],
+        )
+        .await
     }
 
     pub async fn history(&self, room_id: &str, before: Option<u64>, limit: Option<u32>) -> Reply {
@@ -161,5 +233,9 @@ impl Client {
 
 /// The seqs of a JSON array of messages.
 pub fn seqs(body: &Value) -> Vec<u64> {
-    body.as_array().expect("an array").iter().map(|m| m["seq"].as_u64().expect("a seq")).collect()
+    body.as_array()
+        .expect("an array")
+        .iter()
+        .map(|m| m["seq"].as_u64().expect("a seq"))
+        .collect()
 }

@@ -6,5 +6,7 @@ mod config_drift;
 mod demo;
 mod health;
 mod helpers;
+mod live;
 mod messages;
 mod rooms;
+mod ws;

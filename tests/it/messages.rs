@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::helpers::{seqs, unique_prefix, Client, TestApp, TestRedis, spawn_app};
+use crate::helpers::{seqs, spawn_app, unique_prefix, Client, TestApp, TestRedis};
 
 #[tokio::test]
 async fn a_sent_message_comes_back_as_the_contract_says() {
@@ -42,9 +42,18 @@ async fn bad_text_is_refused_and_nothing_is_stored() {
     let long = alice.send("0", &"x".repeat(4001)).await;
     assert_eq!(long.status, 413);
     assert!(long.message().contains("4000"));
-    assert_eq!(alice.post("/api/messages/send", &[("room_id", "0")]).await.status, 400);
+    assert_eq!(
+        alice
+            .post("/api/messages/send", &[("room_id", "0")])
+            .await
+            .status,
+        400
+    );
     assert_eq!(alice.send("not a room", "hi").await.status, 400);
-    assert_eq!(alice.history("0", None, None).await.body, serde_json::json!([]));
+    assert_eq!(
+        alice.history("0", None, None).await.body,
+        serde_json::json!([])
+    );
     assert_eq!(alice.send("0", &"é".repeat(4000)).await.status, 200);
 }
 
@@ -74,19 +83,46 @@ async fn paging_is_exact_at_the_edges() {
     for i in 1..=120 {
         assert_eq!(alice.send("0", &format!("m{i}")).await.status, 200);
     }
-    assert_eq!(seqs(&alice.history("0", None, None).await.body), (71..=120).collect::<Vec<_>>());
-    assert_eq!(seqs(&alice.history("0", Some(71), None).await.body), (21..=70).collect::<Vec<_>>());
-    assert_eq!(seqs(&alice.history("0", Some(21), None).await.body), (1..=20).collect::<Vec<_>>());
-    assert_eq!(seqs(&alice.history("0", Some(1), None).await.body), Vec::<u64>::new());
-    assert_eq!(seqs(&alice.history("0", Some(2), Some(1)).await.body), vec![1]);
-    assert_eq!(seqs(&alice.history("0", None, Some(100)).await.body), (21..=120).collect::<Vec<_>>());
-    assert_eq!(seqs(&alice.history("0", Some(500), Some(3)).await.body), vec![118, 119, 120]);
+    assert_eq!(
+        seqs(&alice.history("0", None, None).await.body),
+        (71..=120).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        seqs(&alice.history("0", Some(71), None).await.body),
+        (21..=70).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        seqs(&alice.history("0", Some(21), None).await.body),
+        (1..=20).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        seqs(&alice.history("0", Some(1), None).await.body),
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        seqs(&alice.history("0", Some(2), Some(1)).await.body),
+        vec![1]
+    );
+    assert_eq!(
+        seqs(&alice.history("0", None, Some(100)).await.body),
+        (21..=120).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        seqs(&alice.history("0", Some(500), Some(3)).await.body),
+        vec![118, 119, 120]
+    );
     for bad in [0, 101] {
         let reply = alice.history("0", None, Some(bad)).await;
         assert_eq!(reply.status, 400, "limit {bad}");
         assert!(reply.message().contains("1 to 100"));
     }
-    assert_eq!(alice.post("/api/messages", &[("room_id", "0"), ("before", "x")]).await.status, 400);
+    assert_eq!(
+        alice
+            .post("/api/messages", &[("room_id", "0"), ("before", "x")])
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test]
@@ -108,7 +144,11 @@ async fn eight_concurrent_senders_make_exactly_seqs_1_to_4000() {
             client
         })
     });
-    let clients: Vec<Client> = futures::future::join_all(tasks).await.into_iter().map(|t| t.unwrap()).collect();
+    let clients: Vec<Client> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|t| t.unwrap())
+        .collect();
 
     let mut all = Vec::new();
     let mut before = None;
@@ -119,12 +159,21 @@ async fn eight_concurrent_senders_make_exactly_seqs_1_to_4000() {
             break;
         }
         before = page_seqs.first().copied();
-        let texts: Vec<String> =
-            page.body.as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
+        let texts: Vec<String> = page
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
         all.splice(0..0, page_seqs.into_iter().zip(texts));
     }
     let got: Vec<u64> = all.iter().map(|(seq, _)| *seq).collect();
-    assert_eq!(got, (1..=4000).collect::<Vec<_>>(), "no gap, no duplicate, in order");
+    assert_eq!(
+        got,
+        (1..=4000).collect::<Vec<_>>(),
+        "no gap, no duplicate, in order"
+    );
     let texts: BTreeSet<&str> = all.iter().map(|(_, text)| text.as_str()).collect();
     assert_eq!(texts.len(), 4000, "every message is there once");
 }

@@ -6,7 +6,11 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 
 fn ids(body: &Value) -> Vec<&str> {
-    body.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect()
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -49,13 +53,18 @@ async fn create_browse_join_and_leave_a_public_room() {
     alice.signed_up("alice").await;
     bob.signed_up("bob").await;
 
-    let created = alice.post("/api/rooms/create", &[("name", "  Rust  ")]).await;
+    let created = alice
+        .post("/api/rooms/create", &[("name", "  Rust  ")])
+        .await;
     assert_eq!(created.status, 200, "{:?}", created.body);
     assert_eq!(created.body["name"], "Rust");
     assert_eq!(created.body["kind"], "public");
     let rust = created.body["id"].as_str().unwrap().to_owned();
     assert_ne!(rust, "0");
-    assert_eq!(ids(&alice.post("/api/rooms", &[]).await.body), vec!["0", rust.as_str()]);
+    assert_eq!(
+        ids(&alice.post("/api/rooms", &[]).await.body),
+        vec!["0", rust.as_str()]
+    );
 
     let public = bob.post("/api/rooms/public", &[]).await;
     assert_eq!(ids(&public.body), vec!["0", rust.as_str()]);
@@ -81,14 +90,44 @@ async fn room_names_are_unique_and_validated() {
     let (_redis, app) = spawn_app().await;
     let alice = app.client();
     alice.signed_up("alice").await;
-    assert_eq!(alice.post("/api/rooms/create", &[("name", "Design")]).await.status, 200);
+    assert_eq!(
+        alice
+            .post("/api/rooms/create", &[("name", "Design")])
+            .await
+            .status,
+        200
+    );
     let again = alice.post("/api/rooms/create", &[("name", "design")]).await;
     assert_eq!(again.status, 409);
     assert!(again.message().contains("exists"));
-    assert_eq!(alice.post("/api/rooms/create", &[("name", "general")]).await.status, 409);
-    assert_eq!(alice.post("/api/rooms/create", &[("name", "   ")]).await.status, 400);
-    assert_eq!(alice.post("/api/rooms/create", &[("name", &"x".repeat(65))]).await.status, 413);
-    assert_eq!(alice.post("/api/rooms/create", &[("name", &"x".repeat(64))]).await.status, 200);
+    assert_eq!(
+        alice
+            .post("/api/rooms/create", &[("name", "general")])
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/create", &[("name", "   ")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/create", &[("name", &"x".repeat(65))])
+            .await
+            .status,
+        413
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/create", &[("name", &"x".repeat(64))])
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -96,15 +135,51 @@ async fn joining_and_leaving_follow_the_rules() {
     let (_redis, app) = spawn_app().await;
     let alice = app.client();
     alice.signed_up("alice").await;
-    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "999")]).await.status, 404);
-    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "nope")]).await.status, 400);
-    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "1:2")]).await.status, 403);
-    assert_eq!(alice.post("/api/rooms/leave", &[("room_id", "0")]).await.status, 403);
-    assert_eq!(alice.post("/api/rooms/leave", &[("room_id", "999")]).await.status, 404);
+    assert_eq!(
+        alice
+            .post("/api/rooms/join", &[("room_id", "999")])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/join", &[("room_id", "nope")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/join", &[("room_id", "1:2")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/leave", &[("room_id", "0")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/leave", &[("room_id", "999")])
+            .await
+            .status,
+        404
+    );
     assert_eq!(alice.history("999", None, None).await.status, 404);
     assert_eq!(alice.send("999", "hi").await.status, 404);
     // Joining twice is harmless.
-    assert_eq!(alice.post("/api/rooms/join", &[("room_id", "0")]).await.status, 200);
+    assert_eq!(
+        alice
+            .post("/api/rooms/join", &[("room_id", "0")])
+            .await
+            .status,
+        200
+    );
     assert_eq!(ids(&alice.post("/api/rooms", &[]).await.body), vec!["0"]);
 }
 
@@ -116,7 +191,9 @@ async fn a_direct_room_is_made_once_and_shows_for_both() {
     let bob_id = bob.signed_up("bob").await;
     eve.signed_up("eve").await;
 
-    let opened = alice.post("/api/rooms/direct", &[("user_id", &bob_id)]).await;
+    let opened = alice
+        .post("/api/rooms/direct", &[("user_id", &bob_id)])
+        .await;
     assert_eq!(opened.status, 200, "{:?}", opened.body);
     let (low, high) = if alice_id.parse::<u64>().unwrap() < bob_id.parse::<u64>().unwrap() {
         (&alice_id, &bob_id)
@@ -128,12 +205,19 @@ async fn a_direct_room_is_made_once_and_shows_for_both() {
     assert_eq!(opened.body["kind"], "direct");
     assert_eq!(opened.body["name"], "bob");
 
-    let again = bob.post("/api/rooms/direct", &[("user_id", &alice_id)]).await;
+    let again = bob
+        .post("/api/rooms/direct", &[("user_id", &alice_id)])
+        .await;
     assert_eq!(again.body["id"], id.as_str());
     assert_eq!(again.body["name"], "alice");
 
     let bobs_rooms = bob.post("/api/rooms", &[]).await.body;
-    let direct = bobs_rooms.as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).expect("listed for bob");
+    let direct = bobs_rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .expect("listed for bob");
     assert_eq!(direct["name"], "alice");
     assert_eq!(direct["kind"], "direct");
 
@@ -142,7 +226,12 @@ async fn a_direct_room_is_made_once_and_shows_for_both() {
     // Nobody else reads, writes or joins it.
     assert_eq!(eve.history(&id, None, None).await.status, 403);
     assert_eq!(eve.send(&id, "hello?").await.status, 403);
-    assert_eq!(eve.post("/api/rooms/join", &[("room_id", &id)]).await.status, 403);
+    assert_eq!(
+        eve.post("/api/rooms/join", &[("room_id", &id)])
+            .await
+            .status,
+        403
+    );
     assert!(!ids(&eve.post("/api/rooms/public", &[]).await.body).contains(&id.as_str()));
 }
 
@@ -151,9 +240,27 @@ async fn direct_rooms_need_another_existing_user() {
     let (_redis, app) = spawn_app().await;
     let alice = app.client();
     let me = alice.signed_up("alice").await;
-    assert_eq!(alice.post("/api/rooms/direct", &[("user_id", &me)]).await.status, 400);
-    assert_eq!(alice.post("/api/rooms/direct", &[("user_id", "9999")]).await.status, 404);
-    assert_eq!(alice.post("/api/rooms/direct", &[("user_id", "x")]).await.status, 400);
+    assert_eq!(
+        alice
+            .post("/api/rooms/direct", &[("user_id", &me)])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/direct", &[("user_id", "9999")])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        alice
+            .post("/api/rooms/direct", &[("user_id", "x")])
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test]
@@ -165,7 +272,14 @@ async fn unread_counts_rise_and_clear() {
     for text in ["one", "two", "three"] {
         assert_eq!(alice.send("0", text).await.status, 200);
     }
-    let general = |body: Value| body.as_array().unwrap().iter().find(|r| r["id"] == "0").unwrap().clone();
+    let general = |body: Value| {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "0")
+            .unwrap()
+            .clone()
+    };
 
     let for_bob = general(bob.post("/api/rooms", &[]).await.body);
     assert_eq!(for_bob["unread"], 3);
@@ -173,15 +287,35 @@ async fn unread_counts_rise_and_clear() {
     assert_eq!(for_bob["last_message"]["seq"], 3);
     assert!(for_bob["last_message"]["date"].as_u64().unwrap() > 1_700_000_000_000);
     // The sender has read what they sent.
-    assert_eq!(general(alice.post("/api/rooms", &[]).await.body)["unread"], 0);
+    assert_eq!(
+        general(alice.post("/api/rooms", &[]).await.body)["unread"],
+        0
+    );
 
-    let marked = bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "2")]).await;
+    let marked = bob
+        .post("/api/rooms/read", &[("room_id", "0"), ("seq", "2")])
+        .await;
     assert_eq!(marked.status, 200);
     assert_eq!(marked.body, 2);
     assert_eq!(general(bob.post("/api/rooms", &[]).await.body)["unread"], 1);
     // Never backwards, never past the end.
-    assert_eq!(bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "1")]).await.body, 2);
-    assert_eq!(bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "99")]).await.body, 3);
+    assert_eq!(
+        bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "1")])
+            .await
+            .body,
+        2
+    );
+    assert_eq!(
+        bob.post("/api/rooms/read", &[("room_id", "0"), ("seq", "99")])
+            .await
+            .body,
+        3
+    );
     assert_eq!(general(bob.post("/api/rooms", &[]).await.body)["unread"], 0);
-    assert_eq!(bob.post("/api/rooms/read", &[("room_id", "77"), ("seq", "1")]).await.status, 404);
+    assert_eq!(
+        bob.post("/api/rooms/read", &[("room_id", "77"), ("seq", "1")])
+            .await
+            .status,
+        404
+    );
 }

@@ -31,6 +31,8 @@ pub enum BusEvent {
     Room { room: Room, user: UserId },
     /// `user` left `room_id`.
     Left { room_id: RoomId, user: UserId },
+    /// The session with this fingerprint signed out: close its sockets.
+    Logout { session: String },
 }
 
 /// The text around a message JSON that makes it a `BusEvent::Message`,
@@ -53,11 +55,17 @@ mod tests {
 
     #[test]
     fn an_enveloped_message_is_a_bus_event() {
-        let message = r#"{"seq":1,"room_id":"0","from":"7","username":"a\"b","text":"hi","date":1}"#;
+        let message =
+            r#"{"seq":1,"room_id":"0","from":"7","username":"a\"b","text":"hi","date":1}"#;
         for origin in [None, Some(("i1/4", "c-\"1"))] {
             let envelope = message_envelope(origin);
             let json = format!("{}{message}{}", envelope.before, envelope.after);
-            let BusEvent::Message { message: raw, nonce, conn } = serde_json::from_str(&json).unwrap() else {
+            let BusEvent::Message {
+                message: raw,
+                nonce,
+                conn,
+            } = serde_json::from_str(&json).unwrap()
+            else {
                 panic!("not a message event: {json}");
             };
             assert_eq!(raw.get(), message);

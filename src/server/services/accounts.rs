@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::error::AppError;
 use crate::model::{Password, User, Username};
 
+use crate::server::bus::event::BusEvent;
 use crate::server::password;
 use crate::server::request::RequestContext;
 use crate::server::session;
@@ -22,7 +23,10 @@ pub async fn register(username: String, password: String) -> Result<User, AppErr
         return Err(taken());
     }
     let hash = password::hash(password).await?;
-    let user = store.create_user(&username, &hash).await?.ok_or_else(taken)?;
+    let user = store
+        .create_user(&username, &hash)
+        .await?
+        .ok_or_else(taken)?;
     tracing::info!(user = %user.id, "account created");
     start_session(&request, &user).await?;
     Ok(user)
@@ -30,19 +34,24 @@ pub async fn register(username: String, password: String) -> Result<User, AppErr
 
 pub async fn login(username: String, password: String) -> Result<User, AppError> {
     let request = RequestContext::current().await?;
-    let (Ok(username), Ok(password)) = (Username::parse(&username), Password::parse(password)) else {
+    let (Ok(username), Ok(password)) = (Username::parse(&username), Password::parse(password))
+    else {
         return Err(wrong_credentials());
     };
     count_attempt_by_addr(&request).await?;
     let state = &request.state;
     let window = Duration::from_secs(state.config.login_window_secs);
-    let by_user = state.store.count_attempt(state.store.keys().login_attempts_by_user(&username), window).await?;
+    let by_user = state
+        .store
+        .count_attempt(state.store.keys().login_attempts_by_user(&username), window)
+        .await?;
     if by_user > u64::from(state.config.login_attempts_per_user) {
         return Err(too_many_tries());
     }
     let stored = state.store.find_by_username(&username).await?;
     // Unknown names are checked against a decoy, so timing tells nothing.
-    let valid = password::verify(password, stored.as_ref().map(|s| s.password_hash.clone())).await?;
+    let valid =
+        password::verify(password, stored.as_ref().map(|s| s.password_hash.clone())).await?;
     match stored {
         Some(stored) if valid => {
             start_session(&request, &stored.user).await?;
@@ -55,7 +64,14 @@ pub async fn login(username: String, password: String) -> Result<User, AppError>
 pub async fn logout() -> Result<(), AppError> {
     let request = RequestContext::current().await?;
     if let Some(token) = session::token(&request.headers) {
-        request.state.store.delete_session(&token).await?;
+        let store = &request.state.store;
+        store.delete_session(&token).await?;
+        // Its sockets close on every instance.
+        store
+            .publish(&BusEvent::Logout {
+                session: token.fingerprint(),
+            })
+            .await?;
     }
     request.set_cookie(session::expired_cookie(&request.state, &request.headers))
 }
@@ -74,15 +90,22 @@ async fn start_session(request: &RequestContext, user: &User) -> Result<(), AppE
         tracing::error!(error = %e, "the OS random source failed");
         AppError::Internal
     })?;
-    store.create_session(&token, user.id, request.state.config.session_ttl_secs).await?;
+    store
+        .create_session(&token, user.id, request.state.config.session_ttl_secs)
+        .await?;
     request.set_cookie(session::cookie(&request.state, &request.headers, &token))
 }
 
 async fn count_attempt_by_addr(request: &RequestContext) -> Result<(), AppError> {
     let state = &request.state;
     let window = Duration::from_secs(state.config.login_window_secs);
-    let key = state.store.keys().login_attempts_by_addr(request.client_addr);
-    if state.store.count_attempt(key, window).await? > u64::from(state.config.login_attempts_per_addr) {
+    let key = state
+        .store
+        .keys()
+        .login_attempts_by_addr(request.client_addr);
+    if state.store.count_attempt(key, window).await?
+        > u64::from(state.config.login_attempts_per_addr)
+    {
         return Err(too_many_tries());
     }
     Ok(())
@@ -97,5 +120,7 @@ fn wrong_credentials() -> AppError {
 }
 
 fn too_many_tries() -> AppError {
-    AppError::TooManyRequests("Too many sign-in attempts. Please wait a few minutes and try again.".into())
+    AppError::TooManyRequests(
+        "Too many sign-in attempts. Please wait a few minutes and try again.".into(),
+    )
 }

@@ -11,7 +11,11 @@ use crate::server::AppState;
 
 use super::rooms::{not_member_error, require_member};
 
-pub async fn history(room_id: String, before: Option<u64>, limit: Option<u32>) -> Result<Vec<Message>, AppError> {
+pub async fn history(
+    room_id: String,
+    before: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Vec<Message>, AppError> {
     let request = RequestContext::current().await?;
     let user = request.user().await?;
     let room = RoomId::parse(&room_id)?;
@@ -38,9 +42,21 @@ pub async fn store_message(
     text: &MessageText,
     origin: Option<(&str, &str)>,
 ) -> Result<Message, AppError> {
-    let limits = SendLimits { burst: state.config.send_burst, per_second: state.config.send_per_second };
-    let draft = Draft { room, sender, text, date: now_millis() };
-    match state.store.send_message(&draft, limits, &message_envelope(origin)).await? {
+    let limits = SendLimits {
+        burst: state.config.send_burst,
+        per_second: state.config.send_per_second,
+    };
+    let draft = Draft {
+        room,
+        sender,
+        text,
+        date: now_millis(),
+    };
+    match state
+        .store
+        .send_message(&draft, limits, &message_envelope(origin))
+        .await?
+    {
         SendOutcome::Stored(message) => Ok(message),
         SendOutcome::NotMember => Err(not_member_error(&state.store, room).await),
         SendOutcome::RateLimited => Err(AppError::TooManyRequests(
@@ -50,6 +66,7 @@ pub async fn store_message(
 }
 
 fn now_millis() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
-

@@ -23,11 +23,18 @@ pub async fn create(name: String) -> Result<Room, AppError> {
     let user = request.user().await?;
     let name = RoomName::parse(&name)?;
     let store = &request.state.store;
-    let room = store
-        .create_room(&name, user.id)
-        .await?
-        .ok_or_else(|| AppError::Conflict(format!("A room named \"{}\" exists already.", name.as_str())))?;
-    store.publish(&BusEvent::Room { room: room.clone(), user: user.id }).await?;
+    let room = store.create_room(&name, user.id).await?.ok_or_else(|| {
+        AppError::Conflict(format!(
+            "A room named \"{}\" exists already.",
+            name.as_str()
+        ))
+    })?;
+    store
+        .publish(&BusEvent::Room {
+            room: room.clone(),
+            user: user.id,
+        })
+        .await?;
     Ok(room)
 }
 
@@ -39,10 +46,22 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
         return Err(AppError::Forbidden("Nobody can join a direct room.".into()));
     }
     let store = &request.state.store;
-    let name = store.public_room_name(&id).await?.ok_or_else(no_such_room)?;
-    let room = Room { id, name, kind: RoomKind::Public };
+    let name = store
+        .public_room_name(&id)
+        .await?
+        .ok_or_else(no_such_room)?;
+    let room = Room {
+        id,
+        name,
+        kind: RoomKind::Public,
+    };
     if store.add_member(&room.id, user.id).await? {
-        store.publish(&BusEvent::Room { room: room.clone(), user: user.id }).await?;
+        store
+            .publish(&BusEvent::Room {
+                room: room.clone(),
+                user: user.id,
+            })
+            .await?;
     }
     Ok(room)
 }
@@ -62,7 +81,12 @@ pub async fn leave(room_id: String) -> Result<(), AppError> {
         return Err(no_such_room());
     }
     store.remove_member(&id, user.id).await?;
-    store.publish(&BusEvent::Left { room_id: id, user: user.id }).await?;
+    store
+        .publish(&BusEvent::Left {
+            room_id: id,
+            user: user.id,
+        })
+        .await?;
     Ok(())
 }
 
@@ -73,12 +97,25 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
     let id = RoomId::direct(me.id, other_id)
         .ok_or_else(|| AppError::BadInput("A direct room needs someone other than you.".into()))?;
     let store = &request.state.store;
-    let other = store.user(other_id).await?.ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+    let other = store
+        .user(other_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
     let mine = direct_room_for(&id, &other);
     if store.open_direct(&id).await? {
         // Each member learns of the room under the other's name.
-        store.publish(&BusEvent::Room { room: mine.clone(), user: me.id }).await?;
-        store.publish(&BusEvent::Room { room: direct_room_for(&id, &me), user: other.id }).await?;
+        store
+            .publish(&BusEvent::Room {
+                room: mine.clone(),
+                user: me.id,
+            })
+            .await?;
+        store
+            .publish(&BusEvent::Room {
+                room: direct_room_for(&id, &me),
+                user: other.id,
+            })
+            .await?;
     }
     Ok(mine)
 }
@@ -94,7 +131,11 @@ pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
 
 /// A direct room as seen by the member who is not `named_after`.
 fn direct_room_for(id: &RoomId, named_after: &User) -> Room {
-    Room { id: id.clone(), name: named_after.username.to_string(), kind: RoomKind::Direct }
+    Room {
+        id: id.clone(),
+        name: named_after.username.to_string(),
+        kind: RoomKind::Direct,
+    }
 }
 
 /// Ok for a member; 404 for a room that does not exist, 403 otherwise.

@@ -10,6 +10,10 @@ impl Store {
     pub async fn count_attempt(&self, key: String, window: Duration) -> StoreResult<u64> {
         let mut conn = self.conn();
         let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
-        Ok(scripts::COUNT_ATTEMPT.key(key).arg(window_ms).invoke_async(&mut conn).await?)
+        Ok(scripts::COUNT_ATTEMPT
+            .key(key)
+            .arg(window_ms)
+            .invoke_async(&mut conn)
+            .await?)
     }
 }

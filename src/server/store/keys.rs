@@ -18,7 +18,12 @@
 //! | `P:room:{id}`                  | zset   | messages: member = Message JSON, score = seq   |
 //! | `P:room:{id}:seq`              | string | INCR counter of the room's last seq            |
 //! | `P:budget:send:{user id}`      | hash   | token bucket of a user's sends (tokens, ts)    |
-//! | `P:session:{token}`            | string | the user id of a session; TTL = session life   |
+//! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
+//! | `P:online_users`               | set    | ids of users with an open socket anywhere      |
+//! | `P:presence:{user id}`         | hash   | instance id -> the user's open sockets there   |
+//! | `P:instances`                  | set    | ids of instances that may hold sockets         |
+//! | `P:instance:{id}:alive`        | string | an instance's heartbeat; TTL = liveness window |
+//! | `P:instance:{id}:users`        | set    | users with sockets on that instance            |
 //! | `P:attempts:login:user:{name}` | string | sign-in attempts for a username; TTL = window  |
 //! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address; TTL = window |
 //!
@@ -118,7 +123,27 @@ impl Keys {
     }
 
     pub fn session(&self, token: &SessionToken) -> String {
-        self.key(format_args!("session:{}", token.as_str()))
+        self.key(format_args!("session:{}", token.fingerprint()))
+    }
+
+    pub fn online_users(&self) -> String {
+        self.key(format_args!("online_users"))
+    }
+
+    pub fn presence(&self, user: UserId) -> String {
+        self.key(format_args!("presence:{user}"))
+    }
+
+    pub fn instances(&self) -> String {
+        self.key(format_args!("instances"))
+    }
+
+    pub fn instance_alive(&self, instance: &str) -> String {
+        self.key(format_args!("instance:{instance}:alive"))
+    }
+
+    pub fn instance_users(&self, instance: &str) -> String {
+        self.key(format_args!("instance:{instance}:users"))
     }
 
     pub fn login_attempts_by_user(&self, name: &Username) -> String {
@@ -142,8 +167,14 @@ mod tests {
         assert_eq!(keys.user(UserId(7)), "t1:user:7");
         assert_eq!(keys.user_rooms(UserId(7)), "t1:user:7:rooms");
         assert_eq!(keys.room_members(&RoomId::GENERAL), "t1:room:0:members");
-        assert_eq!(keys.room_messages(&RoomId::parse("2:9").unwrap()), "t1:room:2:9");
-        assert_eq!(keys.room_by_name(&RoomName::parse("Rust").unwrap()), "t1:room_name:rust");
+        assert_eq!(
+            keys.room_messages(&RoomId::parse("2:9").unwrap()),
+            "t1:room:2:9"
+        );
+        assert_eq!(
+            keys.room_by_name(&RoomName::parse("Rust").unwrap()),
+            "t1:room_name:rust"
+        );
         assert_eq!(Keys::new("confab:").total_users(), "confab:total_users");
     }
 }

@@ -48,10 +48,27 @@ struct Unnumbered<'a> {
 
 impl Store {
     /// Stores a draft and publishes it in its envelope, all or nothing.
-    pub async fn send_message(&self, draft: &Draft<'_>, limits: SendLimits, envelope: &Envelope) -> StoreResult<SendOutcome> {
-        let Draft { room, sender, text, date } = *draft;
-        let unnumbered = Unnumbered { room_id: room, from: sender.id, username: &sender.username, text: text.as_str(), date };
-        let json = serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    pub async fn send_message(
+        &self,
+        draft: &Draft<'_>,
+        limits: SendLimits,
+        envelope: &Envelope,
+    ) -> StoreResult<SendOutcome> {
+        let Draft {
+            room,
+            sender,
+            text,
+            date,
+        } = *draft;
+        let unnumbered = Unnumbered {
+            room_id: room,
+            from: sender.id,
+            username: &sender.username,
+            text: text.as_str(),
+            date,
+        };
+        let json =
+            serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut conn = self.conn();
         let seq: i64 = scripts::SEND_MESSAGE
             .key(self.keys.room_members(room))
@@ -85,7 +102,12 @@ impl Store {
 
     /// The newest `limit` messages with seq below `before` (all, without
     /// it), oldest first.
-    pub async fn messages_before(&self, room: &RoomId, before: Option<u64>, limit: u32) -> StoreResult<Vec<Message>> {
+    pub async fn messages_before(
+        &self,
+        room: &RoomId,
+        before: Option<u64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
         let max = before.map_or("+inf".to_owned(), |b| format!("({b}"));
         let mut conn = self.conn();
         let rows: Vec<String> = redis::cmd("ZRANGE")
@@ -103,7 +125,12 @@ impl Store {
     }
 
     /// Up to `limit` messages with seq above `after`, oldest first.
-    pub async fn messages_after(&self, room: &RoomId, after: u64, limit: u32) -> StoreResult<Vec<Message>> {
+    pub async fn messages_after(
+        &self,
+        room: &RoomId,
+        after: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
         let mut conn = self.conn();
         let rows: Vec<String> = redis::cmd("ZRANGE")
             .arg(self.keys.room_messages(room))
@@ -116,5 +143,15 @@ impl Store {
             .query_async(&mut conn)
             .await?;
         rows.iter().map(|json| parse_message(json)).collect()
+    }
+}
+
+impl Store {
+    /// The last seq of each room (0 for a room without messages).
+    pub async fn last_seqs(&self, rooms: &[RoomId]) -> StoreResult<Vec<u64>> {
+        let mut conn = self.conn();
+        let keys: Vec<String> = rooms.iter().map(|room| self.keys.room_seq(room)).collect();
+        let seqs: Vec<Option<u64>> = redis::cmd("MGET").arg(keys).query_async(&mut conn).await?;
+        Ok(seqs.into_iter().map(|seq| seq.unwrap_or(0)).collect())
     }
 }

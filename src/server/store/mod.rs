@@ -5,10 +5,11 @@
 //! rooms, messages.
 //! Keys come from [`keys`], scripts from [`scripts`].
 
-pub mod keys;
 mod attempts;
 mod events;
+pub mod keys;
 mod messages;
+mod presence;
 mod rooms;
 mod scripts;
 mod sessions;
@@ -21,6 +22,7 @@ use crate::model::{RoomId, RoomName};
 
 pub use keys::Keys;
 pub use messages::{Draft, Envelope, SendLimits, SendOutcome};
+pub use presence::PresenceChange;
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};
 
@@ -37,7 +39,9 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         tracing::error!(error = %err, "store failure");
         match &err {
-            StoreError::Redis(e) if e.is_connection_dropped() || e.is_io_error() || e.is_timeout() => {
+            StoreError::Redis(e)
+                if e.is_connection_dropped() || e.is_io_error() || e.is_timeout() =>
+            {
                 AppError::Unavailable
             }
             _ => AppError::Internal,
@@ -49,6 +53,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Clone)]
 pub struct Store {
+    client: redis::Client,
     conn: ConnectionManager,
     keys: Keys,
 }
@@ -57,8 +62,12 @@ impl Store {
     /// Connects to `redis_url`; every key gets `key_prefix`.
     pub async fn connect(redis_url: &str, key_prefix: &str) -> StoreResult<Self> {
         let client = redis::Client::open(redis_url)?;
-        let conn = ConnectionManager::new(client).await?;
-        Ok(Store { conn, keys: Keys::new(key_prefix) })
+        let conn = ConnectionManager::new(client.clone()).await?;
+        Ok(Store {
+            client,
+            conn,
+            keys: Keys::new(key_prefix),
+        })
     }
 
     pub fn keys(&self) -> &Keys {

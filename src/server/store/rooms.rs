@@ -27,7 +27,11 @@ impl Store {
             .arg(creator.0)
             .invoke_async(&mut conn)
             .await?;
-        Ok((created == 1).then(|| Room { id, name: name.as_str().to_owned(), kind: RoomKind::Public }))
+        Ok((created == 1).then(|| Room {
+            id,
+            name: name.as_str().to_owned(),
+            kind: RoomKind::Public,
+        }))
     }
 
     /// A public room's name, if the room exists.
@@ -49,7 +53,13 @@ impl Store {
         let mut rooms: Vec<Room> = ids
             .into_iter()
             .zip(names)
-            .filter_map(|(id, name)| Some(Room { id, name: name?, kind: RoomKind::Public }))
+            .filter_map(|(id, name)| {
+                Some(Room {
+                    id,
+                    name: name?,
+                    kind: RoomKind::Public,
+                })
+            })
             .collect();
         rooms.sort_by_key(|room| (room.id != RoomId::GENERAL, room.name.to_lowercase()));
         Ok(rooms)
@@ -175,11 +185,23 @@ impl Store {
                 None => None,
             };
             let last_read = reads.get(&id.to_string()).copied().unwrap_or(0);
-            let room = Room { kind: id.kind(), id, name };
-            summaries.push(RoomSummary { room, unread, last_read, last_message });
+            let room = Room {
+                kind: id.kind(),
+                id,
+                name,
+            };
+            summaries.push(RoomSummary {
+                room,
+                unread,
+                last_read,
+                last_message,
+            });
         }
         summaries.sort_by_key(|s| {
-            (s.room.id != RoomId::GENERAL, std::cmp::Reverse(s.last_message.as_ref().map_or(0, |m| m.date)))
+            (
+                s.room.id != RoomId::GENERAL,
+                std::cmp::Reverse(s.last_message.as_ref().map_or(0, |m| m.date)),
+            )
         });
         Ok(summaries)
     }

@@ -23,12 +23,25 @@ impl SessionToken {
 
     /// Accepts only what `generate` makes, so no other text reaches a key.
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-            .then(|| SessionToken(raw.to_owned()))
+        (raw.len() == 64
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .then(|| SessionToken(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The SHA-256 of the token, in hex: what Redis keys and the bus use,
+    /// so neither ever holds a token that would sign someone in.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.0.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -39,14 +52,24 @@ impl std::fmt::Debug for SessionToken {
 }
 
 impl Store {
-    pub async fn create_session(&self, token: &SessionToken, user: UserId, ttl_secs: u64) -> StoreResult<()> {
+    pub async fn create_session(
+        &self,
+        token: &SessionToken,
+        user: UserId,
+        ttl_secs: u64,
+    ) -> StoreResult<()> {
         let mut conn = self.conn();
-        conn.set_ex::<_, _, ()>(self.keys.session(token), user.0, ttl_secs).await?;
+        conn.set_ex::<_, _, ()>(self.keys.session(token), user.0, ttl_secs)
+            .await?;
         Ok(())
     }
 
     /// The user of a live session, whose life starts over with this use.
-    pub async fn session_user(&self, token: &SessionToken, ttl_secs: u64) -> StoreResult<Option<UserId>> {
+    pub async fn session_user(
+        &self,
+        token: &SessionToken,
+        ttl_secs: u64,
+    ) -> StoreResult<Option<UserId>> {
         let mut conn = self.conn();
         let id: Option<u64> = redis::cmd("GETEX")
             .arg(self.keys.session(token))
@@ -79,7 +102,14 @@ mod tests {
 
     #[test]
     fn hostile_tokens_are_refused() {
-        for bad in ["", "abc", "*", &"g".repeat(64), &"A".repeat(64), &"a".repeat(65)] {
+        for bad in [
+            "",
+            "abc",
+            "*",
+            &"g".repeat(64),
+            &"A".repeat(64),
+            &"a".repeat(65),
+        ] {
             assert!(SessionToken::parse(bad).is_none(), "{bad}");
         }
     }

@@ -48,7 +48,10 @@ impl Store {
             .arg(RoomId::GENERAL.to_string())
             .invoke_async(&mut conn)
             .await?;
-        Ok((created == 1).then(|| User { id, username: username.clone() }))
+        Ok((created == 1).then(|| User {
+            id,
+            username: username.clone(),
+        }))
     }
 
     /// Claims the one-time right to seed demo data: true only on a Redis
@@ -83,9 +86,16 @@ impl Store {
             return Ok(None);
         }
         let corrupt = |what: &str| StoreError::Corrupt(format!("user {id}: {what}"));
-        let username = fields.remove("username").ok_or_else(|| corrupt("no username"))?;
+        let username = fields
+            .remove("username")
+            .ok_or_else(|| corrupt("no username"))?;
         let username = Username::parse(&username).map_err(|_| corrupt("bad username"))?;
-        let password = fields.remove("password").ok_or_else(|| corrupt("no password"))?;
-        Ok(Some(StoredUser { user: User { id, username }, password_hash: PasswordHash(password) }))
+        let password = fields
+            .remove("password")
+            .ok_or_else(|| corrupt("no password"))?;
+        Ok(Some(StoredUser {
+            user: User { id, username },
+            password_hash: PasswordHash(password),
+        }))
     }
 }

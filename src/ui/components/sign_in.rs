@@ -22,8 +22,14 @@ pub fn SignInForm(login: ServerAction<Login>, register: ServerAction<Register>) 
             .submitter()
             .and_then(|button| button.get_attribute("value"))
             .is_some_and(|value| value == "register");
-        let username = username.get().map(|input| input.value()).unwrap_or_default();
-        let password = password.get().map(|input| input.value()).unwrap_or_default();
+        let username = username
+            .get()
+            .map(|input| input.value())
+            .unwrap_or_default();
+        let password = password
+            .get()
+            .map(|input| input.value())
+            .unwrap_or_default();
         creating.set(wants_account);
         if wants_account {
             register.dispatch(Register { username, password });
@@ -37,8 +43,11 @@ pub fn SignInForm(login: ServerAction<Login>, register: ServerAction<Register>) 
     let error = move || {
         let login_error = login.value().get().and_then(Result::err);
         let register_error = register.value().get().and_then(Result::err);
-        let (first, second) =
-            if creating.get() { (register_error, login_error) } else { (login_error, register_error) };
+        let (first, second) = if creating.get() {
+            (register_error, login_error)
+        } else {
+            (login_error, register_error)
+        };
         first.or(second).map(|err| err.to_string())
     };
 

@@ -13,7 +13,13 @@ pub fn HomePage() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     // Who is signed in, asked again after each of the three actions.
     let user = Resource::new(
-        move || (login.version().get(), register.version().get(), logout.version().get()),
+        move || {
+            (
+                login.version().get(),
+                register.version().get(),
+                logout.version().get(),
+            )
+        },
         |_| me(),
     );
     view! {

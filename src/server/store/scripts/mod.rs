@@ -27,3 +27,11 @@ pub static SEND_MESSAGE: LazyLock<Script> =
 /// Moves a read mark forward.
 pub static MARK_READ: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("mark_read.lua")));
+
+/// Counts a user's sockets up; announces them online.
+pub static PRESENCE_UP: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("presence_up.lua")));
+
+/// Counts a user's sockets down; announces them offline.
+pub static PRESENCE_DOWN: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("presence_down.lua")));

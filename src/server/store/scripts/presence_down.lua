@@ -1,0 +1,20 @@
+-- Counts a user's sockets on an instance down (or drops them all, for an
+-- instance that died), and publishes "offline" when none is left anywhere.
+-- KEYS[1] presence:{user}   KEYS[2] online_users   KEYS[3] instance:{id}:users
+-- ARGV[1] instance id   ARGV[2] user id   ARGV[3] 'one' or 'all'
+-- ARGV[4] channel       ARGV[5] the offline event
+-- Returns 1 when the user went offline.
+local left = 0
+if ARGV[3] == 'one' then
+  left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+end
+if left > 0 then
+  return 0
+end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[2])
+if redis.call('HLEN', KEYS[1]) == 0 and redis.call('SREM', KEYS[2], ARGV[2]) == 1 then
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+  return 1
+end
+return 0

@@ -1,0 +1,146 @@
+//! Answers each frame a client sends: send, sync and typing. A frame that
+//! is not valid or not allowed gets an `error` event; the socket stays open.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::mpsc;
+
+use crate::error::AppError;
+use crate::model::{ClientFrame, MessageText, RoomId, ServerEvent, User, MAX_NONCE_LEN};
+use crate::server::bus::event::BusEvent;
+use crate::server::bus::{ConnId, Outbound};
+use crate::server::services::messages::store_message;
+use crate::server::services::rooms::require_member;
+use crate::server::AppState;
+
+/// A socket sends at most one typing event per room in this time.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// Messages per round trip when answering a sync.
+const SYNC_PAGE: u32 = 500;
+
+pub(super) struct FrameHandler {
+    state: AppState,
+    user: User,
+    conn: ConnId,
+    tag: String,
+    replies: mpsc::Sender<Outbound>,
+    typed: HashMap<RoomId, Instant>,
+}
+
+impl FrameHandler {
+    pub fn new(state: AppState, user: User, conn: ConnId, replies: mpsc::Sender<Outbound>) -> Self {
+        let tag = state.bus.conn_tag(conn);
+        FrameHandler {
+            state,
+            user,
+            conn,
+            tag,
+            replies,
+            typed: HashMap::new(),
+        }
+    }
+
+    pub async fn handle(&mut self, text: &str) {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(err) => {
+                return self
+                    .refuse(&format!("That frame is not valid: {err}."))
+                    .await
+            }
+        };
+        let result = match frame {
+            ClientFrame::Send {
+                room_id,
+                text,
+                nonce,
+            } => self.send(room_id, &text, nonce).await,
+            ClientFrame::Sync { room_id, after } => self.sync(room_id, after).await,
+            ClientFrame::Typing { room_id } => self.typing(room_id).await,
+        };
+        if let Err(err) = result {
+            self.refuse(&err.to_string()).await;
+        }
+    }
+
+    pub async fn refuse(&self, reason: &str) {
+        self.reply(&ServerEvent::Error {
+            reason: reason.to_owned(),
+        })
+        .await;
+    }
+
+    async fn reply(&self, event: &ServerEvent) {
+        if let Ok(json) = serde_json::to_string(event) {
+            let _ = self
+                .replies
+                .send(Outbound::Frame(Utf8Bytes::from(json)))
+                .await;
+        }
+    }
+
+    /// Stores and publishes; the echo (with the nonce) comes over the bus.
+    async fn send(&self, room: RoomId, text: &str, nonce: Option<String>) -> Result<(), AppError> {
+        if nonce
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NONCE_LEN)
+        {
+            return Err(AppError::BadInput(format!(
+                "A nonce is at most {MAX_NONCE_LEN} characters long."
+            )));
+        }
+        let text = MessageText::parse(text)?;
+        let origin = nonce.as_deref().map(|nonce| (self.tag.as_str(), nonce));
+        store_message(&self.state, &room, &self.user, &text, origin).await?;
+        Ok(())
+    }
+
+    /// Replays every stored message above `after`, in order.
+    async fn sync(&self, room: RoomId, mut after: u64) -> Result<(), AppError> {
+        let store = &self.state.store;
+        require_member(store, &room, self.user.id).await?;
+        loop {
+            let page = store.messages_after(&room, after, SYNC_PAGE).await?;
+            let full = page.len() == SYNC_PAGE as usize;
+            for message in page {
+                after = message.seq;
+                self.reply(&ServerEvent::Message {
+                    message,
+                    nonce: None,
+                })
+                .await;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Publishes a typing event, at most one per room per [`TYPING_EVERY`].
+    async fn typing(&mut self, room: RoomId) -> Result<(), AppError> {
+        if !self.state.bus.is_member(self.conn, &room) {
+            return Err(AppError::Forbidden(
+                "You are not a member of this room.".into(),
+            ));
+        }
+        let now = Instant::now();
+        if self
+            .typed
+            .get(&room)
+            .is_some_and(|last| now.duration_since(*last) < TYPING_EVERY)
+        {
+            return Ok(());
+        }
+        self.typed.insert(room.clone(), now);
+        self.state
+            .store
+            .publish(&BusEvent::Typing {
+                room_id: room,
+                user: self.user.clone(),
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,46 @@
+//! `GET /ws`: the websocket every browser (and bot) keeps open. The
+//! handshake checks the Origin (403) and the session cookie (401); then
+//! [`socket`] runs a reader and a writer for the connection, and
+//! [`frames`] answers what the client sends.
+
+mod frames;
+mod socket;
+
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+use super::{origin, session, AppState};
+
+/// Frames are read up to this size so that an oversized one can be
+/// answered with 1009 rather than a dropped connection.
+const READ_LIMIT: usize = 1 << 20;
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin::is_same_site(&headers) {
+        return refuse(AppError::Forbidden(
+            "This connection came from another site and was refused.".into(),
+        ));
+    }
+    let user = match session::current_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(err) => return refuse(err),
+    };
+    let session = session::token(&headers)
+        .map(|token| token.fingerprint())
+        .unwrap_or_default();
+    ws.max_message_size(READ_LIMIT)
+        .max_frame_size(READ_LIMIT)
+        .on_upgrade(move |socket| socket::serve(state, user, session, socket))
+}
+
+fn refuse(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, err.to_string()).into_response()
+}

@@ -1,0 +1,152 @@
+//! One websocket connection: a reader task (this one) and a writer task.
+//!
+//! The writer drains three queues: control (a close order), replies to
+//! this client (errors, sync pages) and bus frames (bounded: overflow cuts
+//! the client off as too slow). It pings every [`PING_EVERY`]; a peer
+//! silent for [`SILENT_LIMIT`] is closed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures::stream::SplitSink;
+use futures::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+use crate::model::{User, MAX_FRAME_BYTES};
+use crate::server::bus::{CloseReason, Outbound, Registration};
+use crate::server::AppState;
+
+use super::frames::FrameHandler;
+
+const PING_EVERY: Duration = Duration::from_secs(20);
+const SILENT_LIMIT: Duration = Duration::from_secs(60);
+/// How long a close frame may take to write before the socket is dropped.
+const CLOSE_WRITE_LIMIT: Duration = Duration::from_secs(2);
+
+pub(super) async fn serve(state: AppState, user: User, session: String, socket: WebSocket) {
+    let registration = match state.bus.connect(user.clone(), session).await {
+        Ok(registration) => registration,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot register a socket");
+            return;
+        }
+    };
+    let conn = registration.id;
+    let (sink, mut stream) = socket.split();
+    let (replies, reply_queue) = mpsc::channel(64);
+    let started = Instant::now();
+    let heard = Arc::new(AtomicU64::new(0));
+    let writer = tokio::spawn(write(
+        sink,
+        registration,
+        reply_queue,
+        started,
+        heard.clone(),
+    ));
+
+    let mut handler = FrameHandler::new(state.clone(), user, conn, replies.clone());
+    let mut writer = writer;
+    let mut writer_done = false;
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
+        };
+        let Some(Ok(message)) = message else { break };
+        heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let oversized = match &message {
+            Message::Text(text) => text.len() > MAX_FRAME_BYTES,
+            Message::Binary(bytes) => bytes.len() > MAX_FRAME_BYTES,
+            _ => false,
+        };
+        if oversized {
+            let _ = replies.send(Outbound::Close(CloseReason::TooLarge)).await;
+            break;
+        }
+        match message {
+            Message::Text(text) => handler.handle(text.as_str()).await,
+            Message::Binary(_) => handler.refuse("Frames are JSON text.").await,
+            Message::Close(_) => break,
+            Message::Ping(_) | Message::Pong(_) => {}
+        }
+    }
+    drop(handler);
+    drop(replies);
+    state.bus.disconnect(conn).await;
+    // The writer ends once its queues are closed and drained.
+    if !writer_done {
+        let _ = writer.await;
+    }
+}
+
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    registration: Registration,
+    mut replies: mpsc::Receiver<Outbound>,
+    started: Instant,
+    heard: Arc<AtomicU64>,
+) {
+    let Registration {
+        mut frames,
+        mut control,
+        ..
+    } = registration;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        let next = tokio::select! {
+            biased;
+            Some(order) = control.recv() => Some(order),
+            reply = replies.recv() => match reply {
+                Some(reply) => Some(reply),
+                None => return close(&mut sink, CloseReason::GoingAway).await,
+            },
+            Some(frame) = frames.recv() => Some(frame),
+            _ = ping.tick() => {
+                let silent = started.elapsed().saturating_sub(Duration::from_millis(heard.load(Ordering::Relaxed)));
+                if silent > SILENT_LIMIT {
+                    return close(&mut sink, CloseReason::Unresponsive).await;
+                }
+                Some(Outbound::Ping)
+            }
+        };
+        let message = match next {
+            Some(Outbound::Frame(text)) => Message::Text(text),
+            Some(Outbound::Ping) => Message::Ping(Default::default()),
+            Some(Outbound::Close(reason)) => return close(&mut sink, reason).await,
+            None => return,
+        };
+        // A write may wait on a client that does not read: a close order
+        // (such as "too slow") must still get through.
+        tokio::select! {
+            biased;
+            Some(order) = control.recv() => {
+                if let Outbound::Close(reason) = order {
+                    return close(&mut sink, reason).await;
+                }
+            }
+            sent = sink.send(message) => {
+                if sent.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn close(sink: &mut SplitSink<WebSocket, Message>, reason: CloseReason) {
+    let (code, text) = reason.code_and_text();
+    if reason == CloseReason::TooSlow || reason == CloseReason::Unresponsive {
+        tracing::warn!(code, text, "closing a socket");
+    }
+    let frame = Message::Close(Some(CloseFrame {
+        code,
+        reason: text.into(),
+    }));
+    let _ = tokio::time::timeout(CLOSE_WRITE_LIMIT, sink.send(frame)).await;
+}

@@ -1,0 +1,138 @@
+//! A websocket test client: connect with a cookie and an Origin, send JSON
+//! frames, and wait (bounded) for the events the test expects.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for an event it expects.
+pub const PATIENCE: Duration = Duration::from_secs(35);
+
+pub struct Ws {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Ws {
+    /// Opens `/ws` on `base`; on a refused handshake, its HTTP status.
+    pub async fn connect(
+        base: &str,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<Ws, u16> {
+        let url = format!("{}/ws", base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a ws request");
+        let own_origin = base.to_owned();
+        let headers = request.headers_mut();
+        headers.insert("origin", origin.unwrap_or(&own_origin).parse().unwrap());
+        if let Some(cookie) = cookie {
+            headers.insert("cookie", cookie.parse().unwrap());
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((stream, _)) => Ok(Ws { stream }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(err) => panic!("ws connect failed: {err}"),
+        }
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.stream
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("the frame is sent");
+    }
+
+    pub async fn send_raw(&mut self, text: String) {
+        self.stream
+            .send(Message::Text(text.into()))
+            .await
+            .expect("the frame is sent");
+    }
+
+    pub async fn send_message(&mut self, room: &str, text: &str, nonce: &str) {
+        self.send(json!({"type": "send", "room_id": room, "text": text, "nonce": nonce}))
+            .await;
+    }
+
+    /// The next event, whatever its type.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("an event within the patience")
+                .expect("the socket is open")
+                .expect("a readable frame");
+            match message {
+                Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
+                Message::Close(frame) => panic!("closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next event of type `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let event = self.next().await;
+            if event["type"] == kind {
+                return event;
+            }
+        }
+    }
+
+    /// The next event not of type `kind`.
+    pub async fn next_except(&mut self, kind: &str) -> Value {
+        loop {
+            let event = self.next().await;
+            if event["type"] != kind {
+                return event;
+            }
+        }
+    }
+
+    /// Reads until the server closes the socket; its close code, if it
+    /// sent one.
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            let next = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("closed within the patience");
+            match next {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self
+            .stream
+            .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                code: CloseCode::Normal,
+                reason: "bye".into(),
+            }))
+            .await;
+        // Drain until the server's answer, so the server has seen the close.
+        while let Ok(Some(Ok(_))) = tokio::time::timeout(PATIENCE, self.stream.next()).await {}
+    }
+}
+
+/// Polls `condition` until it holds (bounded by the patience).
+pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !condition() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen in time"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
