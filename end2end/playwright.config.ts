@@ -50,6 +50,9 @@ export default defineConfig({
       CONFAB_LEPTOS_CONFIG: `${root}/Leptos.toml`,
       CONFAB_DATA_DIR: dataDir,
       RUST_LOG: "warn",
+      // Tests fill rooms quickly (300 messages for the scroll-back test).
+      CONFAB_SEND_BURST: "100000",
+      CONFAB_LOGIN_ATTEMPTS_PER_ADDR: "100000",
     },
   },
 });

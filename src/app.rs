@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::ui::pages::{HomePage, NotFound};
 
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page is rendered before it is sent, so it is
                 // complete and usable before (or without) the WASM bundle.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("room"), ParamSegment("id")) view=HomePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

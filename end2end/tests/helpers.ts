@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { Browser, expect, Page } from "@playwright/test";
 
 /** A username no other test uses. */
 export function uniqueName(prefix = "u"): string {
@@ -21,4 +21,24 @@ export async function signUp(page: Page, javaScriptEnabled: boolean, name = uniq
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByText(`Signed in as ${name}`)).toBeVisible();
   return name;
+}
+
+/** A signed-in page in a fresh browser context. */
+export async function newPerson(browser: Browser, javaScriptEnabled: boolean, prefix = "u") {
+  const context = await browser.newContext({ javaScriptEnabled });
+  const page = await context.newPage();
+  const name = await signUp(page, javaScriptEnabled, uniqueName(prefix));
+  return { context, page, name };
+}
+
+/** Sends a message through the composer. */
+export async function say(page: Page, text: string): Promise<void> {
+  const box = page.getByLabel("Message", { exact: true });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** The message log of the open room. */
+export function log(page: Page) {
+  return page.getByRole("log");
 }

@@ -49,8 +49,11 @@ pub enum ServerEvent {
         user: User,
     },
     /// A frame was not valid, too large or not allowed; the socket stays open.
+    /// `nonce` (an addition to the contract) names the send that failed.
     Error {
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
     },
 }
 
@@ -97,6 +100,7 @@ mod tests {
     fn server_events_are_tagged() {
         let event = ServerEvent::Error {
             reason: "no".into(),
+            nonce: None,
         };
         assert_eq!(
             serde_json::to_string(&event).unwrap(),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware;
+use axum::serve::ListenerExt;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -113,6 +114,12 @@ pub async fn serve(
 ) -> Result<(), StartupError> {
     let bus = state.bus.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // No Nagle: chat frames are small and latency matters more than packets.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -1,4 +1,8 @@
-//! The user interface: pages (one per route) and the components they use.
+//! The user interface: pages (one per route), the components they use, the
+//! page's state and the live connection that feeds it.
 
 pub mod components;
+pub mod format;
+pub mod live;
 pub mod pages;
+pub mod state;

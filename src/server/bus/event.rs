@@ -28,7 +28,9 @@ pub enum BusEvent {
     /// `user` is typing in `room_id`.
     Typing { room_id: RoomId, user: User },
     /// `user` was added to `room` (named as `user` sees it).
-    Room { room: Room, user: UserId },
+    /// `after` is the room's last seq when it was announced: the
+    /// instance delivers every message above it.
+    Room { room: Room, user: UserId, after: u64 },
     /// `user` left `room_id`.
     Left { room_id: RoomId, user: UserId },
     /// The session with this fingerprint signed out: close its sockets.

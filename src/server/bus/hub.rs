@@ -27,6 +27,8 @@ pub enum CloseReason {
     TooLarge,
     /// The peer stopped answering pings.
     Unresponsive,
+    /// The client closed, or the connection ended normally.
+    Done,
 }
 
 impl CloseReason {
@@ -38,6 +40,7 @@ impl CloseReason {
             CloseReason::GoingAway => (1001, "server shutting down"),
             CloseReason::TooLarge => (1009, "frame too large"),
             CloseReason::Unresponsive => (1001, "no answer to pings"),
+            CloseReason::Done => (1000, "bye"),
         }
     }
 }
@@ -149,6 +152,10 @@ impl Hub {
     /// The rooms that have sockets here.
     pub fn rooms(&self) -> Vec<RoomId> {
         self.by_room.keys().cloned().collect()
+    }
+
+    pub fn has_room(&self, room: &RoomId) -> bool {
+        self.by_room.contains_key(room)
     }
 
     pub fn connection_count(&self) -> usize {

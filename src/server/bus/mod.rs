@@ -129,6 +129,7 @@ impl Bus {
         let Some((user, _)) = self.hub_mut().remove(id) else {
             return;
         };
+        self.prune_cursors();
         if let Err(err) = self
             .store()
             .change_presence(self.instance(), &user, PresenceChange::Closed)
@@ -203,6 +204,12 @@ impl Bus {
             .cursors
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Forgets the cursors of rooms without sockets here.
+    fn prune_cursors(&self) {
+        let hub = self.hub();
+        self.cursors().retain(|room, _| hub.has_room(room));
     }
 
     /// Cuts off sockets whose queue overflowed.

@@ -98,16 +98,23 @@ impl Bus {
                 let overflowed = self.hub().to_room(&room_id, &frame, None, except);
                 self.cut_off(overflowed);
             }
-            BusEvent::Room { room, user } => {
-                self.hub_mut().join(user, &room.id);
-                if let Err(err) = self.track_rooms(vec![room.id.clone()]).await {
-                    tracing::warn!(error = %err, room = %room.id, "cannot start the room's cursor");
-                }
+            BusEvent::Room { room, user, after } => {
+                let id = room.id.clone();
+                let joined = self.hub_mut().join(user, &id);
                 let frame = to_frame(&ServerEvent::Room { room });
                 let overflowed = self.hub().to_user(user, &frame);
                 self.cut_off(overflowed);
+                if joined {
+                    self.cursors().entry(id.clone()).or_insert(after);
+                    // Messages stored between `after` and now came before
+                    // this event: deliver them.
+                    self.replay(&id, u64::MAX).await;
+                }
             }
-            BusEvent::Left { room_id, user } => self.hub_mut().leave(user, &room_id),
+            BusEvent::Left { room_id, user } => {
+                self.hub_mut().leave(user, &room_id);
+                self.prune_cursors();
+            }
             BusEvent::Logout { session } => {
                 let hub = self.hub();
                 for id in hub.of_session(&session) {
@@ -142,6 +149,11 @@ impl Bus {
         }
         if seq > cursor + 1 {
             self.replay(room, seq - 1).await;
+            if self.cursors().get(room).is_none_or(|now| *now + 1 != seq) {
+                // The gap could not be filled: deliver nothing out of order;
+                // the next event or replay tries again.
+                return;
+            }
         }
         self.fan_out(room, seq, message, origin);
     }

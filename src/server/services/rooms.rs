@@ -29,12 +29,7 @@ pub async fn create(name: String) -> Result<Room, AppError> {
             name.as_str()
         ))
     })?;
-    store
-        .publish(&BusEvent::Room {
-            room: room.clone(),
-            user: user.id,
-        })
-        .await?;
+    announce(store, room.clone(), user.id).await?;
     Ok(room)
 }
 
@@ -56,12 +51,7 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
         kind: RoomKind::Public,
     };
     if store.add_member(&room.id, user.id).await? {
-        store
-            .publish(&BusEvent::Room {
-                room: room.clone(),
-                user: user.id,
-            })
-            .await?;
+        announce(store, room.clone(), user.id).await?;
     }
     Ok(room)
 }
@@ -104,18 +94,8 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
     let mine = direct_room_for(&id, &other);
     if store.open_direct(&id).await? {
         // Each member learns of the room under the other's name.
-        store
-            .publish(&BusEvent::Room {
-                room: mine.clone(),
-                user: me.id,
-            })
-            .await?;
-        store
-            .publish(&BusEvent::Room {
-                room: direct_room_for(&id, &me),
-                user: other.id,
-            })
-            .await?;
+        announce(store, mine.clone(), me.id).await?;
+        announce(store, direct_room_for(&id, &me), other.id).await?;
     }
     Ok(mine)
 }
@@ -127,6 +107,15 @@ pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
     let store = &request.state.store;
     require_member(store, &id, user.id).await?;
     Ok(store.mark_read(&id, user.id, seq).await?)
+}
+
+/// Tells `user`'s sockets on every instance that they are in `room`,
+/// with the room's last seq now, so that each instance delivers every
+/// message after it.
+async fn announce(store: &Store, room: Room, user: UserId) -> Result<(), AppError> {
+    let after = store.last_seqs(std::slice::from_ref(&room.id)).await?.first().copied().unwrap_or(0);
+    store.publish(&BusEvent::Room { room, user, after }).await?;
+    Ok(())
 }
 
 /// A direct room as seen by the member who is not `named_after`.

@@ -51,23 +51,30 @@ impl FrameHandler {
                     .await
             }
         };
-        let result = match frame {
+        let (result, nonce) = match frame {
             ClientFrame::Send {
                 room_id,
                 text,
                 nonce,
-            } => self.send(room_id, &text, nonce).await,
-            ClientFrame::Sync { room_id, after } => self.sync(room_id, after).await,
-            ClientFrame::Typing { room_id } => self.typing(room_id).await,
+            } => (self.send(room_id, &text, nonce.as_deref()).await, nonce),
+            ClientFrame::Sync { room_id, after } => (self.sync(room_id, after).await, None),
+            ClientFrame::Typing { room_id } => (self.typing(room_id).await, None),
         };
         if let Err(err) = result {
-            self.refuse(&err.to_string()).await;
+            // The nonce names the failed send; an over-long one is not echoed.
+            let nonce = nonce.filter(|n| n.chars().count() <= MAX_NONCE_LEN);
+            self.reply(&ServerEvent::Error {
+                reason: err.to_string(),
+                nonce,
+            })
+            .await;
         }
     }
 
     pub async fn refuse(&self, reason: &str) {
         self.reply(&ServerEvent::Error {
             reason: reason.to_owned(),
+            nonce: None,
         })
         .await;
     }
@@ -82,9 +89,8 @@ impl FrameHandler {
     }
 
     /// Stores and publishes; the echo (with the nonce) comes over the bus.
-    async fn send(&self, room: RoomId, text: &str, nonce: Option<String>) -> Result<(), AppError> {
+    async fn send(&self, room: RoomId, text: &str, nonce: Option<&str>) -> Result<(), AppError> {
         if nonce
-            .as_ref()
             .is_some_and(|n| n.chars().count() > MAX_NONCE_LEN)
         {
             return Err(AppError::BadInput(format!(
@@ -92,7 +98,7 @@ impl FrameHandler {
             )));
         }
         let text = MessageText::parse(text)?;
-        let origin = nonce.as_deref().map(|nonce| (self.tag.as_str(), nonce));
+        let origin = nonce.map(|nonce| (self.tag.as_str(), nonce));
         store_message(&self.state, &room, &self.user, &text, origin).await?;
         Ok(())
     }

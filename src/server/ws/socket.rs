@@ -102,11 +102,6 @@ async fn write(
         let next = tokio::select! {
             biased;
             Some(order) = control.recv() => Some(order),
-            reply = replies.recv() => match reply {
-                Some(reply) => Some(reply),
-                None => return close(&mut sink, CloseReason::GoingAway).await,
-            },
-            Some(frame) = frames.recv() => Some(frame),
             _ = ping.tick() => {
                 let silent = started.elapsed().saturating_sub(Duration::from_millis(heard.load(Ordering::Relaxed)));
                 if silent > SILENT_LIMIT {
@@ -114,6 +109,11 @@ async fn write(
                 }
                 Some(Outbound::Ping)
             }
+            reply = replies.recv() => match reply {
+                Some(reply) => Some(reply),
+                None => return close(&mut sink, CloseReason::Done).await,
+            },
+            Some(frame) = frames.recv() => Some(frame),
         };
         let message = match next {
             Some(Outbound::Frame(text)) => Message::Text(text),

@@ -1,24 +1,95 @@
-//! The signed-in frame: who is signed in, and the way out.
+//! The signed-in page: loads the rooms, the people online and the open
+//! room's history (all server-rendered), makes the page state, starts the
+//! live connection, and lays out the sidebar and the open room.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
-use crate::api::Logout;
-use crate::model::User;
+use crate::api::{online_users, rooms, Logout};
+use crate::model::{RoomId, User};
+use crate::ui::components::room_view::RoomView;
+use crate::ui::components::sidebar::Sidebar;
+use crate::ui::live;
+use crate::ui::state::{ChatState, Connection};
 
 #[component]
 pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
+    let params = use_params_map();
+    let room_in_url = Memo::new(move |_| {
+        params.read().get("id").and_then(|id| RoomId::parse(&id).ok()).unwrap_or(RoomId::GENERAL)
+    });
+    let my_rooms = Resource::new(|| (), |_| rooms());
+    let online = Resource::new(|| (), |_| online_users());
+    let name = user.username.to_string();
+
     view! {
-        <div class="chat">
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {
+                let user = user.clone();
+                let name = name.clone();
+                move || {
+                    let user = user.clone();
+                    let name = name.clone();
+                    Suspend::new(async move {
+                        let rooms = my_rooms.await.unwrap_or_default();
+                        let online = online.await.unwrap_or_default();
+                        let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
+                        provide_context(state);
+                        Effect::new(move |_| state.open_room.set(room_in_url.get()));
+                        live::connect(state);
+                        view! { <Layout state name logout/> }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+#[component]
+fn Layout(state: ChatState, name: String, logout: ServerAction<Logout>) -> impl IntoView {
+    let sidebar_open = RwSignal::new(false);
+    view! {
+        <div class="chat" class:sidebar-open=move || sidebar_open.get()>
             <header class="topbar">
+                <button
+                    type="button"
+                    class="menu secondary"
+                    aria-controls="sidebar"
+                    aria-expanded=move || sidebar_open.get().to_string()
+                    on:click=move |_| sidebar_open.update(|open| *open = !*open)
+                >
+                    "Menu"
+                </button>
                 <span class="brand">"Confab"</span>
-                <span class="whoami">"Signed in as " <strong>{user.username.to_string()}</strong></span>
+                <ConnectionBanner state/>
+                <span class="whoami">"Signed in as " <strong>{name}</strong></span>
                 <ActionForm action=logout>
                     <button type="submit" class="secondary">"Sign out"</button>
                 </ActionForm>
             </header>
-            <main class="room">
-                <h1>"General"</h1>
-            </main>
+            <Sidebar state on_pick=move || sidebar_open.set(false)/>
+            <RoomView state/>
         </div>
+    }
+}
+
+/// A quiet line that says when the live connection is lost and when it is
+/// back.
+#[component]
+fn ConnectionBanner(state: ChatState) -> impl IntoView {
+    let text = move || match state.connection.get() {
+        Connection::Reconnecting => "Reconnecting…",
+        Connection::Restored => "Back online",
+        Connection::Idle | Connection::Open => "",
+    };
+    view! {
+        <span
+            class="banner"
+            class:warn=move || state.connection.get() == Connection::Reconnecting
+            role="status"
+            data-connection=move || format!("{:?}", state.connection.get()).to_lowercase()
+        >
+            {text}
+        </span>
     }
 }

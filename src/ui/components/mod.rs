@@ -1,4 +1,9 @@
 //! Components, one family per file.
 
 pub mod chat_shell;
+pub mod composer;
+pub mod message_log;
+pub mod room_browser;
+pub mod room_view;
+pub mod sidebar;
 pub mod sign_in;

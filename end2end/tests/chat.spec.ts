@@ -1,0 +1,164 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, log, newPerson, say } from "./helpers";
+
+test.describe("hydrated", () => {
+  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "live features need JavaScript");
+
+  test("two people see each other's messages live, and a reload keeps them", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "alice");
+    const bob = await newPerson(browser, true, "bob");
+    await expect(alice.page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
+    await expect(alice.page.getByRole("list", { name: "Online" })).toBeVisible();
+    await hydrated(alice.page, true);
+    await hydrated(bob.page, true);
+
+    await say(alice.page, "hello from alice");
+    await expect(log(bob.page).getByText("hello from alice")).toBeVisible();
+    await say(bob.page, "hi alice, bob here");
+    await expect(log(alice.page).getByText("hi alice, bob here")).toBeVisible();
+    await expect(log(alice.page).getByText("Sending…")).toHaveCount(0);
+
+    await bob.page.reload();
+    await expect(log(bob.page).getByText("hello from alice")).toBeVisible();
+    await expect(log(bob.page).getByText("hi alice, bob here")).toBeVisible();
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("markup in a message is shown as text, and links are links", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "mark");
+    await hydrated(alice.page, true);
+    await say(alice.page, "<b>bold?</b> <img src=x onerror=alert(1)> see https://example.com/page");
+    await expect(log(alice.page).getByText("<b>bold?</b> <img src=x onerror=alert(1)>", { exact: false })).toBeVisible();
+    await expect(log(alice.page).locator("b")).toHaveCount(0);
+    await expect(log(alice.page).locator("img")).toHaveCount(0);
+    await expect(log(alice.page).getByRole("link", { name: "https://example.com/page" })).toHaveAttribute("href", "https://example.com/page");
+    await alice.context.close();
+  });
+
+  test("create, join and leave a room", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "creator");
+    const bob = await newPerson(browser, true, "joiner");
+    await hydrated(alice.page, true);
+    const roomName = `Room ${Date.now().toString(36)}`;
+    await alice.page.getByRole("button", { name: "Browse rooms" }).click();
+    await alice.page.getByLabel("Room name").fill(roomName);
+    await alice.page.getByRole("button", { name: "Create room" }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+    await say(alice.page, "welcome to the new room");
+
+    await hydrated(bob.page, true);
+    await bob.page.getByRole("button", { name: "Browse rooms" }).click();
+    await bob.page.getByRole("button", { name: `Join ${roomName}` }).click();
+    await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+    await expect(log(bob.page).getByText("welcome to the new room")).toBeVisible();
+    const nav = bob.page.getByRole("navigation", { name: "Rooms" });
+    await expect(nav.getByRole("link", { name: roomName })).toBeVisible();
+
+    await bob.page.getByRole("button", { name: "Leave room" }).click();
+    await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText("#General");
+    await expect(nav.getByRole("link", { name: roomName })).toHaveCount(0);
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("a direct room opens from the online list and reaches the other person live", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "dmalice");
+    const bob = await newPerson(browser, true, "dmbob");
+    await hydrated(alice.page, true);
+    await hydrated(bob.page, true);
+    const online = alice.page.getByRole("list", { name: "Online" });
+    await online.getByRole("button", { name: bob.name }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`@${bob.name}`);
+    await say(alice.page, "just between us");
+    const bobsNav = bob.page.getByRole("navigation", { name: "Rooms" });
+    await expect(bobsNav.getByRole("link", { name: new RegExp(alice.name) })).toBeVisible();
+    await bobsNav.getByRole("link", { name: new RegExp(alice.name) }).click();
+    await expect(log(bob.page).getByText("just between us")).toBeVisible();
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("unread badges rise in other rooms and clear when the room is opened", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "badgea");
+    const bob = await newPerson(browser, true, "badgeb");
+    await hydrated(alice.page, true);
+    await hydrated(bob.page, true);
+    await alice.page.getByRole("list", { name: "Online" }).getByRole("button", { name: bob.name }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`@${bob.name}`);
+    const link = bob.page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: new RegExp(alice.name) });
+    await expect(link).toBeVisible();
+    await say(alice.page, "one");
+    await say(alice.page, "two");
+    await expect(link).toContainText("2 unread");
+    await link.click();
+    await expect(log(bob.page).getByText("two")).toBeVisible();
+    await expect(link).not.toContainText("unread");
+    await bob.page.reload();
+    await expect(bob.page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: new RegExp(alice.name) })).not.toContainText("unread");
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("the typing indicator shows who is typing", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "typer");
+    const bob = await newPerson(browser, true, "watcher");
+    await hydrated(alice.page, true);
+    await hydrated(bob.page, true);
+    await alice.page.getByLabel("Message", { exact: true }).pressSequentially("hel");
+    await expect(bob.page.getByText(`${alice.name} is typing…`)).toBeVisible();
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("scrolling up loads history back to the first message of a room of 300", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "scroller");
+    await hydrated(alice.page, true);
+    const roomName = `Long ${Date.now().toString(36)}`;
+    const created = await alice.page.request.post("/api/rooms/create", { form: { name: roomName } });
+    const room = await created.json();
+    for (let i = 1; i <= 300; i++) {
+      const sent = await alice.page.request.post("/api/messages/send", { form: { room_id: room.id, text: `line ${i}` } });
+      expect(sent.ok()).toBeTruthy();
+    }
+    await alice.page.goto(`/room/${room.id}`);
+    await hydrated(alice.page, true);
+    await expect(log(alice.page).getByText("line 300", { exact: true })).toBeVisible();
+    await expect(log(alice.page).getByText("line 1", { exact: true })).toHaveCount(0);
+    for (let i = 0; i < 20; i++) {
+      if (await log(alice.page).getByText("This is the start of the room.").isVisible()) break;
+      await log(alice.page).evaluate((el) => el.scrollTo(0, 0));
+      await alice.page.waitForFunction(() => !document.body.innerText.includes("Loading earlier messages…"));
+    }
+    await expect(log(alice.page).getByText("line 1", { exact: true })).toBeVisible();
+    await expect(log(alice.page).locator("article.msg")).toHaveCount(300);
+    await expect(alice.page.getByRole("button", { name: "Jump to newest" })).toBeVisible();
+    await alice.page.getByRole("button", { name: "Jump to newest" }).click();
+    await expect(log(alice.page).getByText("line 300", { exact: true })).toBeInViewport();
+    await alice.context.close();
+  });
+
+  test("on a phone the sidebar hides behind the menu button", async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    const { signUp } = await import("./helpers");
+    await signUp(page, true);
+    await hydrated(page, true);
+    const nav = page.getByRole("navigation", { name: "Rooms" });
+    await expect(nav).toBeHidden();
+    await page.getByRole("button", { name: "Menu" }).click();
+    await expect(nav).toBeVisible();
+    await expect(page.getByLabel("Message", { exact: true })).toBeVisible();
+    await page.screenshot({ path: "test-results/phone.png" });
+    await context.close();
+  });
+});
+
+test("without JavaScript, a message is sent as a plain form and shown after the post", async ({ browser, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, "the JavaScript-off path");
+  const alice = await newPerson(browser, false, "nojs");
+  await alice.page.getByLabel("Message", { exact: true }).fill("sent without javascript");
+  await alice.page.getByRole("button", { name: "Send" }).click();
+  await expect(log(alice.page).getByText("sent without javascript")).toBeVisible();
+  await alice.context.close();
+});

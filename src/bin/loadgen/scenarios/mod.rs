@@ -1,0 +1,100 @@
+//! The scenarios, and what they share: the run's context (arguments,
+//! cluster, users) and opening N sockets spread over users and instances.
+
+pub mod connections;
+pub mod fanout;
+pub mod ingest;
+pub mod pages;
+pub mod ramp;
+pub mod rooms;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::api::{Api, Session};
+use crate::cli::Args;
+use crate::cluster::Cluster;
+use crate::progress::Progress;
+use crate::report::Report;
+use crate::ws::{self, Board, Connected, Target};
+
+pub struct Ctx<'a> {
+    pub args: &'a Args,
+    pub cluster: &'a Cluster,
+    pub api: Api,
+    pub users: Vec<Session>,
+    /// Unique to this run: names its users and rooms.
+    pub tag: String,
+}
+
+impl Ctx<'_> {
+    pub fn instances(&self) -> usize {
+        self.cluster.instances.len()
+    }
+
+    /// Opens `n` sockets: socket `i` as user `i % users`, on instance
+    /// `i % instances`. Fails only when none opens.
+    pub async fn open(&self, label: &str, n: usize, users: usize, board: &Arc<Board>) -> Result<Connected, String> {
+        let users = users.clamp(1, self.users.len());
+        let targets = (0..n)
+            .map(|i| {
+                let instance = i % self.instances();
+                let at = &self.cluster.instances[instance];
+                Target {
+                    ws_url: at.ws_url(),
+                    origin: at.base.clone(),
+                    cookie: self.users[i % users].cookie.clone(),
+                    user: i % users,
+                    instance,
+                }
+            })
+            .collect();
+        let _progress = {
+            let board = board.clone();
+            Progress::start(label, move || {
+                format!("open {}/{n}", board.open.load(Ordering::Relaxed))
+            })
+        };
+        let connected = ws::connect_all(targets, board, self.args.connect_concurrency).await;
+        if connected.sockets.is_empty() {
+            return Err(format!(
+                "no socket opened: {}",
+                connected.first_failure.unwrap_or_default()
+            ));
+        }
+        Ok(connected)
+    }
+
+    /// Closes sockets and gives the servers a moment to forget them.
+    /// About a second, plus a fifth of a millisecond per socket.
+    pub async fn close(&self, connected: Connected) {
+        let n = connected.sockets.len() as u64;
+        drop(connected);
+        let pause = if self.args.smoke { 300 } else { (1000 + n / 5).min(10_000) };
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+    }
+}
+
+/// Notes every scenario that opens sockets adds when some failed.
+pub fn connect_notes(report: &mut Report, connected: &Connected) {
+    if connected.failures > 0 {
+        report.notes.push(format!(
+            "{} sockets failed to open; the first: {}",
+            connected.failures,
+            connected.first_failure.as_deref().unwrap_or("?")
+        ));
+    }
+}
+
+/// Notes about `error` events and server-side closes seen on `board`.
+pub fn board_notes(report: &mut Report, board: &Board) {
+    if let Some(error) = board.first_error() {
+        report.notes.push(format!("the first error event: {error}"));
+    }
+    let closes = board.closes();
+    if !closes.is_empty() {
+        let list: Vec<String> = closes.iter().map(|(code, n)| format!("{n} with {code}")).collect();
+        report.notes.push(format!("sockets closed under load: {}", list.join(", ")));
+    }
+}

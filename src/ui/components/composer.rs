@@ -1,0 +1,70 @@
+//! The composer: a text box labelled `Message` and a `Send` button. Enter
+//! sends, Shift+Enter starts a new line. Hydrated, a sent message shows at
+//! once as pending and goes over the socket; without JavaScript the form
+//! posts to `/api/messages/send` and the page comes back with it.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::ui::state::{now_ms, ChatState};
+
+/// A typing notice goes out at most this often.
+const TYPING_EVERY_MS: f64 = 2000.0;
+
+#[component]
+pub fn Composer(state: ChatState) -> impl IntoView {
+    let text = NodeRef::<html::Textarea>::new();
+    let last_typing = StoredValue::new(0.0);
+    let submit = move || {
+        let Some(area) = text.get_untracked() else { return };
+        let value = area.value();
+        if value.trim().is_empty() {
+            return;
+        }
+        state.send(state.open_room.get_untracked(), value);
+        area.set_value("");
+        last_typing.set_value(0.0);
+    };
+    let placeholder = move || {
+        let id = state.open_room.get();
+        state.rooms.with(|rooms| rooms.iter().find(|r| r.room.id == id).map(|r| format!("Message {}", r.room.name)))
+    };
+
+    view! {
+        <form
+            class="composer"
+            method="post"
+            action="/api/messages/send"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            <input type="hidden" name="room_id" value=move || state.open_room.get().to_string()/>
+            <label for="composer-text" class="visually-hidden">"Message"</label>
+            <textarea
+                id="composer-text"
+                name="text"
+                rows="1"
+                maxlength="4000"
+                required
+                placeholder=placeholder
+                node_ref=text
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }
+                on:input=move |_| {
+                    let now = now_ms();
+                    if now - last_typing.get_value() > TYPING_EVERY_MS {
+                        last_typing.set_value(now);
+                        state.typing_in(state.open_room.get_untracked());
+                    }
+                }
+            ></textarea>
+            <button type="submit">"Send"</button>
+        </form>
+    }
+}

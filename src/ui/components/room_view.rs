@@ -1,0 +1,75 @@
+//! The open room: its header (name, Leave), the message log, who is
+//! typing, and the composer.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::{leave_room, messages};
+use crate::model::{RoomId, RoomKind};
+use crate::ui::components::composer::Composer;
+use crate::ui::components::message_log::MessageLog;
+use crate::ui::state::ChatState;
+
+#[component]
+pub fn RoomView(state: ChatState) -> impl IntoView {
+    let history = Resource::new(move || state.open_room.get(), |room| messages(room.to_string(), None, Some(50)));
+    let room = move || {
+        let id = state.open_room.get();
+        state.rooms.with(|rooms| rooms.iter().find(|r| r.room.id == id).map(|r| r.room.clone()))
+    };
+    let navigate = use_navigate();
+    let leave = move |id: RoomId| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            if leave_room(id.to_string()).await.is_ok() {
+                state.rooms.update(|rooms| rooms.retain(|r| r.room.id != id));
+                navigate("/", Default::default());
+            }
+        });
+    };
+    let typing = move || {
+        let id = state.open_room.get();
+        let me = state.me.with_value(|me| me.id);
+        let names: Vec<String> = state.typing.with(|all| {
+            all.get(&id).map(|l| l.iter().filter(|(u, _)| u.id != me).map(|(u, _)| u.username.to_string()).collect()).unwrap_or_default()
+        });
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => format!("{one} is typing…"),
+            [one, two] => format!("{one} and {two} are typing…"),
+            _ => "Several people are typing…".to_owned(),
+        }
+    };
+
+    view! {
+        <main class="room">
+            <header class="room-header">
+                <h1>
+                    {move || room().map(|r| format!("{}{}", if r.kind == RoomKind::Public { "#" } else { "@" }, r.name)).unwrap_or_default()}
+                </h1>
+                {move || {
+                    let leave = leave.clone();
+                    room().filter(|r| r.kind == RoomKind::Public && r.id != RoomId::GENERAL).map(|r| {
+                        view! { <button type="button" class="secondary" on:click=move |_| leave(r.id.clone())>"Leave room"</button> }
+                    })
+                }}
+            </header>
+            <Transition fallback=|| view! { <div class="log" role="log"><p class="loading">"Loading…"</p></div> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(page) => {
+                            let room = state.open_room.get_untracked();
+                            state.add_messages(&room, page);
+                            view! { <MessageLog state/> }.into_any()
+                        }
+                        Err(err) => view! {
+                            <div class="log" role="log"><p class="notice">{err.to_string()}</p></div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <p class="typing" aria-live="polite">{typing}</p>
+            <Composer state/>
+        </main>
+    }
+}

@@ -1,0 +1,210 @@
+//! `ChatState`: what the signed-in page knows, as signals, and how each
+//! server event changes it. Shared by the server render and the browser.
+
+use std::collections::{BTreeMap, HashMap};
+
+use leptos::prelude::*;
+
+use crate::model::{ClientFrame, Message, Room, RoomId, RoomSummary, ServerEvent, User};
+
+/// The state of the live connection, for the banner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// Not connected yet (the page is still loading, or JavaScript is off).
+    Idle,
+    Open,
+    /// Lost; trying again.
+    Reconnecting,
+    /// Open again after a loss (shown briefly).
+    Restored,
+}
+
+/// A message typed here that the server has not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub nonce: String,
+    pub room: RoomId,
+    pub text: String,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct ChatState {
+    pub me: StoredValue<User>,
+    pub rooms: RwSignal<Vec<RoomSummary>>,
+    pub online: RwSignal<Vec<User>>,
+    /// Known messages per room, by seq (so an event seen twice counts once).
+    pub messages: RwSignal<HashMap<RoomId, BTreeMap<u64, Message>>>,
+    pub pending: RwSignal<Vec<Pending>>,
+    /// Who is typing where, with when they were last seen typing (ms).
+    pub typing: RwSignal<HashMap<RoomId, Vec<(User, f64)>>>,
+    pub connection: RwSignal<Connection>,
+    /// The room on screen.
+    pub open_room: RwSignal<RoomId>,
+    /// Frames waiting for the socket (drained by `ui::live`).
+    pub outbox: RwSignal<Vec<ClientFrame>>,
+    next_nonce: StoredValue<u64>,
+}
+
+/// How long a typing notice lasts without a new one.
+pub const TYPING_FOR_MS: f64 = 4000.0;
+
+impl ChatState {
+    pub fn new(me: User, rooms: Vec<RoomSummary>, online: Vec<User>, open_room: RoomId) -> Self {
+        ChatState {
+            me: StoredValue::new(me),
+            rooms: RwSignal::new(rooms),
+            online: RwSignal::new(online),
+            messages: RwSignal::new(HashMap::new()),
+            pending: RwSignal::new(Vec::new()),
+            typing: RwSignal::new(HashMap::new()),
+            connection: RwSignal::new(Connection::Idle),
+            open_room: RwSignal::new(open_room),
+            outbox: RwSignal::new(Vec::new()),
+            next_nonce: StoredValue::new(0),
+        }
+    }
+
+    /// Adds messages (history pages, sync answers, live events) to a room.
+    pub fn add_messages(&self, room: &RoomId, messages: impl IntoIterator<Item = Message>) {
+        self.messages.update(|all| {
+            let held = all.entry(room.clone()).or_default();
+            for message in messages {
+                held.insert(message.seq, message);
+            }
+        });
+    }
+
+    /// The highest seq held for a room (0 when none).
+    pub fn last_seq(&self, room: &RoomId) -> u64 {
+        self.messages.with_untracked(|all| all.get(room).and_then(|m| m.keys().next_back().copied()).unwrap_or(0))
+    }
+
+    /// The lowest seq held for a room, if any.
+    pub fn first_seq(&self, room: &RoomId) -> Option<u64> {
+        self.messages.with_untracked(|all| all.get(room).and_then(|m| m.keys().next().copied()))
+    }
+
+    /// Queues a message: shown at once as pending, sent when the socket can.
+    pub fn send(&self, room: RoomId, text: String) {
+        let nonce = self.next_nonce.with_value(|n| format!("c-{}-{n}", now_ms() as u64));
+        self.next_nonce.update_value(|n| *n += 1);
+        self.pending.update(|p| p.push(Pending { nonce: nonce.clone(), room: room.clone(), text: text.clone(), error: None }));
+        self.outbox.update(|o| o.push(ClientFrame::Send { room_id: room, text, nonce: Some(nonce) }));
+    }
+
+    /// Sends a failed message again.
+    pub fn retry(&self, nonce: &str) {
+        let Some(failed) = self.pending.with_untracked(|p| p.iter().find(|p| p.nonce == nonce).cloned()) else { return };
+        self.pending.update(|p| p.retain(|p| p.nonce != nonce));
+        self.send(failed.room, failed.text);
+    }
+
+    pub fn typing_in(&self, room: RoomId) {
+        self.outbox.update(|o| o.push(ClientFrame::Typing { room_id: room }));
+    }
+
+    /// Applies one event from the server.
+    pub fn apply(&self, event: ServerEvent) {
+        match event {
+            ServerEvent::Message { message, nonce } => self.receive(message, nonce),
+            ServerEvent::Presence { user, online } => self.online.update(|list| {
+                list.retain(|u| u.id != user.id);
+                if online {
+                    list.push(user);
+                    list.sort_by_key(|u| u.username.canonical());
+                }
+            }),
+            ServerEvent::Room { room } => self.join(room),
+            ServerEvent::Typing { room_id, user } => self.typing.update(|all| {
+                let list = all.entry(room_id).or_default();
+                list.retain(|(u, _)| u.id != user.id);
+                list.push((user, now_ms()));
+            }),
+            ServerEvent::Error { reason, nonce } => match nonce {
+                Some(nonce) => self.pending.update(|p| {
+                    if let Some(failed) = p.iter_mut().find(|p| p.nonce == nonce) {
+                        failed.error = Some(reason);
+                    }
+                }),
+                None => leptos::logging::warn!("server: {reason}"),
+            },
+        }
+    }
+
+    fn receive(&self, message: Message, nonce: Option<String>) {
+        let room = message.room_id.clone();
+        let fresh = self.messages.with_untracked(|all| !all.get(&room).is_some_and(|m| m.contains_key(&message.seq)));
+        let mine = message.from == self.me.with_value(|me| me.id);
+        // The echo of our own message: by nonce, or (after a replay that
+        // lost the nonce) by author and text.
+        self.pending.update(|pending| {
+            let index = match &nonce {
+                Some(nonce) => pending.iter().position(|p| &p.nonce == nonce),
+                None if mine => pending.iter().position(|p| p.room == room && p.text == message.text),
+                None => None,
+            };
+            if let Some(index) = index {
+                pending.remove(index);
+            }
+        });
+        self.typing.update(|all| {
+            if let Some(list) = all.get_mut(&room) {
+                list.retain(|(u, _)| u.id != message.from);
+            }
+        });
+        if fresh {
+            self.rooms.update(|rooms| {
+                if let Some(summary) = rooms.iter_mut().find(|r| r.room.id == room) {
+                    if summary.last_message.as_ref().is_none_or(|m| m.seq < message.seq) {
+                        summary.last_message = Some(message.clone());
+                    }
+                    if !mine && message.seq > summary.last_read && self.open_room.get_untracked() != room {
+                        summary.unread += 1;
+                    }
+                }
+            });
+        }
+        self.add_messages(&room, [message]);
+    }
+
+    /// Adds a room to the list (a room event, or a join from this page).
+    pub fn join(&self, room: Room) {
+        self.rooms.update(|rooms| {
+            if !rooms.iter().any(|r| r.room.id == room.id) {
+                rooms.push(RoomSummary { room, unread: 0, last_read: 0, last_message: None });
+            }
+        });
+    }
+
+    /// Marks the open room read up to what is held; answers the seq to
+    /// tell the server, if it moved.
+    pub fn mark_open_room_read(&self) -> Option<(RoomId, u64)> {
+        let room = self.open_room.get_untracked();
+        let last = self.last_seq(&room);
+        let mut moved = None;
+        self.rooms.update(|rooms| {
+            if let Some(summary) = rooms.iter_mut().find(|r| r.room.id == room) {
+                if last > summary.last_read || summary.unread > 0 {
+                    summary.last_read = summary.last_read.max(last);
+                    summary.unread = 0;
+                    moved = Some((room.clone(), summary.last_read));
+                }
+            }
+        });
+        moved
+    }
+}
+
+/// Milliseconds since the Unix epoch, on whichever side runs this.
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
+    }
+}
