@@ -233,3 +233,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use crate::model::Username;
+
+    #[test]
+    fn a_summary_round_trips_through_json() {
+        let message = Message {
+            room_id: RoomId::GENERAL,
+            seq: 3,
+            from: UserId(7),
+            username: Username::parse("alice").unwrap(),
+            text: "hi".into(),
+            date: 1_732_350_000_123,
+        };
+        let summary = RoomSummary {
+            room: Room { id: RoomId::GENERAL, name: "General".into(), kind: RoomKind::Public },
+            unread: 2,
+            last_read: 1,
+            last_message: Some(message),
+        };
+        let json = serde_json::to_string(&summary).unwrap();
+        assert_eq!(serde_json::from_str::<RoomSummary>(&json).unwrap(), summary, "{json}");
+    }
+}

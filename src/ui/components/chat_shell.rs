@@ -5,8 +5,18 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{online_users, rooms, Logout};
+use crate::api::{messages, online_users, public_rooms, rooms, Logout};
+use crate::error::AppError;
+use crate::model::{Message, Room};
 use crate::model::{RoomId, User};
+
+/// The open room's newest page, and the room browser's listing.
+#[derive(Clone, Copy)]
+pub struct PageResources {
+    pub history: Resource<Result<Vec<Message>, AppError>>,
+    pub browsing: RwSignal<bool>,
+    pub listing: Resource<Option<Vec<Room>>>,
+}
 use crate::ui::components::room_view::RoomView;
 use crate::ui::components::sidebar::Sidebar;
 use crate::ui::live;
@@ -18,8 +28,20 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
     let room_in_url = Memo::new(move |_| {
         params.read().get("id").and_then(|id| RoomId::parse(&id).ok()).unwrap_or(RoomId::GENERAL)
     });
+    // Every resource is made here, outside the Suspense, so that the
+    // server and the hydrating browser number them alike.
     let my_rooms = Resource::new(|| (), |_| rooms());
     let online = Resource::new(|| (), |_| online_users());
+    let history = Resource::new(move || room_in_url.get(), |room| messages(room.to_string(), None, Some(50)));
+    let browsing = RwSignal::new(false);
+    let listing = Resource::new(move || browsing.get(), |open| async move {
+        if open {
+            public_rooms().await.ok()
+        } else {
+            None
+        }
+    });
+    let resources = PageResources { history, browsing, listing };
     let name = user.username.to_string();
 
     view! {
@@ -37,7 +59,7 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
                         provide_context(state);
                         Effect::new(move |_| state.open_room.set(room_in_url.get()));
                         live::connect(state);
-                        view! { <Layout state name logout/> }
+                        view! { <Layout state name logout resources/> }
                     })
                 }
             }
@@ -46,7 +68,7 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
 }
 
 #[component]
-fn Layout(state: ChatState, name: String, logout: ServerAction<Logout>) -> impl IntoView {
+fn Layout(state: ChatState, name: String, logout: ServerAction<Logout>, resources: PageResources) -> impl IntoView {
     let sidebar_open = RwSignal::new(false);
     view! {
         <div class="chat" class:sidebar-open=move || sidebar_open.get()>
@@ -67,8 +89,8 @@ fn Layout(state: ChatState, name: String, logout: ServerAction<Logout>) -> impl 
                     <button type="submit" class="secondary">"Sign out"</button>
                 </ActionForm>
             </header>
-            <Sidebar state on_pick=move || sidebar_open.set(false)/>
-            <RoomView state/>
+            <Sidebar state browsing=resources.browsing listing=resources.listing on_pick=move || sidebar_open.set(false)/>
+            <RoomView state history=resources.history/>
         </div>
     }
 }

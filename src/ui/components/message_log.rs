@@ -19,7 +19,11 @@ const LOAD_OLDER_AT: i32 = 80;
 const AT_BOTTOM: i32 = 48;
 
 #[component]
-pub fn MessageLog(state: ChatState) -> impl IntoView {
+pub fn MessageLog(
+    state: ChatState,
+    /// The newest page of the open room, as the server rendered it.
+    initial: Vec<Message>,
+) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
     // False during the server render and hydration (UTC, matching the
     // server), true once mounted (the reader's local time).
@@ -28,9 +32,24 @@ pub fn MessageLog(state: ChatState) -> impl IntoView {
     let loading_older = RwSignal::new(false);
     let reached_start = RwSignal::new(false);
 
+    // The rendered page joins the state once the page runs (writing state
+    // during the render would make the hydrated page differ from the
+    // server's).
+    let initial = StoredValue::new(initial);
+    Effect::new(move |_| {
+        let room = state.open_room.get_untracked();
+        state.add_messages(&room, initial.get_value());
+    });
     let shown = Memo::new(move |_| {
         let room = state.open_room.get();
-        state.messages.with(|all| all.get(&room).map(|m| m.values().cloned().collect::<Vec<_>>()).unwrap_or_default())
+        let mut merged: std::collections::BTreeMap<u64, Message> =
+            initial.with_value(|page| page.iter().filter(|m| m.room_id == room).map(|m| (m.seq, m.clone())).collect());
+        state.messages.with(|all| {
+            if let Some(held) = all.get(&room) {
+                merged.extend(held.iter().map(|(seq, m)| (*seq, m.clone())));
+            }
+        });
+        merged.into_values().collect::<Vec<_>>()
     });
     let pending = move || {
         let room = state.open_room.get();

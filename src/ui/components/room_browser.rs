@@ -4,15 +4,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{create_room, join_room, public_rooms};
+use crate::api::{create_room, join_room};
 use crate::model::Room;
 use crate::ui::state::ChatState;
 
 #[component]
-pub fn RoomBrowser(state: ChatState, open: RwSignal<bool>) -> impl IntoView {
-    let listing = Resource::new(move || open.get(), |open| async move {
-        if open { public_rooms().await.ok() } else { None }
-    });
+pub fn RoomBrowser(state: ChatState, open: RwSignal<bool>, listing: Resource<Option<Vec<Room>>>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();

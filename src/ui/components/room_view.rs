@@ -4,15 +4,15 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{leave_room, messages};
-use crate::model::{RoomId, RoomKind};
+use crate::api::leave_room;
+use crate::error::AppError;
+use crate::model::{Message, RoomId, RoomKind};
 use crate::ui::components::composer::Composer;
 use crate::ui::components::message_log::MessageLog;
 use crate::ui::state::ChatState;
 
 #[component]
-pub fn RoomView(state: ChatState) -> impl IntoView {
-    let history = Resource::new(move || state.open_room.get(), |room| messages(room.to_string(), None, Some(50)));
+pub fn RoomView(state: ChatState, history: Resource<Result<Vec<Message>, AppError>>) -> impl IntoView {
     let room = move || {
         let id = state.open_room.get();
         state.rooms.with(|rooms| rooms.iter().find(|r| r.room.id == id).map(|r| r.room.clone()))
@@ -57,11 +57,7 @@ pub fn RoomView(state: ChatState) -> impl IntoView {
             <Transition fallback=|| view! { <div class="log" role="log"><p class="loading">"Loading…"</p></div> }>
                 {move || Suspend::new(async move {
                     match history.await {
-                        Ok(page) => {
-                            let room = state.open_room.get_untracked();
-                            state.add_messages(&room, page);
-                            view! { <MessageLog state/> }.into_any()
-                        }
+                        Ok(page) => view! { <MessageLog state initial=page/> }.into_any(),
                         Err(err) => view! {
                             <div class="log" role="log"><p class="notice">{err.to_string()}</p></div>
                         }.into_any(),

@@ -7,13 +7,17 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::direct_room;
-use crate::model::{RoomKind, RoomSummary};
+use crate::model::{Room, RoomKind, RoomSummary};
 use crate::ui::components::room_browser::RoomBrowser;
 use crate::ui::state::ChatState;
 
 #[component]
-pub fn Sidebar(state: ChatState, on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let browsing = RwSignal::new(false);
+pub fn Sidebar(
+    state: ChatState,
+    browsing: RwSignal<bool>,
+    listing: Resource<Option<Vec<Room>>>,
+    on_pick: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let of_kind = move |kind: RoomKind| {
         move || state.rooms.get().into_iter().filter(|r| r.room.kind == kind).collect::<Vec<_>>()
     };
@@ -80,7 +84,7 @@ pub fn Sidebar(state: ChatState, on_pick: impl Fn() + Copy + Send + Sync + 'stat
                     </For>
                 </ul>
             </section>
-            <RoomBrowser state open=browsing/>
+            <RoomBrowser state open=browsing listing/>
         </aside>
     }
 }
