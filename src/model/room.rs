@@ -250,12 +250,20 @@ mod summary_tests {
             date: 1_732_350_000_123,
         };
         let summary = RoomSummary {
-            room: Room { id: RoomId::GENERAL, name: "General".into(), kind: RoomKind::Public },
+            room: Room {
+                id: RoomId::GENERAL,
+                name: "General".into(),
+                kind: RoomKind::Public,
+            },
             unread: 2,
             last_read: 1,
             last_message: Some(message),
         };
         let json = serde_json::to_string(&summary).unwrap();
-        assert_eq!(serde_json::from_str::<RoomSummary>(&json).unwrap(), summary, "{json}");
+        assert_eq!(
+            serde_json::from_str::<RoomSummary>(&json).unwrap(),
+            summary,
+            "{json}"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! server, the reader's local time once the page runs in the browser), and
 //! links found in message text.
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Year, month (1-12), day, hour, minute of `ms` since the epoch.
 fn parts(ms: u64, local: bool) -> (i64, u32, u32, u32, u32) {
@@ -30,7 +32,13 @@ fn parts(ms: u64, local: bool) -> (i64, u32, u32, u32, u32) {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, (rest / 3600) as u32, (rest % 3600 / 60) as u32)
+    (
+        year,
+        month,
+        day,
+        (rest / 3600) as u32,
+        (rest % 3600 / 60) as u32,
+    )
 }
 
 /// `14:05`
@@ -42,7 +50,10 @@ pub fn clock(ms: u64, local: bool) -> String {
 /// `23 Nov 2026`: also the key that tells two days apart.
 pub fn day(ms: u64, local: bool) -> String {
     let (year, month, day, _, _) = parts(ms, local);
-    format!("{day} {} {year}", MONTHS[(month as usize).saturating_sub(1) % 12])
+    format!(
+        "{day} {} {year}",
+        MONTHS[(month as usize).saturating_sub(1) % 12]
+    )
 }
 
 /// A piece of message text: plain, or a link to show as one.
@@ -58,14 +69,19 @@ pub fn linkify(text: &str) -> Vec<Segment> {
     let mut plain = String::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let start = ["https://", "http://"].iter().filter_map(|p| rest.find(p)).min();
+        let start = ["https://", "http://"]
+            .iter()
+            .filter_map(|p| rest.find(p))
+            .min();
         let Some(start) = start else {
             plain.push_str(rest);
             break;
         };
         plain.push_str(&rest[..start]);
         let tail = &rest[start..];
-        let end = tail.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"')).unwrap_or(tail.len());
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(tail.len());
         // Trailing punctuation belongs to the sentence, not the link.
         let link = tail[..end].trim_end_matches(['.', ',', ')', '!', '?', ';', ':']);
         if link.len() <= "https://".len() {
@@ -111,8 +127,17 @@ mod tests {
                 Text(".".into())
             ]
         );
-        assert_eq!(linkify("<b>no link</b>"), vec![Text("<b>no link</b>".into())]);
-        assert_eq!(linkify("https:// alone"), vec![Text("https:// alone".into())]);
-        assert_eq!(linkify("javascript:alert(1)"), vec![Text("javascript:alert(1)".into())]);
+        assert_eq!(
+            linkify("<b>no link</b>"),
+            vec![Text("<b>no link</b>".into())]
+        );
+        assert_eq!(
+            linkify("https:// alone"),
+            vec![Text("https:// alone".into())]
+        );
+        assert_eq!(
+            linkify("javascript:alert(1)"),
+            vec![Text("javascript:alert(1)".into())]
+        );
     }
 }

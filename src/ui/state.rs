@@ -78,31 +78,57 @@ impl ChatState {
 
     /// The highest seq held for a room (0 when none).
     pub fn last_seq(&self, room: &RoomId) -> u64 {
-        self.messages.with_untracked(|all| all.get(room).and_then(|m| m.keys().next_back().copied()).unwrap_or(0))
+        self.messages.with_untracked(|all| {
+            all.get(room)
+                .and_then(|m| m.keys().next_back().copied())
+                .unwrap_or(0)
+        })
     }
 
     /// The lowest seq held for a room, if any.
     pub fn first_seq(&self, room: &RoomId) -> Option<u64> {
-        self.messages.with_untracked(|all| all.get(room).and_then(|m| m.keys().next().copied()))
+        self.messages
+            .with_untracked(|all| all.get(room).and_then(|m| m.keys().next().copied()))
     }
 
     /// Queues a message: shown at once as pending, sent when the socket can.
     pub fn send(&self, room: RoomId, text: String) {
-        let nonce = self.next_nonce.with_value(|n| format!("c-{}-{n}", now_ms() as u64));
+        let nonce = self
+            .next_nonce
+            .with_value(|n| format!("c-{}-{n}", now_ms() as u64));
         self.next_nonce.update_value(|n| *n += 1);
-        self.pending.update(|p| p.push(Pending { nonce: nonce.clone(), room: room.clone(), text: text.clone(), error: None }));
-        self.outbox.update(|o| o.push(ClientFrame::Send { room_id: room, text, nonce: Some(nonce) }));
+        self.pending.update(|p| {
+            p.push(Pending {
+                nonce: nonce.clone(),
+                room: room.clone(),
+                text: text.clone(),
+                error: None,
+            })
+        });
+        self.outbox.update(|o| {
+            o.push(ClientFrame::Send {
+                room_id: room,
+                text,
+                nonce: Some(nonce),
+            })
+        });
     }
 
     /// Sends a failed message again.
     pub fn retry(&self, nonce: &str) {
-        let Some(failed) = self.pending.with_untracked(|p| p.iter().find(|p| p.nonce == nonce).cloned()) else { return };
+        let Some(failed) = self
+            .pending
+            .with_untracked(|p| p.iter().find(|p| p.nonce == nonce).cloned())
+        else {
+            return;
+        };
         self.pending.update(|p| p.retain(|p| p.nonce != nonce));
         self.send(failed.room, failed.text);
     }
 
     pub fn typing_in(&self, room: RoomId) {
-        self.outbox.update(|o| o.push(ClientFrame::Typing { room_id: room }));
+        self.outbox
+            .update(|o| o.push(ClientFrame::Typing { room_id: room }));
     }
 
     /// Applies one event from the server.
@@ -135,14 +161,18 @@ impl ChatState {
 
     fn receive(&self, message: Message, nonce: Option<String>) {
         let room = message.room_id.clone();
-        let fresh = self.messages.with_untracked(|all| !all.get(&room).is_some_and(|m| m.contains_key(&message.seq)));
+        let fresh = self
+            .messages
+            .with_untracked(|all| !all.get(&room).is_some_and(|m| m.contains_key(&message.seq)));
         let mine = message.from == self.me.with_value(|me| me.id);
         // The echo of our own message: by nonce, or (after a replay that
         // lost the nonce) by author and text.
         self.pending.update(|pending| {
             let index = match &nonce {
                 Some(nonce) => pending.iter().position(|p| &p.nonce == nonce),
-                None if mine => pending.iter().position(|p| p.room == room && p.text == message.text),
+                None if mine => pending
+                    .iter()
+                    .position(|p| p.room == room && p.text == message.text),
                 None => None,
             };
             if let Some(index) = index {
@@ -157,10 +187,17 @@ impl ChatState {
         if fresh {
             self.rooms.update(|rooms| {
                 if let Some(summary) = rooms.iter_mut().find(|r| r.room.id == room) {
-                    if summary.last_message.as_ref().is_none_or(|m| m.seq < message.seq) {
+                    if summary
+                        .last_message
+                        .as_ref()
+                        .is_none_or(|m| m.seq < message.seq)
+                    {
                         summary.last_message = Some(message.clone());
                     }
-                    if !mine && message.seq > summary.last_read && self.open_room.get_untracked() != room {
+                    if !mine
+                        && message.seq > summary.last_read
+                        && self.open_room.get_untracked() != room
+                    {
                         summary.unread += 1;
                     }
                 }
@@ -173,7 +210,12 @@ impl ChatState {
     pub fn join(&self, room: Room) {
         self.rooms.update(|rooms| {
             if !rooms.iter().any(|r| r.room.id == room.id) {
-                rooms.push(RoomSummary { room, unread: 0, last_read: 0, last_message: None });
+                rooms.push(RoomSummary {
+                    room,
+                    unread: 0,
+                    last_read: 0,
+                    last_message: None,
+                });
             }
         });
     }
@@ -205,6 +247,8 @@ pub fn now_ms() -> f64 {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_millis() as f64)
     }
 }

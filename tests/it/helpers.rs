@@ -110,6 +110,7 @@ impl Client {
     pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(crate::ws::PATIENCE)
             .build()
             .expect("an HTTP client");
         Client {

@@ -33,7 +33,10 @@ impl Ws {
         if let Some(cookie) = cookie {
             headers.insert("cookie", cookie.parse().unwrap());
         }
-        match tokio_tungstenite::connect_async(request).await {
+        let connected = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("the handshake is answered within the patience");
+        match connected {
             Ok((stream, _)) => Ok(Ws { stream }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 Err(response.status().as_u16())
@@ -63,36 +66,42 @@ impl Ws {
 
     /// The next event, whatever its type.
     pub async fn next(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(PATIENCE, self.stream.next())
-                .await
-                .expect("an event within the patience")
-                .expect("the socket is open")
-                .expect("a readable frame");
-            match message {
-                Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
-                Message::Close(frame) => panic!("closed: {frame:?}"),
-                _ => continue,
-            }
-        }
+        self.next_where("any event", |_| true).await
     }
 
     /// The next event of type `kind`, skipping others.
     pub async fn next_of(&mut self, kind: &str) -> Value {
-        loop {
-            let event = self.next().await;
-            if event["type"] == kind {
-                return event;
-            }
-        }
+        self.next_where(&format!("a {kind} event"), |e| e["type"] == kind)
+            .await
     }
 
     /// The next event not of type `kind`.
     pub async fn next_except(&mut self, kind: &str) -> Value {
+        self.next_where(&format!("an event other than {kind}"), |e| {
+            e["type"] != kind
+        })
+        .await
+    }
+
+    /// The next event that satisfies `wanted`, skipping others. One
+    /// deadline bounds the whole wait, pings and skipped events included.
+    pub async fn next_where(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let event = self.next().await;
-            if event["type"] != kind {
-                return event;
+            let message = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .unwrap_or_else(|_| panic!("{what} did not arrive within {PATIENCE:?}"))
+                .expect("the socket is open")
+                .expect("a readable frame");
+            match message {
+                Message::Text(text) => {
+                    let event: Value = serde_json::from_str(&text).expect("JSON");
+                    if wanted(&event) {
+                        return event;
+                    }
+                }
+                Message::Close(frame) => panic!("closed while waiting for {what}: {frame:?}"),
+                _ => continue,
             }
         }
     }
@@ -100,8 +109,9 @@ impl Ws {
     /// Reads until the server closes the socket; its close code, if it
     /// sent one.
     pub async fn closed(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let next = tokio::time::timeout(PATIENCE, self.stream.next())
+            let next = tokio::time::timeout_at(deadline, self.stream.next())
                 .await
                 .expect("closed within the patience");
             match next {
@@ -113,15 +123,14 @@ impl Ws {
     }
 
     pub async fn close(mut self) {
-        let _ = self
-            .stream
-            .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
-                code: CloseCode::Normal,
-                reason: "bye".into(),
-            }))
-            .await;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+            code: CloseCode::Normal,
+            reason: "bye".into(),
+        };
+        let _ = tokio::time::timeout_at(deadline, self.stream.close(Some(frame))).await;
         // Drain until the server's answer, so the server has seen the close.
-        while let Ok(Some(Ok(_))) = tokio::time::timeout(PATIENCE, self.stream.next()).await {}
+        while let Ok(Some(Ok(_))) = tokio::time::timeout_at(deadline, self.stream.next()).await {}
     }
 }
 

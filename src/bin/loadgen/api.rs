@@ -133,7 +133,12 @@ impl Api {
     /// Creates a public room as `owner`; returns its id.
     pub async fn create_room(&self, owner: &Session, name: &str) -> Result<String, String> {
         let (_, body) = self
-            .post(0, "/api/rooms/create", Some(&owner.cookie), &[("name", name)])
+            .post(
+                0,
+                "/api/rooms/create",
+                Some(&owner.cookie),
+                &[("name", name)],
+            )
             .await?;
         let room: Room =
             serde_json::from_str(&body).map_err(|e| format!("create room {name}: {e}: {body}"))?;
@@ -144,9 +149,14 @@ impl Api {
     pub async fn join_all(&self, pairs: Vec<(&Session, String)>) -> Result<(), String> {
         stream::iter(pairs.into_iter().enumerate())
             .map(|(i, (user, room))| async move {
-                self.post(i, "/api/rooms/join", Some(&user.cookie), &[("room_id", &room)])
-                    .await
-                    .map(|_| ())
+                self.post(
+                    i,
+                    "/api/rooms/join",
+                    Some(&user.cookie),
+                    &[("room_id", &room)],
+                )
+                .await
+                .map(|_| ())
             })
             .buffer_unordered(32)
             .try_collect::<()>()
@@ -154,7 +164,13 @@ impl Api {
     }
 
     /// Sends a message over HTTP (to fill history for the pages scenario).
-    pub async fn send(&self, i: usize, user: &Session, room: &str, text: &str) -> Result<(), String> {
+    pub async fn send(
+        &self,
+        i: usize,
+        user: &Session,
+        room: &str,
+        text: &str,
+    ) -> Result<(), String> {
         self.post(
             i,
             "/api/messages/send",

@@ -98,7 +98,15 @@ impl Cluster {
             let port = free_port()?;
             let host = format!("127.0.0.1:{port}");
             let log = cluster.dir.join(format!("confab-{i}.log"));
-            let child = spawn(&server, &leptos, &redis_url, &prefix, &host, &log, &args.server_log)?;
+            let child = spawn(
+                &server,
+                &leptos,
+                &redis_url,
+                &prefix,
+                &host,
+                &log,
+                &args.server_log,
+            )?;
             cluster.instances.push(Instance {
                 base: format!("http://{host}"),
                 host,

@@ -81,7 +81,11 @@ impl Histogram {
     }
 
     pub fn summary(&self) -> Latency {
-        let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
+        let counts: Vec<u64> = self
+            .buckets
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect();
         let total: u64 = counts.iter().sum();
         if total == 0 {
             return Latency::default();
@@ -104,7 +108,17 @@ mod tests {
 
     #[test]
     fn buckets_round_trip_within_two_percent() {
-        for v in [0u64, 1, 127, 128, 129, 1000, 65_537, 10_000_000, u64::MAX / 2] {
+        for v in [
+            0u64,
+            1,
+            127,
+            128,
+            129,
+            1000,
+            65_537,
+            10_000_000,
+            u64::MAX / 2,
+        ] {
             let back = value(index(v));
             let err = (back as f64 - v as f64).abs() / (v.max(1) as f64);
             assert!(err < 0.02, "{v} -> {back}");

@@ -43,7 +43,10 @@ const START_LIMIT: Duration = Duration::from_secs(120);
 fn main() -> ExitCode {
     let args = Args::parse().resolved();
     clock::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("loadgen: cannot start the async runtime: {e}");
@@ -117,7 +120,11 @@ async fn run(args: Args) -> ExitCode {
             .chain(std::env::args().skip(1))
             .collect::<Vec<_>>()
             .join(" "),
-        loadgen_build: if cfg!(debug_assertions) { "debug" } else { "release" },
+        loadgen_build: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
         server,
         redis_ceiling: ceiling,
         scenarios: reports,
@@ -216,10 +223,7 @@ fn server_pairs(args: &Args, cluster: &Cluster) -> Pairs {
     let mut pairs = Pairs::default();
     pairs
         .add("instances", cluster.instances.len())
-        .add(
-            "started_by_loadgen",
-            cluster.own_instances,
-        )
+        .add("started_by_loadgen", cluster.own_instances)
         .add(
             "redis",
             if cluster.own_redis {
@@ -230,14 +234,18 @@ fn server_pairs(args: &Args, cluster: &Cluster) -> Pairs {
         )
         .add("users", args.user_count());
     if cluster.own_instances {
-        let bin = args
-            .server_bin
-            .clone()
-            .or_else(|| std::env::current_exe().ok().map(|p| p.with_file_name("confab")));
+        let bin = args.server_bin.clone().or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .map(|p| p.with_file_name("confab"))
+        });
         if let Some(bin) = bin {
             pairs.add("binary", bin.display().to_string());
         }
-        pairs.add("rate_limits", "lifted (CONFAB_SEND_* and CONFAB_LOGIN_* set high)");
+        pairs.add(
+            "rate_limits",
+            "lifted (CONFAB_SEND_* and CONFAB_LOGIN_* set high)",
+        );
     }
     pairs
 }

@@ -29,7 +29,10 @@ pub async fn ceiling(redis: Option<(String, u16)>, requests: u64) -> Pairs {
     );
     let runs: [(&str, Vec<String>); 2] = [
         ("set", vec!["-t".into(), "set".into()]),
-        ("publish", vec!["PUBLISH".into(), "loadgen-ceiling".into(), payload]),
+        (
+            "publish",
+            vec!["PUBLISH".into(), "loadgen-ceiling".into(), payload],
+        ),
     ];
     for (name, extra) in runs {
         let run = tokio::process::Command::new("redis-benchmark")

@@ -164,7 +164,10 @@ pub fn markdown(run: &Run) -> String {
         run.loadgen_build,
         inline(&run.server)
     );
-    out += &format!("Redis ceiling, same Redis, same run: {}.\n\n", inline(&run.redis_ceiling));
+    out += &format!(
+        "Redis ceiling, same Redis, same run: {}.\n\n",
+        inline(&run.redis_ceiling)
+    );
     out += "| scenario | parameters | results |\n|---|---|---|\n";
     for report in &run.scenarios {
         let results = match &report.error {
@@ -178,13 +181,22 @@ pub fn markdown(run: &Run) -> String {
             results
         );
         for (i, step) in report.steps.iter().enumerate() {
-            out += &format!("| {} step {} | | {} |\n", report.scenario, i + 1, inline(step));
+            out += &format!(
+                "| {} step {} | | {} |\n",
+                report.scenario,
+                i + 1,
+                inline(step)
+            );
         }
     }
     let notes: Vec<String> = run
         .scenarios
         .iter()
-        .flat_map(|r| r.notes.iter().map(move |n| format!("- {}: {}\n", r.scenario, cell(n))))
+        .flat_map(|r| {
+            r.notes
+                .iter()
+                .map(move |n| format!("- {}: {}\n", r.scenario, cell(n)))
+        })
         .collect();
     if !notes.is_empty() {
         out += "\n";
@@ -208,7 +220,9 @@ fn inline(pairs: &Pairs) -> String {
 
 fn value(v: &Value) -> String {
     match v {
-        Value::Number(n) if n.is_u64() || n.is_i64() => group(n.as_i64().map_or(n.to_string(), |i| i.to_string())),
+        Value::Number(n) if n.is_u64() || n.is_i64() => {
+            group(n.as_i64().map_or(n.to_string(), |i| i.to_string()))
+        }
         Value::Number(n) => {
             let x = n.as_f64().unwrap_or(0.0);
             if x.abs() >= 1000.0 {

@@ -58,7 +58,11 @@ impl Figures {
     /// Held the rate, lost nothing, and kept p99 (of deliveries, or of
     /// echoes when `echo`) within `limit_ms`.
     pub fn passes(&self, limit_ms: f64, echo: bool) -> bool {
-        let latency = if echo { &self.echo_latency } else { &self.latency };
+        let latency = if echo {
+            &self.echo_latency
+        } else {
+            &self.latency
+        };
         self.sent > 0
             && self.send_rate >= 0.95 * self.target_rate
             && self.delivered >= self.expected_deliveries
@@ -108,9 +112,20 @@ pub async fn run(board: &Arc<Board>, senders: &[Sender], step: &Step) -> Figures
             let index = step.index;
             let duration = step.duration;
             // Senders start spread over one period, not all at once.
-            let offset = Duration::from_secs_f64(i as f64 / count as f64 / rate.max(1e-3)).min(duration);
+            let offset =
+                Duration::from_secs_f64(i as f64 / count as f64 / rate.max(1e-3)).min(duration);
             tokio::spawn(async move {
-                send(&board, index, sink, rooms, rate, started + offset, started + duration, &pad).await
+                send(
+                    &board,
+                    index,
+                    sink,
+                    rooms,
+                    rate,
+                    started + offset,
+                    started + duration,
+                    &pad,
+                )
+                .await
             })
         })
         .collect();
@@ -177,7 +192,9 @@ async fn send(
         let mut due = ((now - start).as_secs_f64() / period) as u64 + 1;
         if due - k > backlog_limit {
             // More than a second behind: skip, and say so in the figures.
-            tally.skipped.fetch_add(due - k - backlog_limit, Ordering::Relaxed);
+            tally
+                .skipped
+                .fetch_add(due - k - backlog_limit, Ordering::Relaxed);
             k = due - backlog_limit;
         }
         let mut sink = sink.lock().await;

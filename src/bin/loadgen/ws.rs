@@ -134,10 +134,13 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn digits(bytes: &[u8]) -> (u64, &[u8]) {
-    let end = bytes.iter().position(|b| !b.is_ascii_digit()).unwrap_or(bytes.len());
-    let value = bytes[..end]
+    let end = bytes
         .iter()
-        .fold(0u64, |n, b| n.wrapping_mul(10).wrapping_add(u64::from(b - b'0')));
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(bytes.len());
+    let value = bytes[..end].iter().fold(0u64, |n, b| {
+        n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+    });
     (value, &bytes[end..])
 }
 
@@ -184,7 +187,12 @@ pub async fn connect(target: Target, board: Arc<Board>) -> Result<Socket, String
         .write_buffer_size(0);
     let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
     let (stream, _) = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
-        Err(_) => return Err(format!("{}: no handshake within {CONNECT_TIMEOUT:?}", target.ws_url)),
+        Err(_) => {
+            return Err(format!(
+                "{}: no handshake within {CONNECT_TIMEOUT:?}",
+                target.ws_url
+            ))
+        }
         Ok(Err(WsError::Http(response))) => {
             let body = response
                 .body()

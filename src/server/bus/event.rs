@@ -30,7 +30,11 @@ pub enum BusEvent {
     /// `user` was added to `room` (named as `user` sees it).
     /// `after` is the room's last seq when it was announced: the
     /// instance delivers every message above it.
-    Room { room: Room, user: UserId, after: u64 },
+    Room {
+        room: Room,
+        user: UserId,
+        after: u64,
+    },
     /// `user` left `room_id`.
     Left { room_id: RoomId, user: UserId },
     /// The session with this fingerprint signed out: close its sockets.

@@ -113,7 +113,12 @@ pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
 /// with the room's last seq now, so that each instance delivers every
 /// message after it.
 async fn announce(store: &Store, room: Room, user: UserId) -> Result<(), AppError> {
-    let after = store.last_seqs(std::slice::from_ref(&room.id)).await?.first().copied().unwrap_or(0);
+    let after = store
+        .last_seqs(std::slice::from_ref(&room.id))
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(0);
     store.publish(&BusEvent::Room { room, user, after }).await?;
     Ok(())
 }

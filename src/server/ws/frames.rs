@@ -90,9 +90,7 @@ impl FrameHandler {
 
     /// Stores and publishes; the echo (with the nonce) comes over the bus.
     async fn send(&self, room: RoomId, text: &str, nonce: Option<&str>) -> Result<(), AppError> {
-        if nonce
-            .is_some_and(|n| n.chars().count() > MAX_NONCE_LEN)
-        {
+        if nonce.is_some_and(|n| n.chars().count() > MAX_NONCE_LEN) {
             return Err(AppError::BadInput(format!(
                 "A nonce is at most {MAX_NONCE_LEN} characters long."
             )));

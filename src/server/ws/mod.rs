@@ -35,9 +35,15 @@ pub async fn upgrade(
     let session = session::token(&headers)
         .map(|token| token.fingerprint())
         .unwrap_or_default();
+    // Registered before the 101 goes out: once a client sees its socket
+    // open, no event can slip past it.
+    let admission = match socket::Admission::new(&state, user.clone(), session).await {
+        Ok(admission) => admission,
+        Err(err) => return refuse(err),
+    };
     ws.max_message_size(READ_LIMIT)
         .max_frame_size(READ_LIMIT)
-        .on_upgrade(move |socket| socket::serve(state, user, session, socket))
+        .on_upgrade(move |socket| socket::serve(state, user, admission, socket))
 }
 
 fn refuse(err: AppError) -> Response {

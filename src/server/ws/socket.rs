@@ -14,8 +14,9 @@ use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
+use crate::error::AppError;
 use crate::model::{User, MAX_FRAME_BYTES};
-use crate::server::bus::{CloseReason, Outbound, Registration};
+use crate::server::bus::{Bus, CloseReason, Outbound, Registration};
 use crate::server::AppState;
 
 use super::frames::FrameHandler;
@@ -25,13 +26,39 @@ const SILENT_LIMIT: Duration = Duration::from_secs(60);
 /// How long a close frame may take to write before the socket is dropped.
 const CLOSE_WRITE_LIMIT: Duration = Duration::from_secs(2);
 
-pub(super) async fn serve(state: AppState, user: User, session: String, socket: WebSocket) {
-    let registration = match state.bus.connect(user.clone(), session).await {
-        Ok(registration) => registration,
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot register a socket");
-            return;
+/// A socket's place on the bus, taken during the handshake. If the upgrade
+/// never completes, dropping it unregisters the socket.
+pub(super) struct Admission {
+    bus: Bus,
+    registration: Option<Registration>,
+}
+
+impl Admission {
+    pub async fn new(state: &AppState, user: User, session: String) -> Result<Self, AppError> {
+        let registration = state.bus.connect(user, session).await?;
+        Ok(Admission {
+            bus: state.bus.clone(),
+            registration: Some(registration),
+        })
+    }
+
+    fn take(mut self) -> Option<Registration> {
+        self.registration.take()
+    }
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        if let Some(registration) = self.registration.take() {
+            let bus = self.bus.clone();
+            tokio::spawn(async move { bus.disconnect(registration.id).await });
         }
+    }
+}
+
+pub(super) async fn serve(state: AppState, user: User, admission: Admission, socket: WebSocket) {
+    let Some(registration) = admission.take() else {
+        return;
     };
     let conn = registration.id;
     let (sink, mut stream) = socket.split();

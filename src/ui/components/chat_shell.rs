@@ -26,22 +26,36 @@ use crate::ui::state::{ChatState, Connection};
 pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
     let params = use_params_map();
     let room_in_url = Memo::new(move |_| {
-        params.read().get("id").and_then(|id| RoomId::parse(&id).ok()).unwrap_or(RoomId::GENERAL)
+        params
+            .read()
+            .get("id")
+            .and_then(|id| RoomId::parse(&id).ok())
+            .unwrap_or(RoomId::GENERAL)
     });
     // Every resource is made here, outside the Suspense, so that the
     // server and the hydrating browser number them alike.
     let my_rooms = Resource::new(|| (), |_| rooms());
     let online = Resource::new(|| (), |_| online_users());
-    let history = Resource::new(move || room_in_url.get(), |room| messages(room.to_string(), None, Some(50)));
+    let history = Resource::new(
+        move || room_in_url.get(),
+        |room| messages(room.to_string(), None, Some(50)),
+    );
     let browsing = RwSignal::new(false);
-    let listing = Resource::new(move || browsing.get(), |open| async move {
-        if open {
-            public_rooms().await.ok()
-        } else {
-            None
-        }
-    });
-    let resources = PageResources { history, browsing, listing };
+    let listing = Resource::new(
+        move || browsing.get(),
+        |open| async move {
+            if open {
+                public_rooms().await.ok()
+            } else {
+                None
+            }
+        },
+    );
+    let resources = PageResources {
+        history,
+        browsing,
+        listing,
+    };
     let name = user.username.to_string();
 
     view! {
@@ -68,7 +82,12 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
 }
 
 #[component]
-fn Layout(state: ChatState, name: String, logout: ServerAction<Logout>, resources: PageResources) -> impl IntoView {
+fn Layout(
+    state: ChatState,
+    name: String,
+    logout: ServerAction<Logout>,
+    resources: PageResources,
+) -> impl IntoView {
     let sidebar_open = RwSignal::new(false);
     view! {
         <div class="chat" class:sidebar-open=move || sidebar_open.get()>

@@ -16,7 +16,9 @@ pub fn Composer(state: ChatState) -> impl IntoView {
     let text = NodeRef::<html::Textarea>::new();
     let last_typing = StoredValue::new(0.0);
     let submit = move || {
-        let Some(area) = text.get_untracked() else { return };
+        let Some(area) = text.get_untracked() else {
+            return;
+        };
         let value = area.value();
         if value.trim().is_empty() {
             return;
@@ -27,7 +29,12 @@ pub fn Composer(state: ChatState) -> impl IntoView {
     };
     let placeholder = move || {
         let id = state.open_room.get();
-        state.rooms.with(|rooms| rooms.iter().find(|r| r.room.id == id).map(|r| format!("Message {}", r.room.name)))
+        state.rooms.with(|rooms| {
+            rooms
+                .iter()
+                .find(|r| r.room.id == id)
+                .map(|r| format!("Message {}", r.room.name))
+        })
     };
 
     view! {

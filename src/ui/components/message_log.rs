@@ -42,8 +42,12 @@ pub fn MessageLog(
     });
     let shown = Memo::new(move |_| {
         let room = state.open_room.get();
-        let mut merged: std::collections::BTreeMap<u64, Message> =
-            initial.with_value(|page| page.iter().filter(|m| m.room_id == room).map(|m| (m.seq, m.clone())).collect());
+        let mut merged: std::collections::BTreeMap<u64, Message> = initial.with_value(|page| {
+            page.iter()
+                .filter(|m| m.room_id == room)
+                .map(|m| (m.seq, m.clone()))
+                .collect()
+        });
         state.messages.with(|all| {
             if let Some(held) = all.get(&room) {
                 merged.extend(held.iter().map(|(seq, m)| (*seq, m.clone())));
@@ -53,7 +57,12 @@ pub fn MessageLog(
     });
     let pending = move || {
         let room = state.open_room.get();
-        state.pending.get().into_iter().filter(|p| p.room == room).collect::<Vec<_>>()
+        state
+            .pending
+            .get()
+            .into_iter()
+            .filter(|p| p.room == room)
+            .collect::<Vec<_>>()
     };
 
     let scroll_to_bottom = move || {
@@ -79,13 +88,20 @@ pub fn MessageLog(
     });
 
     let on_scroll = move |_| {
-        let Some(el) = log.get_untracked() else { return };
+        let Some(el) = log.get_untracked() else {
+            return;
+        };
         at_bottom.set(el.scroll_height() - el.scroll_top() - el.client_height() < AT_BOTTOM);
-        if el.scroll_top() > LOAD_OLDER_AT || loading_older.get_untracked() || reached_start.get_untracked() {
+        if el.scroll_top() > LOAD_OLDER_AT
+            || loading_older.get_untracked()
+            || reached_start.get_untracked()
+        {
             return;
         }
         let room = state.open_room.get_untracked();
-        let Some(first) = state.first_seq(&room) else { return };
+        let Some(first) = state.first_seq(&room) else {
+            return;
+        };
         if first <= 1 {
             reached_start.set(true);
             return;
@@ -157,10 +173,15 @@ fn rows(messages: &[Message], local: bool) -> impl IntoView {
         let this_day = day(message.date, local);
         let new_day = previous.is_none_or(|p| day(p.date, local) != this_day);
         if new_day {
-            views.push(view! { <div class="day" role="separator"><span>{this_day}</span></div> }.into_any());
+            views.push(
+                view! { <div class="day" role="separator"><span>{this_day}</span></div> }
+                    .into_any(),
+            );
         }
         let grouped = !new_day
-            && previous.is_some_and(|p| p.from == message.from && message.date.saturating_sub(p.date) < GROUP_GAP_MS);
+            && previous.is_some_and(|p| {
+                p.from == message.from && message.date.saturating_sub(p.date) < GROUP_GAP_MS
+            });
         views.push(message_row(message, grouped, local).into_any());
         previous = Some(message);
     }

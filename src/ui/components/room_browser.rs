@@ -9,7 +9,11 @@ use crate::model::Room;
 use crate::ui::state::ChatState;
 
 #[component]
-pub fn RoomBrowser(state: ChatState, open: RwSignal<bool>, listing: Resource<Option<Vec<Room>>>) -> impl IntoView {
+pub fn RoomBrowser(
+    state: ChatState,
+    open: RwSignal<bool>,
+    listing: Resource<Option<Vec<Room>>>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
@@ -20,7 +24,9 @@ pub fn RoomBrowser(state: ChatState, open: RwSignal<bool>, listing: Resource<Opt
         navigate(&path, Default::default());
     });
     let join = Callback::new(move |room: Room| {
-        let member = state.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id));
+        let member = state
+            .rooms
+            .with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id));
         leptos::task::spawn_local(async move {
             if member {
                 return go.run(room);

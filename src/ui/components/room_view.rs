@@ -12,17 +12,27 @@ use crate::ui::components::message_log::MessageLog;
 use crate::ui::state::ChatState;
 
 #[component]
-pub fn RoomView(state: ChatState, history: Resource<Result<Vec<Message>, AppError>>) -> impl IntoView {
+pub fn RoomView(
+    state: ChatState,
+    history: Resource<Result<Vec<Message>, AppError>>,
+) -> impl IntoView {
     let room = move || {
         let id = state.open_room.get();
-        state.rooms.with(|rooms| rooms.iter().find(|r| r.room.id == id).map(|r| r.room.clone()))
+        state.rooms.with(|rooms| {
+            rooms
+                .iter()
+                .find(|r| r.room.id == id)
+                .map(|r| r.room.clone())
+        })
     };
     let navigate = use_navigate();
     let leave = move |id: RoomId| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             if leave_room(id.to_string()).await.is_ok() {
-                state.rooms.update(|rooms| rooms.retain(|r| r.room.id != id));
+                state
+                    .rooms
+                    .update(|rooms| rooms.retain(|r| r.room.id != id));
                 navigate("/", Default::default());
             }
         });
@@ -31,7 +41,14 @@ pub fn RoomView(state: ChatState, history: Resource<Result<Vec<Message>, AppErro
         let id = state.open_room.get();
         let me = state.me.with_value(|me| me.id);
         let names: Vec<String> = state.typing.with(|all| {
-            all.get(&id).map(|l| l.iter().filter(|(u, _)| u.id != me).map(|(u, _)| u.username.to_string()).collect()).unwrap_or_default()
+            all.get(&id)
+                .map(|l| {
+                    l.iter()
+                        .filter(|(u, _)| u.id != me)
+                        .map(|(u, _)| u.username.to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
         });
         match names.as_slice() {
             [] => String::new(),

@@ -19,7 +19,14 @@ pub fn Sidebar(
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let of_kind = move |kind: RoomKind| {
-        move || state.rooms.get().into_iter().filter(|r| r.room.kind == kind).collect::<Vec<_>>()
+        move || {
+            state
+                .rooms
+                .get()
+                .into_iter()
+                .filter(|r| r.room.kind == kind)
+                .collect::<Vec<_>>()
+        }
     };
     let navigate = use_navigate();
     let me = state.me.get_value();
@@ -90,7 +97,11 @@ pub fn Sidebar(
 }
 
 #[component]
-fn RoomLink(state: ChatState, summary: RoomSummary, on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn RoomLink(
+    state: ChatState,
+    summary: RoomSummary,
+    on_pick: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let id = summary.room.id.clone();
     let href = format!("/room/{id}");
     let current = {
@@ -99,9 +110,20 @@ fn RoomLink(state: ChatState, summary: RoomSummary, on_pick: impl Fn() + Copy + 
     };
     let unread = {
         let id = id.clone();
-        Memo::new(move |_| state.rooms.with(|rooms| rooms.iter().find(|r| r.room.id == id).map_or(0, |r| r.unread)))
+        Memo::new(move |_| {
+            state.rooms.with(|rooms| {
+                rooms
+                    .iter()
+                    .find(|r| r.room.id == id)
+                    .map_or(0, |r| r.unread)
+            })
+        })
     };
-    let sigil = if summary.room.kind == RoomKind::Public { "#" } else { "@" };
+    let sigil = if summary.room.kind == RoomKind::Public {
+        "#"
+    } else {
+        "@"
+    };
     view! {
         <li>
             <A href=href attr:class="room-link" attr:aria-current=move || current().then_some("page") on:click=move |_| on_pick()>

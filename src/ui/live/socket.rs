@@ -51,7 +51,11 @@ async fn run(state: ChatState, mut frames: mpsc::UnboundedReceiver<ClientFrame>)
     loop {
         if let Some(socket) = open().await {
             backoff = FIRST_BACKOFF_MS;
-            state.connection.set(if was_open { Connection::Restored } else { Connection::Open });
+            state.connection.set(if was_open {
+                Connection::Restored
+            } else {
+                Connection::Open
+            });
             if was_open {
                 // "Back online" shows for a moment, then the banner goes.
                 set_timeout(
@@ -75,7 +79,11 @@ async fn run(state: ChatState, mut frames: mpsc::UnboundedReceiver<ClientFrame>)
 /// A socket that reached the open state, or `None`.
 async fn open() -> Option<WebSocket> {
     let location = window().location();
-    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     let socket = WebSocket::open(&format!("{scheme}://{}/ws", location.host().ok()?)).ok()?;
     let started = now_ms();
     loop {
@@ -88,31 +96,51 @@ async fn open() -> Option<WebSocket> {
 }
 
 /// Runs one open socket until it drops.
-async fn serve(state: &ChatState, socket: WebSocket, frames: &mut mpsc::UnboundedReceiver<ClientFrame>) {
+async fn serve(
+    state: &ChatState,
+    socket: WebSocket,
+    frames: &mut mpsc::UnboundedReceiver<ClientFrame>,
+) {
     let (mut sink, mut stream) = socket.split();
     // Catch up on every room held, from its last seq.
-    let mut rooms: Vec<RoomId> = state.messages.with_untracked(|all| all.keys().cloned().collect());
+    let mut rooms: Vec<RoomId> = state
+        .messages
+        .with_untracked(|all| all.keys().cloned().collect());
     let open_room = state.open_room.get_untracked();
     if !rooms.contains(&open_room) {
         rooms.push(open_room);
     }
     for room in rooms {
         let after = state.last_seq(&room);
-        if send(&mut sink, &ClientFrame::Sync { room_id: room, after }).await.is_err() {
+        if send(
+            &mut sink,
+            &ClientFrame::Sync {
+                room_id: room,
+                after,
+            },
+        )
+        .await
+        .is_err()
+        {
             return;
         }
     }
     let mut in_flight: Vec<String> = Vec::new();
     loop {
         match select(stream.next(), frames.next()).await {
-            Either::Left((Some(Ok(Message::Text(text))), _)) => match serde_json::from_str::<ServerEvent>(&text) {
-                Ok(event) => state.apply(event),
-                Err(err) => leptos::logging::warn!("unreadable event: {err}"),
-            },
+            Either::Left((Some(Ok(Message::Text(text))), _)) => {
+                match serde_json::from_str::<ServerEvent>(&text) {
+                    Ok(event) => state.apply(event),
+                    Err(err) => leptos::logging::warn!("unreadable event: {err}"),
+                }
+            }
             Either::Left((Some(Ok(Message::Bytes(_))), _)) => {}
             Either::Left((_, _)) => break,
             Either::Right((Some(frame), _)) => {
-                if let ClientFrame::Send { nonce: Some(nonce), .. } = &frame {
+                if let ClientFrame::Send {
+                    nonce: Some(nonce), ..
+                } = &frame
+                {
                     in_flight.push(nonce.clone());
                 }
                 if send(&mut sink, &frame).await.is_err() {
@@ -125,7 +153,10 @@ async fn serve(state: &ChatState, socket: WebSocket, frames: &mut mpsc::Unbounde
     // Sends that were not confirmed may or may not be stored: say so, and
     // let the person retry (a sync that brings them back clears them).
     state.pending.update(|pending| {
-        for p in pending.iter_mut().filter(|p| p.error.is_none() && in_flight.contains(&p.nonce)) {
+        for p in pending
+            .iter_mut()
+            .filter(|p| p.error.is_none() && in_flight.contains(&p.nonce))
+        {
             p.error = Some("The connection dropped before this was confirmed.".into());
         }
     });

@@ -34,7 +34,9 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
     tokio::time::sleep(settle).await;
     let before = rss_all(ctx);
     let board = Arc::new(Board::default());
-    let connected = ctx.open(&format!("connections n={n}"), n, users, &board).await?;
+    let connected = ctx
+        .open(&format!("connections n={n}"), n, users, &board)
+        .await?;
     tokio::time::sleep(settle).await;
     let after = rss_all(ctx);
     let mut per_instance = Vec::new();
@@ -64,11 +66,17 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
         .add("users", users)
         .add("instances", ctx.instances())
         .add("parallel_handshakes", ctx.args.connect_concurrency);
-    let worst = per_socket.iter().copied().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let worst = per_socket
+        .iter()
+        .copied()
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
     report
         .figures
         .add("kib_per_idle_socket", worst.map(round))
-        .add("connects_per_sec", round(connected.sockets.len() as f64 / connected.seconds.max(1e-9)))
+        .add(
+            "connects_per_sec",
+            round(connected.sockets.len() as f64 / connected.seconds.max(1e-9)),
+        )
         .add("connect_p50_ms", round(latency.p50_ms))
         .add("connect_p99_ms", round(latency.p99_ms))
         .add("opened", connected.sockets.len())
@@ -81,7 +89,8 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
         );
     } else {
         report.notes.push(
-            "kib per idle socket: the worst instance's (RSS after - RSS before) / its sockets".into(),
+            "kib per idle socket: the worst instance's (RSS after - RSS before) / its sockets"
+                .into(),
         );
     }
     report.delivered = !connected.sockets.is_empty();

@@ -28,10 +28,15 @@ pub async fn setup(ctx: &Ctx<'_>, label: &str, n: usize) -> Result<Setup, String
         .api
         .create_room(owner, &format!("loadgen {label} {n} {}", ctx.tag))
         .await?;
-    let joins = ctx.users[1..users].iter().map(|u| (u, room.clone())).collect();
+    let joins = ctx.users[1..users]
+        .iter()
+        .map(|u| (u, room.clone()))
+        .collect();
     ctx.api.join_all(joins).await?;
     let board = Arc::new(Board::default());
-    let connected = ctx.open(&format!("{label} n={n} connect"), n, users, &board).await?;
+    let connected = ctx
+        .open(&format!("{label} n={n} connect"), n, users, &board)
+        .await?;
     let senders = ctx.args.senders.clamp(1, connected.sockets.len());
     Ok(Setup {
         room,

@@ -63,7 +63,9 @@ async fn run_inner(ctx: &Ctx<'_>) -> Result<Report, String> {
                 .add("at_rate", round(f.target_rate));
         }
         None => {
-            report.figures.add("stored_per_sec", serde_json::Value::Null);
+            report
+                .figures
+                .add("stored_per_sec", serde_json::Value::Null);
             report.notes.push(format!(
                 "no step passed (echo p99 <= {} ms, rate held, nothing lost); the first step stored {:.0}/s",
                 args.p99_limit_ms,
@@ -71,7 +73,10 @@ async fn run_inner(ctx: &Ctx<'_>) -> Result<Report, String> {
             ));
         }
     }
-    if steps.last().is_some_and(|f| f.passes(args.p99_limit_ms, true)) {
+    if steps
+        .last()
+        .is_some_and(|f| f.passes(args.p99_limit_ms, true))
+    {
         report.notes.push(ceiling_not_found());
     }
     report.delivered = steps.first().is_some_and(|f| f.echoes > 0);

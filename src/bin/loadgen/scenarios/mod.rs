@@ -35,7 +35,13 @@ impl Ctx<'_> {
 
     /// Opens `n` sockets: socket `i` as user `i % users`, on instance
     /// `i % instances`. Fails only when none opens.
-    pub async fn open(&self, label: &str, n: usize, users: usize, board: &Arc<Board>) -> Result<Connected, String> {
+    pub async fn open(
+        &self,
+        label: &str,
+        n: usize,
+        users: usize,
+        board: &Arc<Board>,
+    ) -> Result<Connected, String> {
         let users = users.clamp(1, self.users.len());
         let targets = (0..n)
             .map(|i| {
@@ -71,7 +77,11 @@ impl Ctx<'_> {
     pub async fn close(&self, connected: Connected) {
         let n = connected.sockets.len() as u64;
         drop(connected);
-        let pause = if self.args.smoke { 300 } else { (1000 + n / 5).min(10_000) };
+        let pause = if self.args.smoke {
+            300
+        } else {
+            (1000 + n / 5).min(10_000)
+        };
         tokio::time::sleep(Duration::from_millis(pause)).await;
     }
 }
@@ -94,7 +104,12 @@ pub fn board_notes(report: &mut Report, board: &Board) {
     }
     let closes = board.closes();
     if !closes.is_empty() {
-        let list: Vec<String> = closes.iter().map(|(code, n)| format!("{n} with {code}")).collect();
-        report.notes.push(format!("sockets closed under load: {}", list.join(", ")));
+        let list: Vec<String> = closes
+            .iter()
+            .map(|(code, n)| format!("{n} with {code}"))
+            .collect();
+        report
+            .notes
+            .push(format!("sockets closed under load: {}", list.join(", ")));
     }
 }

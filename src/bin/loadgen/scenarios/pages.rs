@@ -35,7 +35,11 @@ pub async fn run(ctx: &Ctx<'_>) -> Report {
     let user = &ctx.users[0];
     let seed = if ctx.args.smoke { 10 } else { SEED };
     for i in 0..seed {
-        if let Err(e) = ctx.api.send(i, user, "0", &format!("loadgen history {i}")).await {
+        if let Err(e) = ctx
+            .api
+            .send(i, user, "0", &format!("loadgen history {i}"))
+            .await
+        {
             report.notes.push(format!("seeding room 0 stopped: {e}"));
             break;
         }
@@ -52,7 +56,10 @@ pub async fn run(ctx: &Ctx<'_>) -> Report {
         let latency = result.latency.summary();
         report
             .figures
-            .add(&format!("{key}_per_sec"), round(result.ok as f64 / result.seconds))
+            .add(
+                &format!("{key}_per_sec"),
+                round(result.ok as f64 / result.seconds),
+            )
             .add(&format!("{key}_p50_ms"), round(latency.p50_ms))
             .add(&format!("{key}_p99_ms"), round(latency.p99_ms))
             .add(&format!("{key}_bytes"), result.bytes);
@@ -91,7 +98,11 @@ async fn hammer(ctx: &Ctx<'_>, page: Page, cookie: &str) -> Hammered {
     let _progress = {
         let (ok, failed) = (ok.clone(), failed.clone());
         Progress::start(&format!("pages {}", page.name()), move || {
-            format!("ok {}  failed {}", ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed))
+            format!(
+                "ok {}  failed {}",
+                ok.load(Ordering::Relaxed),
+                failed.load(Ordering::Relaxed)
+            )
         })
     };
     let started = Instant::now();
@@ -101,7 +112,8 @@ async fn hammer(ctx: &Ctx<'_>, page: Page, cookie: &str) -> Hammered {
             let api = ctx.api.clone();
             let cookie = cookie.to_owned();
             let (ok, failed, bytes) = (ok.clone(), failed.clone(), bytes.clone());
-            let (first_failure, latency, next) = (first_failure.clone(), latency.clone(), next.clone());
+            let (first_failure, latency, next) =
+                (first_failure.clone(), latency.clone(), next.clone());
             tokio::spawn(async move {
                 while Instant::now() < end {
                     let i = next.fetch_add(1, Ordering::Relaxed) as usize;
@@ -124,7 +136,13 @@ async fn hammer(ctx: &Ctx<'_>, page: Page, cookie: &str) -> Hammered {
                             let status = response.status();
                             match response.bytes().await {
                                 Ok(body) if status.is_success() => Ok(body.len() as u64),
-                                Ok(body) => Err(format!("{status}: {}", String::from_utf8_lossy(&body).chars().take(200).collect::<String>())),
+                                Ok(body) => Err(format!(
+                                    "{status}: {}",
+                                    String::from_utf8_lossy(&body)
+                                        .chars()
+                                        .take(200)
+                                        .collect::<String>()
+                                )),
                                 Err(e) => Err(e.to_string()),
                             }
                         }

@@ -93,7 +93,10 @@ pub async fn run(ctx: &Ctx<'_>, n: usize) -> Report {
         .add("factor", args.ramp_factor)
         .add("step_seconds", args.step_secs)
         .add("p99_limit_ms", args.p99_limit_ms);
-    let steps = climb(ctx, "ramp", &setup.board, first, false, |rate| setup.senders(rate)).await;
+    let steps = climb(ctx, "ramp", &setup.board, first, false, |rate| {
+        setup.senders(rate)
+    })
+    .await;
     match best(&steps, args.p99_limit_ms, false) {
         Some(f) => {
             report
@@ -103,13 +106,19 @@ pub async fn run(ctx: &Ctx<'_>, n: usize) -> Report {
                 .latency("", &f.latency);
         }
         None => {
-            report.figures.add("highest_passing_rate", serde_json::Value::Null);
             report
-                .notes
-                .push(format!("no step passed (p99 <= {} ms, rate held, nothing lost)", args.p99_limit_ms));
+                .figures
+                .add("highest_passing_rate", serde_json::Value::Null);
+            report.notes.push(format!(
+                "no step passed (p99 <= {} ms, rate held, nothing lost)",
+                args.p99_limit_ms
+            ));
         }
     }
-    if steps.last().is_some_and(|f| f.passes(args.p99_limit_ms, false)) {
+    if steps
+        .last()
+        .is_some_and(|f| f.passes(args.p99_limit_ms, false))
+    {
         report.notes.push(ceiling_not_found());
     }
     report.delivered = steps.first().is_some_and(|f| f.delivered > 0);

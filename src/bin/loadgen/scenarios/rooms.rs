@@ -42,12 +42,18 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
     let joins = member_lists
         .iter()
         .zip(&rooms)
-        .flat_map(|(list, room)| list[1..].iter().map(move |&u| (&ctx.users[u], room.clone())))
+        .flat_map(|(list, room)| {
+            list[1..]
+                .iter()
+                .map(move |&u| (&ctx.users[u], room.clone()))
+        })
         .collect();
     ctx.api.join_all(joins).await?;
 
     let board = Arc::new(Board::default());
-    let connected = ctx.open(&format!("rooms n={n} connect"), n, users, &board).await?;
+    let connected = ctx
+        .open(&format!("rooms n={n} connect"), n, users, &board)
+        .await?;
     let mut sockets_of = vec![0u64; users];
     let mut first_socket = vec![None; users];
     for (i, socket) in connected.sockets.iter().enumerate() {
@@ -85,7 +91,10 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
         .add("rooms", count)
         .add("members_per_room", members)
         .add("sockets_per_room", round(reach_total as f64 / count as f64))
-        .add("rooms_per_user", round((count * members) as f64 / users as f64))
+        .add(
+            "rooms_per_user",
+            round((count * members) as f64 / users as f64),
+        )
         .add("senders", senders.len())
         .add("rate", args.rate)
         .add("seconds", args.duration);
