@@ -64,11 +64,6 @@ impl Ws {
             .await;
     }
 
-    /// The next event, whatever its type.
-    pub async fn next(&mut self) -> Value {
-        self.next_where("any event", |_| true).await
-    }
-
     /// The next event of type `kind`, skipping others.
     pub async fn next_of(&mut self, kind: &str) -> Value {
         self.next_where(&format!("a {kind} event"), |e| e["type"] == kind)

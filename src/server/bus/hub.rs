@@ -57,7 +57,7 @@ struct Conn {
     user: User,
     session: String,
     rooms: HashSet<RoomId>,
-    frames: mpsc::Sender<Outbound>,
+    frames: mpsc::Sender<Utf8Bytes>,
     control: mpsc::Sender<Outbound>,
 }
 
@@ -71,7 +71,7 @@ pub struct Hub {
 /// The two queues of a socket: frames (bounded, may overflow) and control
 /// (for the close that follows an overflow or a sign-out).
 pub struct Queues {
-    pub frames: mpsc::Sender<Outbound>,
+    pub frames: mpsc::Sender<Utf8Bytes>,
     pub control: mpsc::Sender<Outbound>,
 }
 
@@ -224,11 +224,7 @@ impl Hub {
                 Some((special_id, special_frame)) if special_id == *id => special_frame,
                 _ => frame,
             };
-            if conn
-                .frames
-                .try_send(Outbound::Frame(frame.clone()))
-                .is_err()
-            {
+            if conn.frames.try_send(frame.clone()).is_err() {
                 overflowed.push(*id);
             }
         }
@@ -252,11 +248,9 @@ impl Hub {
         frame: &Utf8Bytes,
     ) -> Vec<ConnId> {
         ids.filter(|id| {
-            self.conns.get(id).is_some_and(|conn| {
-                conn.frames
-                    .try_send(Outbound::Frame(frame.clone()))
-                    .is_err()
-            })
+            self.conns
+                .get(id)
+                .is_some_and(|conn| conn.frames.try_send(frame.clone()).is_err())
         })
         .copied()
         .collect()

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 
 use crate::error::AppError;
@@ -47,7 +48,7 @@ struct Inner {
 /// A socket's place on the bus: its id and the queues its writer drains.
 pub struct Registration {
     pub id: ConnId,
-    pub frames: mpsc::Receiver<Outbound>,
+    pub frames: mpsc::Receiver<Utf8Bytes>,
     pub control: mpsc::Receiver<Outbound>,
 }
 

@@ -15,7 +15,9 @@ mod scripts;
 mod sessions;
 mod users;
 
-use redis::aio::ConnectionManager;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::error::AppError;
 use crate::model::{RoomId, RoomName};
@@ -51,6 +53,11 @@ impl From<StoreError> for AppError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How long a command may wait for its reply. The client's default (0.5 s)
+/// refused sends on an instance busy fanning out, though Redis had stored
+/// them; a Redis that is gone fails the connection at once anyway.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Clone)]
 pub struct Store {
     client: redis::Client,
@@ -62,7 +69,8 @@ impl Store {
     /// Connects to `redis_url`; every key gets `key_prefix`.
     pub async fn connect(redis_url: &str, key_prefix: &str) -> StoreResult<Self> {
         let client = redis::Client::open(redis_url)?;
-        let conn = ConnectionManager::new(client.clone()).await?;
+        let config = ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
+        let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
         Ok(Store {
             client,
             conn,

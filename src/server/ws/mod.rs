@@ -17,6 +17,10 @@ use super::{origin, session, AppState};
 /// Frames are read up to this size so that an oversized one can be
 /// answered with 1009 rather than a dropped connection.
 const READ_LIMIT: usize = 1 << 20;
+/// The read buffer a socket starts with (tungstenite's default is 128 KiB,
+/// zero-filled, so resident per idle socket). Client frames are small; a
+/// bigger one grows the buffer for as long as it needs.
+const READ_BUFFER: usize = 4 << 10;
 
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -41,7 +45,8 @@ pub async fn upgrade(
         Ok(admission) => admission,
         Err(err) => return refuse(err),
     };
-    ws.max_message_size(READ_LIMIT)
+    ws.read_buffer_size(READ_BUFFER)
+        .max_message_size(READ_LIMIT)
         .max_frame_size(READ_LIMIT)
         .on_upgrade(move |socket| socket::serve(state, user, admission, socket))
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
@@ -25,6 +25,8 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 const SILENT_LIMIT: Duration = Duration::from_secs(60);
 /// How long a close frame may take to write before the socket is dropped.
 const CLOSE_WRITE_LIMIT: Duration = Duration::from_secs(2);
+/// At most this many queued frames go out with one flush.
+const WRITE_BATCH: usize = 64;
 
 /// A socket's place on the bus, taken during the handshake. If the upgrade
 /// never completes, dropping it unregisters the socket.
@@ -140,7 +142,7 @@ async fn write(
                 Some(reply) => Some(reply),
                 None => return close(&mut sink, CloseReason::Done).await,
             },
-            Some(frame) = frames.recv() => Some(frame),
+            Some(frame) = frames.recv() => Some(Outbound::Frame(frame)),
         };
         let message = match next {
             Some(Outbound::Frame(text)) => Message::Text(text),
@@ -157,13 +159,28 @@ async fn write(
                     return close(&mut sink, reason).await;
                 }
             }
-            sent = sink.send(message) => {
+            sent = send_batch(&mut sink, message, &mut frames) => {
                 if sent.is_err() {
                     return;
                 }
             }
         }
     }
+}
+
+/// Writes `first`, then the bus frames already queued behind it (up to
+/// [`WRITE_BATCH`]), with one flush: a burst costs one write, not one each.
+async fn send_batch(
+    sink: &mut SplitSink<WebSocket, Message>,
+    first: Message,
+    frames: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    sink.feed(first).await?;
+    for _ in 1..WRITE_BATCH {
+        let Ok(frame) = frames.try_recv() else { break };
+        sink.feed(Message::Text(frame)).await?;
+    }
+    sink.flush().await
 }
 
 async fn close(sink: &mut SplitSink<WebSocket, Message>, reason: CloseReason) {
