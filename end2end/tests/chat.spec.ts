@@ -62,6 +62,36 @@ test.describe("hydrated", () => {
     await bob.context.close();
   });
 
+  test("a failed send says why and offers a retry that sends it", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "retrier");
+    await hydrated(alice.page, true);
+    const roomName = `Retry ${Date.now().toString(36)}`;
+    await alice.page.getByRole("button", { name: "Browse rooms" }).click();
+    await alice.page.getByLabel("Room name").fill(roomName);
+    await alice.page.getByRole("button", { name: "Create room" }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+    const roomId = decodeURIComponent(new URL(alice.page.url()).pathname.split("/").pop()!);
+    const membership = (action: string) =>
+      alice.page.request.post(`/api/rooms/${action}`, { form: { room_id: roomId } });
+
+    // Alice leaves the room behind this page's back (as from another tab):
+    // the server refuses the next send, and the page says so.
+    expect((await membership("leave")).status()).toBe(200);
+    await say(alice.page, "is anyone still here?");
+    const failed = log(alice.page).getByText(/^Not sent: /);
+    await expect(failed).toBeVisible();
+    await expect(failed).toContainText("member");
+
+    // Back in the room, Retry sends the same text, and the server keeps it.
+    expect((await membership("join")).status()).toBe(200);
+    await log(alice.page).getByRole("button", { name: "Retry" }).click();
+    await expect(failed).toHaveCount(0);
+    await expect(log(alice.page).getByText("is anyone still here?")).toHaveCount(1);
+    await alice.page.reload();
+    await expect(log(alice.page).getByText("is anyone still here?")).toBeVisible();
+    await alice.context.close();
+  });
+
   test("a direct room opens from the online list and reaches the other person live", async ({ browser }) => {
     const alice = await newPerson(browser, true, "dmalice");
     const bob = await newPerson(browser, true, "dmbob");
@@ -141,11 +171,19 @@ test.describe("hydrated", () => {
   test("on a phone the sidebar hides behind the menu button", async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await context.newPage();
-    const { signUp } = await import("./helpers");
-    await signUp(page, true);
+    const { signUp, uniqueName } = await import("./helpers");
+    // A long name, which must not push the top bar onto two rows.
+    await signUp(page, true, uniqueName("averylongname"));
     await hydrated(page, true);
     const nav = page.getByRole("navigation", { name: "Rooms" });
     await expect(nav).toBeHidden();
+    // The top bar stays one row: Sign out sits beside Menu, not under it.
+    const menu = await page.getByRole("button", { name: "Menu" }).boundingBox();
+    const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+    expect(Math.abs(signOut!.y - menu!.y)).toBeLessThan(8);
+    expect(signOut!.x + signOut!.width).toBeLessThanOrEqual(390);
+    const send = await page.getByRole("button", { name: "Send" }).boundingBox();
+    expect(send!.x + send!.width).toBeLessThanOrEqual(390);
     await page.getByRole("button", { name: "Menu" }).click();
     await expect(nav).toBeVisible();
     await expect(page.getByLabel("Message", { exact: true })).toBeVisible();
