@@ -39,6 +39,9 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page is rendered before it is sent, so it is
                 // complete and usable before (or without) the WASM bundle.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                // The room browser as a page of its own: where "Browse rooms"
+                // leads when JavaScript is off.
+                <Route path=StaticSegment("rooms") view=HomePage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("room"), ParamSegment("id")) view=HomePage ssr=SsrMode::Async/>
             </Routes>
         </Router>

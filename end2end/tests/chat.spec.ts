@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, log, newPerson, say } from "./helpers";
+import { hydrated, log, newPerson, say, signUp, uniqueName } from "./helpers";
 
 test.describe("hydrated", () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "live features need JavaScript");
@@ -34,32 +34,6 @@ test.describe("hydrated", () => {
     await expect(log(alice.page).locator("img")).toHaveCount(0);
     await expect(log(alice.page).getByRole("link", { name: "https://example.com/page" })).toHaveAttribute("href", "https://example.com/page");
     await alice.context.close();
-  });
-
-  test("create, join and leave a room", async ({ browser }) => {
-    const alice = await newPerson(browser, true, "creator");
-    const bob = await newPerson(browser, true, "joiner");
-    await hydrated(alice.page, true);
-    const roomName = `Room ${Date.now().toString(36)}`;
-    await alice.page.getByRole("button", { name: "Browse rooms" }).click();
-    await alice.page.getByLabel("Room name").fill(roomName);
-    await alice.page.getByRole("button", { name: "Create room" }).click();
-    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
-    await say(alice.page, "welcome to the new room");
-
-    await hydrated(bob.page, true);
-    await bob.page.getByRole("button", { name: "Browse rooms" }).click();
-    await bob.page.getByRole("button", { name: `Join ${roomName}` }).click();
-    await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
-    await expect(log(bob.page).getByText("welcome to the new room")).toBeVisible();
-    const nav = bob.page.getByRole("navigation", { name: "Rooms" });
-    await expect(nav.getByRole("link", { name: roomName })).toBeVisible();
-
-    await bob.page.getByRole("button", { name: "Leave room" }).click();
-    await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText("#General");
-    await expect(nav.getByRole("link", { name: roomName })).toHaveCount(0);
-    await alice.context.close();
-    await bob.context.close();
   });
 
   test("a failed send says why and offers a retry that sends it", async ({ browser }) => {
@@ -199,4 +173,64 @@ test("without JavaScript, a message is sent as a plain form and shown after the 
   await alice.page.getByRole("button", { name: "Send" }).click();
   await expect(log(alice.page).getByText("sent without javascript")).toBeVisible();
   await alice.context.close();
+});
+
+test.describe("without JavaScript", () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled, "the JavaScript-off path");
+
+  test("a direct room opens from the online list with a plain form", async ({ browser }) => {
+    // Online means an open live connection, which needs JavaScript: bob
+    // is online in a hydrated browser; alice has JavaScript off.
+    const bobContext = await browser.newContext({ javaScriptEnabled: true });
+    const bobPage = await bobContext.newPage();
+    const bobName = await signUp(bobPage, true, uniqueName("dmformbob"));
+    await hydrated(bobPage, true);
+    const alice = await newPerson(browser, false, "dmformalice");
+    const online = alice.page.getByRole("list", { name: "Online" });
+    await expect(online.getByRole("button", { name: bobName })).toBeVisible();
+    await online.getByRole("button", { name: bobName }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`@${bobName}`);
+    await alice.page.getByLabel("Message", { exact: true }).fill("a private word");
+    await alice.page.getByRole("button", { name: "Send" }).click();
+    await expect(log(alice.page).getByText("a private word")).toBeVisible();
+    // Bob, live, gets the new direct room and its message.
+    const bobsNav = bobPage.getByRole("navigation", { name: "Rooms" });
+    await bobsNav.getByRole("link", { name: new RegExp(alice.name) }).click();
+    await expect(log(bobPage).getByText("a private word")).toBeVisible();
+    await alice.context.close();
+    await bobContext.close();
+  });
+});
+
+test("create, join and leave a room (with or without JavaScript)", async ({ browser, javaScriptEnabled }) => {
+  const js = javaScriptEnabled;
+  const alice = await newPerson(browser, js, "creator");
+  const bob = await newPerson(browser, js, "joiner");
+  await hydrated(alice.page, js);
+  const roomName = `Room ${Date.now().toString(36)}`;
+  await alice.page.getByRole("button", { name: "Browse rooms" }).click();
+  if (!js) {
+    // Without JavaScript the room browser is a page of its own.
+    await expect(alice.page).toHaveURL(/\/rooms\??$/);
+  }
+  await alice.page.getByLabel("Room name").fill(roomName);
+  await alice.page.getByRole("button", { name: "Create room" }).click();
+  await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+  await alice.page.getByLabel("Message", { exact: true }).fill("welcome to the new room");
+  await alice.page.getByRole("button", { name: "Send" }).click();
+  await expect(log(alice.page).getByText("welcome to the new room")).toBeVisible();
+
+  await hydrated(bob.page, js);
+  await bob.page.getByRole("button", { name: "Browse rooms" }).click();
+  await bob.page.getByRole("button", { name: `Join ${roomName}` }).click();
+  await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+  await expect(log(bob.page).getByText("welcome to the new room")).toBeVisible();
+  const nav = bob.page.getByRole("navigation", { name: "Rooms" });
+  await expect(nav.getByRole("link", { name: roomName })).toBeVisible();
+
+  await bob.page.getByRole("button", { name: "Leave room" }).click();
+  await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText("#General");
+  await expect(nav.getByRole("link", { name: roomName })).toHaveCount(0);
+  await alice.context.close();
+  await bob.context.close();
 });

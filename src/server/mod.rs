@@ -9,7 +9,7 @@ mod health;
 mod origin;
 pub mod password;
 pub mod redis_process;
-mod request;
+pub mod request;
 pub mod run;
 pub mod services;
 pub mod session;

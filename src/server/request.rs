@@ -56,3 +56,19 @@ fn missing(what: &str) -> AppError {
     tracing::error!("server function called without {what} in context");
     AppError::Internal
 }
+
+/// After a plain HTML form post (JavaScript off), sends the browser to
+/// `path` rather than back to the page the form was on. Calls from the
+/// page's own code are left alone: it updates the page itself.
+pub fn land_form_post_on(path: &str) {
+    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if plain_form {
+        leptos_axum::redirect(path);
+    }
+}

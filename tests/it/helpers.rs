@@ -111,6 +111,8 @@ impl Client {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .timeout(crate::ws::PATIENCE)
+            // Tests look at redirects themselves.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
         Client {

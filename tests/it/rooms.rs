@@ -319,3 +319,51 @@ async fn unread_counts_rise_and_clear() {
         404
     );
 }
+
+/// Plain HTML form posts (JavaScript off) land on the room they made,
+/// joined or opened, and on General after a leave; calls from code get
+/// their JSON and no redirect.
+#[tokio::test]
+async fn plain_form_posts_land_on_the_room() {
+    let (_redis, app) = spawn_app().await;
+    let (alice, bob) = (app.client(), app.client());
+    alice.signed_up("alice").await;
+    let bob_id = bob.signed_up("bob").await;
+    let form = [("accept", "text/html,application/xhtml+xml")];
+
+    let created = alice
+        .post_with("/api/rooms/create", &[("name", "Forms")], &form)
+        .await;
+    assert_eq!(created.status, 302);
+    let location =
+        |reply: &crate::helpers::Reply| reply.headers["location"].to_str().unwrap().to_owned();
+    let room = location(&created);
+    assert!(room.starts_with("/room/") && room != "/room/0", "{room}");
+    let room_id = room.trim_start_matches("/room/").to_owned();
+
+    let joined = bob
+        .post_with("/api/rooms/join", &[("room_id", &room_id)], &form)
+        .await;
+    assert_eq!(
+        (joined.status.as_u16(), location(&joined)),
+        (302, room.clone())
+    );
+    let left = bob
+        .post_with("/api/rooms/leave", &[("room_id", &room_id)], &form)
+        .await;
+    assert_eq!(
+        (left.status.as_u16(), location(&left)),
+        (302, "/".to_owned())
+    );
+    let direct = alice
+        .post_with("/api/rooms/direct", &[("user_id", &bob_id)], &form)
+        .await;
+    assert_eq!(direct.status, 302);
+    assert!(location(&direct).starts_with("/room/"));
+
+    // The same call from code: JSON, and no redirect.
+    let joined = bob.post("/api/rooms/join", &[("room_id", &room_id)]).await;
+    assert_eq!(joined.status, 200);
+    assert_eq!(joined.body["id"], room_id.as_str());
+    assert!(joined.headers.get("location").is_none());
+}

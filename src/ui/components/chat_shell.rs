@@ -3,7 +3,7 @@
 //! live connection, and lays out the sidebar and the open room.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 
 use crate::api::{messages, online_users, public_rooms, rooms, Logout};
 use crate::error::AppError;
@@ -40,7 +40,8 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
         move || room_in_url.get(),
         |room| messages(room.to_string(), None, Some(50)),
     );
-    let browsing = RwSignal::new(false);
+    // `/rooms` opens with the room browser showing (the JavaScript-off way in).
+    let browsing = RwSignal::new(use_location().pathname.get_untracked() == "/rooms");
     let listing = Resource::new(
         move || browsing.get(),
         |open| async move {

@@ -64,12 +64,22 @@ pub fn RoomBrowser(
             >
                 <header>
                     <h2 id="browser-title">"Public rooms"</h2>
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close"</button>
+                    <a
+                        href="/"
+                        class="button secondary"
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            open.set(false);
+                        }
+                    >
+                        "Close"
+                    </a>
                 </header>
-                <form class="create" on:submit=create>
+                <form class="create" method="post" action="/api/rooms/create" on:submit=create>
                     <label for="new-room">"Room name"</label>
                     <input
                         id="new-room"
+                        name="name"
                         maxlength="64"
                         required
                         autofocus
@@ -86,12 +96,23 @@ pub fn RoomBrowser(
                                 let member = state.rooms.with(|rooms| rooms.iter().any(|r| r.room.id == room.id));
                                 let label = format!("{} {}", if member { "Open" } else { "Join" }, room.name);
                                 let name = room.name.clone();
+                                let id = room.id.to_string();
                                 view! {
                                     <li>
                                         <span class="room-name">"#" {name}</span>
-                                        <button type="button" aria-label=label on:click=move |_| join.run(room.clone())>
-                                            {if member { "Open" } else { "Join" }}
-                                        </button>
+                                        <form method="post" action="/api/rooms/join" class="inline-form">
+                                            <input type="hidden" name="room_id" value=id/>
+                                            <button
+                                                type="submit"
+                                                aria-label=label
+                                                on:click=move |ev| {
+                                                    ev.prevent_default();
+                                                    join.run(room.clone());
+                                                }
+                                            >
+                                                {if member { "Open" } else { "Join" }}
+                                            </button>
+                                        </form>
                                     </li>
                                 }
                             }).collect_view()

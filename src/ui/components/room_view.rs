@@ -67,7 +67,22 @@ pub fn RoomView(
                 {move || {
                     let leave = leave.clone();
                     room().filter(|r| r.kind == RoomKind::Public && r.id != RoomId::GENERAL).map(|r| {
-                        view! { <button type="button" class="secondary" on:click=move |_| leave(r.id.clone())>"Leave room"</button> }
+                        let id = r.id.to_string();
+                        view! {
+                            <form method="post" action="/api/rooms/leave" class="inline-form">
+                                <input type="hidden" name="room_id" value=id/>
+                                <button
+                                    type="submit"
+                                    class="secondary"
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        leave(r.id.clone());
+                                    }
+                                >
+                                    "Leave room"
+                                </button>
+                            </form>
+                        }
                     })
                 }}
             </header>

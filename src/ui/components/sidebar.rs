@@ -54,9 +54,18 @@ pub fn Sidebar(
                         <RoomLink state summary on_pick/>
                     </For>
                 </ul>
-                <button type="button" class="secondary browse" on:click=move |_| browsing.set(true)>
-                    "Browse rooms"
-                </button>
+                <form method="get" action="/rooms" class="inline-form">
+                    <button
+                        type="submit"
+                        class="secondary browse"
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            browsing.set(true);
+                        }
+                    >
+                        "Browse rooms"
+                    </button>
+                </form>
                 <h2>"Direct messages"</h2>
                 <ul class="room-list">
                     <For each=of_kind(RoomKind::Direct) key=|r| r.room.id.clone() let:summary>
@@ -75,16 +84,22 @@ pub fn Sidebar(
                             view! {
                                 <li>
                                     <span class="dot" aria-hidden="true"></span>
-                                    <button
-                                        type="button"
-                                        class="person"
-                                        disabled=is_me
-                                        title=if is_me { "You".to_owned() } else { format!("Message {}", user.username) }
-                                        on:click=move |_| open_direct(id.clone())
-                                    >
-                                        {user.username.to_string()}
-                                        {is_me.then_some(" (you)")}
-                                    </button>
+                                    <form method="post" action="/api/rooms/direct" class="inline-form">
+                                        <input type="hidden" name="user_id" value=id.clone()/>
+                                        <button
+                                            type="submit"
+                                            class="person"
+                                            disabled=is_me
+                                            title=if is_me { "You".to_owned() } else { format!("Message {}", user.username) }
+                                            on:click=move |ev| {
+                                                ev.prevent_default();
+                                                open_direct(id.clone());
+                                            }
+                                        >
+                                            {user.username.to_string()}
+                                            {is_me.then_some(" (you)")}
+                                        </button>
+                                    </form>
                                 </li>
                             }
                         }
