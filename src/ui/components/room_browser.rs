@@ -1,6 +1,7 @@
 //! The room browser: a dialog that lists every public room to open or
 //! join, and creates new ones.
 
+use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -13,8 +14,26 @@ pub fn RoomBrowser(
     state: ChatState,
     open: RwSignal<bool>,
     listing: Resource<Option<Vec<Room>>>,
+    /// Where focus goes back to when the dialog closes.
+    opener: NodeRef<html::Button>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    // Focus moves into the dialog when it opens, and back when it closes.
+    let name_field = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = name_field.get() {
+            let _ = field.focus();
+        }
+    });
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if was_open == Some(true) && !is_open {
+            if let Some(button) = opener.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+        is_open
+    });
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let go = Callback::new(move |room: Room| {
@@ -80,9 +99,9 @@ pub fn RoomBrowser(
                     <input
                         id="new-room"
                         name="name"
+                        node_ref=name_field
                         maxlength="64"
                         required
-                        autofocus
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev))
                     />

@@ -30,6 +30,7 @@ pub fn Sidebar(
     };
     let navigate = use_navigate();
     let me = state.me.get_value();
+    let browse_button = NodeRef::<leptos::html::Button>::new();
     let open_direct = move |user_id: String| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -58,6 +59,7 @@ pub fn Sidebar(
                     <button
                         type="submit"
                         class="secondary browse"
+                        node_ref=browse_button
                         on:click=move |ev| {
                             ev.prevent_default();
                             browsing.set(true);
@@ -106,7 +108,7 @@ pub fn Sidebar(
                     </For>
                 </ul>
             </section>
-            <RoomBrowser state open=browsing listing/>
+            <RoomBrowser state open=browsing listing opener=browse_button/>
         </aside>
     }
 }
