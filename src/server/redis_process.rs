@@ -61,7 +61,9 @@ impl RedisProcess {
 
 /// Starts redis-server on `port` with its data in `dir`.
 fn spawn(dir: &Path, port: u16) -> Result<Child, RedisProcessError> {
-    Command::new("redis-server")
+    let mut command = Command::new("redis-server");
+    dies_with_us(&mut command);
+    command
         .args([
             "--port",
             &port.to_string(),
@@ -163,6 +165,35 @@ impl Drop for RedisProcess {
         }
     }
 }
+
+/// Asks the kernel to stop the child (SIGTERM, on which Redis saves and
+/// exits) when this process dies, however it dies: a confab killed with
+/// SIGKILL must not leave a redis-server behind writing to the data
+/// directory the next start will use.
+#[cfg(target_os = "linux")]
+fn dies_with_us(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: between fork and exec the closure only makes two system
+    // calls (prctl, getppid), both async-signal-safe, and allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before prctl took effect.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other(
+                    "confab exited while starting redis-server",
+                ));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn dies_with_us(_command: &mut Command) {}
 
 /// A port nobody listens on right now.
 fn free_port() -> std::io::Result<u16> {

@@ -4,6 +4,7 @@
 mod accounts;
 mod config_drift;
 mod demo;
+mod embedded;
 mod health;
 mod helpers;
 mod live;
