@@ -2,6 +2,9 @@
 
 use serde_json::{json, Value};
 
+use confab::model::UserId;
+use confab::server::store::PresenceChange;
+
 use crate::helpers::{seqs, unique_prefix, Client, TestApp, TestRedis};
 use crate::ws::{eventually, Ws};
 
@@ -389,6 +392,57 @@ async fn users_of_a_killed_instance_go_offline_within_30_s() {
     assert_eq!(offline["online"], false);
     assert!(killed_at.elapsed() < std::time::Duration::from_secs(30));
     assert_eq!(online_names(&bob).await, vec!["bob"]);
+}
+
+/// A peer that finds an instance's heartbeat lapsed clears its users, but
+/// not once the instance has beaten again (it was slow, not dead): the
+/// check and the clearing are one script, so no interleaving of reaper and
+/// heartbeat leaves a connected user offline.
+#[tokio::test]
+async fn a_reaper_never_clears_an_instance_that_beat_again() {
+    let (_redis, a, _b) = two_instances().await;
+    let store = &a.state.store;
+    let alice = a.client();
+    let alice_id = alice.signed_up("alice").await;
+    let bob = a.client();
+    let bob_id = bob.signed_up("bob").await;
+    let _socket = alice.ws().await;
+    eventually("alice's socket is counted", || {
+        a.state.bus.connection_count() == 1
+    })
+    .await;
+    assert_eq!(online_names(&alice).await, vec!["alice"]);
+
+    // Instance a is alive: reaping it (as a peer that saw it lapse a
+    // moment ago would) changes nothing.
+    let user = |id: &str| {
+        let id = UserId(id.parse().unwrap());
+        async move { store.user(id).await.unwrap().unwrap() }
+    };
+    let alive = a.state.bus.instance();
+    let reaped = store
+        .change_presence(alive, &user(&alice_id).await, PresenceChange::Reaped)
+        .await
+        .unwrap();
+    assert!(!reaped);
+    assert!(!store.forget_instance(alive, true).await.unwrap());
+    assert_eq!(online_names(&alice).await, vec!["alice"]);
+
+    // An instance without a heartbeat is cleared.
+    let dead = "0000dead";
+    let bob_user = user(&bob_id).await;
+    store
+        .change_presence(dead, &bob_user, PresenceChange::Opened)
+        .await
+        .unwrap();
+    assert_eq!(online_names(&alice).await, vec!["alice", "bob"]);
+    let reaped = store
+        .change_presence(dead, &bob_user, PresenceChange::Reaped)
+        .await
+        .unwrap();
+    assert!(reaped, "bob goes offline with the dead instance");
+    assert!(store.forget_instance(dead, true).await.unwrap());
+    assert_eq!(online_names(&alice).await, vec!["alice"]);
 }
 
 #[tokio::test]

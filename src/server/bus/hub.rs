@@ -57,6 +57,8 @@ struct Conn {
     user: User,
     session: String,
     rooms: HashSet<RoomId>,
+    /// Whether its presence count has gone up in Redis.
+    counted: bool,
     frames: mpsc::Sender<Utf8Bytes>,
     control: mpsc::Sender<Outbound>,
 }
@@ -97,6 +99,7 @@ impl Hub {
                 user,
                 session,
                 rooms,
+                counted: false,
                 frames: queues.frames,
                 control: queues.control,
             },
@@ -104,9 +107,16 @@ impl Hub {
         count
     }
 
-    /// Removes a socket; answers its user and how many sockets the user
-    /// still has here, or `None` if it was removed already.
-    pub fn remove(&mut self, id: ConnId) -> Option<(User, usize)> {
+    /// Notes that a socket's presence count has gone up in Redis.
+    pub fn mark_counted(&mut self, id: ConnId) {
+        if let Some(conn) = self.conns.get_mut(&id) {
+            conn.counted = true;
+        }
+    }
+
+    /// Removes a socket; answers its user and whether its presence was
+    /// counted, or `None` if it was removed already.
+    pub fn remove(&mut self, id: ConnId) -> Option<(User, bool)> {
         let conn = self.conns.remove(&id)?;
         for room in &conn.rooms {
             if let Some(set) = self.by_room.get_mut(room) {
@@ -116,24 +126,36 @@ impl Hub {
                 }
             }
         }
-        let left = match self.by_user.get_mut(&conn.user.id) {
-            Some(set) => {
-                set.remove(&id);
-                let left = set.len();
-                if left == 0 {
-                    self.by_user.remove(&conn.user.id);
-                }
-                left
+        if let Some(set) = self.by_user.get_mut(&conn.user.id) {
+            set.remove(&id);
+            if set.is_empty() {
+                self.by_user.remove(&conn.user.id);
             }
-            None => 0,
-        };
-        Some((conn.user, left))
+        }
+        Some((conn.user, conn.counted))
     }
 
     pub fn is_member(&self, id: ConnId, room: &RoomId) -> bool {
         self.conns
             .get(&id)
             .is_some_and(|conn| conn.rooms.contains(room))
+    }
+
+    /// Every user with sockets here whose presence is counted, with how
+    /// many such sockets.
+    pub fn counted_users(&self) -> Vec<(User, usize)> {
+        self.by_user
+            .values()
+            .filter_map(|ids| {
+                let counted: Vec<&Conn> = ids
+                    .iter()
+                    .filter_map(|id| self.conns.get(id))
+                    .filter(|conn| conn.counted)
+                    .collect();
+                let user = counted.first()?.user.clone();
+                Some((user, counted.len()))
+            })
+            .collect()
     }
 
     /// Every user with sockets here, with how many.

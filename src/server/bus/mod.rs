@@ -43,6 +43,9 @@ struct Inner {
     hub: RwLock<Hub>,
     cursors: Mutex<HashMap<RoomId, u64>>,
     next_conn: AtomicU64,
+    /// Held shared while a socket is counted in or out of presence, and
+    /// alone while the heartbeat recounts (see `presence.rs`).
+    presence_gate: tokio::sync::RwLock<()>,
 }
 
 /// A socket's place on the bus: its id and the queues its writer drains.
@@ -67,6 +70,7 @@ impl Bus {
                 hub: RwLock::new(Hub::default()),
                 cursors: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
+                presence_gate: tokio::sync::RwLock::new(()),
             }),
         })
     }
@@ -108,6 +112,9 @@ impl Bus {
             frames: frames_tx,
             control: control_tx,
         };
+        // Counting in and out shares the gate; a heartbeat's recount takes
+        // it alone, so it never sees a socket half counted.
+        let _gate = self.inner.presence_gate.read().await;
         self.hub_mut()
             .insert(id, user.clone(), session, rooms, queues);
         if let Err(err) = self
@@ -118,6 +125,7 @@ impl Bus {
             self.hub_mut().remove(id);
             return Err(err.into());
         }
+        self.hub_mut().mark_counted(id);
         Ok(Registration {
             id,
             frames,
@@ -127,10 +135,14 @@ impl Bus {
 
     /// Unregisters a socket; its user goes offline with their last socket.
     pub async fn disconnect(&self, id: ConnId) {
-        let Some((user, _)) = self.hub_mut().remove(id) else {
+        let _gate = self.inner.presence_gate.read().await;
+        let Some((user, counted)) = self.hub_mut().remove(id) else {
             return;
         };
         self.prune_cursors();
+        if !counted {
+            return;
+        }
         if let Err(err) = self
             .store()
             .change_presence(self.instance(), &user, PresenceChange::Closed)
@@ -154,7 +166,7 @@ impl Bus {
                 .change_presence(self.instance(), &user, PresenceChange::Gone)
                 .await;
         }
-        let _ = self.store().forget_instance(self.instance()).await;
+        let _ = self.store().forget_instance(self.instance(), false).await;
     }
 
     pub fn is_member(&self, id: ConnId, room: &RoomId) -> bool {

@@ -25,7 +25,10 @@ impl Bus {
         let ttl = self.inner.heartbeat_ttl.as_secs().max(1);
         match self.store().heartbeat(self.instance(), ttl).await {
             Ok(true) => {
-                let users = self.hub().users();
+                // Alone at the gate: no socket is between the hub and its
+                // count, so the recount neither misses nor doubles one.
+                let _gate = self.inner.presence_gate.write().await;
+                let users = self.hub().counted_users();
                 for (user, count) in users {
                     let change = PresenceChange::Reset(count as u64);
                     if let Err(err) = self
@@ -59,11 +62,14 @@ impl Bus {
     async fn clear_instance(&self, instance: &str) -> Result<(), crate::server::store::StoreError> {
         for id in self.store().instance_users(instance).await? {
             if let Some(user) = self.store().user(id).await? {
+                // Atomically re-checks that the instance is still dead: a
+                // slow instance that beat again keeps its users online.
                 self.store()
-                    .change_presence(instance, &user, PresenceChange::Gone)
+                    .change_presence(instance, &user, PresenceChange::Reaped)
                     .await?;
             }
         }
-        self.store().forget_instance(instance).await
+        self.store().forget_instance(instance, true).await?;
+        Ok(())
     }
 }

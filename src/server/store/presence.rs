@@ -16,8 +16,10 @@ pub enum PresenceChange {
     Closed,
     /// The instance holds exactly this many (after its heartbeat lapsed).
     Reset(u64),
-    /// The instance is gone: none.
+    /// The instance stops: none.
     Gone,
+    /// A peer found the instance dead: none, unless it has beaten again.
+    Reaped,
 }
 
 impl Store {
@@ -29,7 +31,7 @@ impl Store {
         user: &User,
         change: PresenceChange,
     ) -> StoreResult<bool> {
-        let online = !matches!(change, PresenceChange::Closed | PresenceChange::Gone);
+        let online = matches!(change, PresenceChange::Opened | PresenceChange::Reset(_));
         let event = BusEvent::Presence {
             user: user.clone(),
             online,
@@ -42,11 +44,15 @@ impl Store {
             PresenceChange::Reset(count) => (&scripts::PRESENCE_UP, "set", count),
             PresenceChange::Closed => (&scripts::PRESENCE_DOWN, "one", 0),
             PresenceChange::Gone => (&scripts::PRESENCE_DOWN, "all", 0),
+            PresenceChange::Reaped => (&scripts::PRESENCE_DOWN, "dead", 0),
         };
         let mut invocation = script.key(self.keys.presence(user.id));
         invocation
             .key(self.keys.online_users())
             .key(self.keys.instance_users(instance));
+        if !online {
+            invocation.key(self.keys.instance_alive(instance));
+        }
         invocation.arg(instance).arg(user.id.0).arg(mode);
         if online {
             invocation.arg(count);
@@ -100,15 +106,20 @@ impl Store {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
-    /// Forgets an instance once everything it held is cleared.
-    pub async fn forget_instance(&self, instance: &str) -> StoreResult<()> {
+    /// Forgets an instance once everything it held is cleared: one that
+    /// stops (`dead` false), or one a peer found dead (`dead` true), which
+    /// is kept if it has beaten again since. Answers whether it was forgotten.
+    pub async fn forget_instance(&self, instance: &str, dead: bool) -> StoreResult<bool> {
         let mut conn = self.conn();
-        redis::pipe()
-            .srem(self.keys.instances(), instance)
-            .del(self.keys.instance_users(instance))
-            .query_async::<()>(&mut conn)
+        let forgotten: i64 = scripts::FORGET_INSTANCE
+            .key(self.keys.instances())
+            .key(self.keys.instance_users(instance))
+            .key(self.keys.instance_alive(instance))
+            .arg(if dead { "dead" } else { "stopped" })
+            .arg(instance)
+            .invoke_async(&mut conn)
             .await?;
-        Ok(())
+        Ok(forgotten == 1)
     }
 
     /// Everyone online now, by name.

@@ -35,3 +35,7 @@ pub static PRESENCE_UP: LazyLock<Script> =
 /// Counts a user's sockets down; announces them offline.
 pub static PRESENCE_DOWN: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("presence_down.lua")));
+
+/// Forget an instance (for a dead one: only if it is still dead).
+pub static FORGET_INSTANCE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("forget_instance.lua")));

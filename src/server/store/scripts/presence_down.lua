@@ -1,9 +1,15 @@
--- Counts a user's sockets on an instance down (or drops them all, for an
--- instance that died), and publishes "offline" when none is left anywhere.
+-- Counts a user's sockets on an instance down, or drops them all: for an
+-- instance that stops ('all'), or one a peer found dead ('dead', which does
+-- nothing if the instance has beaten again since: it was slow, not dead).
+-- Publishes "offline" when none is left anywhere.
 -- KEYS[1] presence:{user}   KEYS[2] online_users   KEYS[3] instance:{id}:users
--- ARGV[1] instance id   ARGV[2] user id   ARGV[3] 'one' or 'all'
+-- KEYS[4] instance:{id}:alive
+-- ARGV[1] instance id   ARGV[2] user id   ARGV[3] 'one', 'all' or 'dead'
 -- ARGV[4] channel       ARGV[5] the offline event
 -- Returns 1 when the user went offline.
+if ARGV[3] == 'dead' and redis.call('EXISTS', KEYS[4]) == 1 then
+  return 0
+end
 local left = 0
 if ARGV[3] == 'one' then
   left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
