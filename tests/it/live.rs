@@ -394,6 +394,71 @@ async fn users_of_a_killed_instance_go_offline_within_30_s() {
     assert_eq!(online_names(&bob).await, vec!["bob"]);
 }
 
+/// Events published while an instance's pub/sub connection is down are
+/// lost to it; messages are replayed from the store, and sign-outs and
+/// leaves are read back from Redis when it resubscribes.
+#[tokio::test]
+async fn a_sign_out_and_a_leave_missed_by_a_dropped_bus_still_take_effect() {
+    let (redis, a, b) = two_instances().await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = a.client();
+    bob.signed_up("bob").await;
+    let room = alice
+        .post("/api/rooms/create", &[("name", "Outage")])
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bob.post("/api/rooms/join", &[("room_id", &room)]).await;
+    let mut alice_ws = alice.ws().await;
+    let mut bob_ws = bob.ws().await;
+    eventually("both sockets are counted", || {
+        a.state.bus.connection_count() == 2
+    })
+    .await;
+
+    // Drop every pub/sub connection, and sign alice out and take bob out
+    // of the room (through instance b) before they come back.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        alice
+            .pointed_at(&b.base)
+            .post("/api/logout", &[])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        bob.pointed_at(&b.base)
+            .post("/api/rooms/leave", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
+
+    // Alice's socket is closed as signed out once instance a is back.
+    assert_eq!(alice_ws.closed().await, Some(4001));
+    // Bob's socket no longer follows the room: of two messages, one in the
+    // room he left and one in General, only General's reaches him.
+    let carol = b.client();
+    carol.signed_up("carol").await;
+    carol.post("/api/rooms/join", &[("room_id", &room)]).await;
+    assert_eq!(carol.send(&room, "after the leave").await.status, 200);
+    assert_eq!(carol.send("0", "in general").await.status, 200);
+    let next = bob_ws.next_of("message").await;
+    assert_eq!(next["message"]["text"], "in general", "{next}");
+}
+
 /// A peer that finds an instance's heartbeat lapsed clears its users, but
 /// not once the instance has beaten again (it was slow, not dead): the
 /// check and the clearing are one script, so no interleaving of reaper and

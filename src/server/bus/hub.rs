@@ -294,6 +294,23 @@ impl Hub {
     }
 
     /// The sockets of a session (by fingerprint).
+    /// The distinct sessions (fingerprints) with sockets here.
+    pub fn sessions(&self) -> Vec<String> {
+        let sessions: HashSet<&String> = self.conns.values().map(|c| &c.session).collect();
+        sessions.into_iter().cloned().collect()
+    }
+
+    /// The users with sockets here, and the rooms their sockets follow.
+    pub fn memberships(&self) -> Vec<(UserId, HashSet<RoomId>)> {
+        self.by_user
+            .iter()
+            .filter_map(|(user, ids)| {
+                let conn = ids.iter().next().and_then(|id| self.conns.get(id))?;
+                Some((*user, conn.rooms.clone()))
+            })
+            .collect()
+    }
+
     pub fn of_session(&self, session: &str) -> Vec<ConnId> {
         self.conns
             .iter()

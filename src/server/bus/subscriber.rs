@@ -2,6 +2,7 @@
 //! and after a drop reconnect with backoff and jitter and replay what was
 //! stored meanwhile.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
@@ -25,7 +26,8 @@ pub(super) async fn run(bus: Bus) {
             Ok(mut events) => {
                 backoff = Duration::from_millis(50);
                 if !first {
-                    tracing::info!("bus resubscribed: replaying what was stored meanwhile");
+                    tracing::info!("bus resubscribed: catching up on what it missed");
+                    bus.resync().await;
                     bus.replay_all().await;
                 }
                 first = false;
@@ -210,6 +212,43 @@ impl Bus {
                 return;
             }
         }
+    }
+
+    /// After a reconnect: sign-outs and membership changes whose events were
+    /// missed take effect now, from what Redis holds.
+    async fn resync(&self) {
+        let sessions = self.hub().sessions();
+        match self.store().live_sessions(&sessions).await {
+            Ok(live) => {
+                let hub = self.hub();
+                for (session, _) in sessions.iter().zip(live).filter(|(_, live)| !live) {
+                    for id in hub.of_session(session) {
+                        hub.close(id, CloseReason::SignedOut);
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot check sessions after a reconnect"),
+        }
+        let memberships = self.hub().memberships();
+        for (user, held) in memberships {
+            let rooms: HashSet<RoomId> = match self.store().room_ids_of(user).await {
+                Ok(rooms) => rooms.into_iter().collect(),
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot check rooms after a reconnect");
+                    continue;
+                }
+            };
+            for room in held.difference(&rooms) {
+                self.hub_mut().leave(user, room);
+            }
+            let joined: Vec<RoomId> = rooms.difference(&held).cloned().collect();
+            if !joined.is_empty() && self.track_rooms(joined.clone()).await.is_ok() {
+                for room in &joined {
+                    self.hub_mut().join(user, room);
+                }
+            }
+        }
+        self.prune_cursors();
     }
 
     /// After a reconnect: every room with sockets here, from its cursor.

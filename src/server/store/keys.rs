@@ -123,7 +123,12 @@ impl Keys {
     }
 
     pub fn session(&self, token: &SessionToken) -> String {
-        self.key(format_args!("session:{}", token.fingerprint()))
+        self.session_by_fingerprint(&token.fingerprint())
+    }
+
+    /// The same key, from the fingerprint a socket keeps of its session.
+    pub fn session_by_fingerprint(&self, fingerprint: &str) -> String {
+        self.key(format_args!("session:{fingerprint}"))
     }
 
     pub fn online_users(&self) -> String {

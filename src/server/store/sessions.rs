@@ -80,6 +80,18 @@ impl Store {
         Ok(id.map(UserId))
     }
 
+    /// For each session fingerprint, whether that session still exists.
+    pub async fn live_sessions(&self, fingerprints: &[String]) -> StoreResult<Vec<bool>> {
+        if fingerprints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for fingerprint in fingerprints {
+            pipe.exists(self.keys.session_by_fingerprint(fingerprint));
+        }
+        Ok(pipe.query_async(&mut self.conn()).await?)
+    }
+
     pub async fn delete_session(&self, token: &SessionToken) -> StoreResult<()> {
         let mut conn = self.conn();
         conn.del::<_, ()>(self.keys.session(token)).await?;
