@@ -394,6 +394,35 @@ async fn users_of_a_killed_instance_go_offline_within_30_s() {
     assert_eq!(online_names(&bob).await, vec!["bob"]);
 }
 
+/// Signing in again ends the browser's previous session, and with it that
+/// session's sockets on every instance (the tabs reconnect with the new
+/// cookie).
+#[tokio::test]
+async fn signing_in_again_closes_the_old_sessions_sockets() {
+    let (_redis, a, b) = two_instances().await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let old_cookie = alice.session_cookie();
+    let mut old_socket = alice.pointed_at(&b.base).ws().await;
+    eventually("the socket is counted on b", || {
+        b.state.bus.connection_count() == 1
+    })
+    .await;
+
+    let again = alice.login("alice", crate::helpers::PASSWORD).await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_ne!(alice.session_cookie(), old_cookie);
+    assert_eq!(old_socket.closed().await, Some(4001));
+    // The old cookie is dead; the new one works.
+    assert_eq!(
+        Ws::connect(&b.base, Some(&old_cookie), None).await.err(),
+        Some(401)
+    );
+    let mut new_socket = alice.pointed_at(&b.base).ws().await;
+    new_socket.send_message("0", "still me", "c-1").await;
+    assert_eq!(new_socket.next_of("message").await["nonce"], "c-1");
+}
+
 /// Events published while an instance's pub/sub connection is down are
 /// lost to it; messages are replayed from the store, and sign-outs and
 /// leaves are read back from Redis when it resubscribes.

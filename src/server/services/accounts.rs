@@ -64,27 +64,33 @@ pub async fn login(username: String, password: String) -> Result<User, AppError>
 pub async fn logout() -> Result<(), AppError> {
     let request = RequestContext::current().await?;
     if let Some(token) = session::token(&request.headers) {
-        let store = &request.state.store;
-        store.delete_session(&token).await?;
-        // Its sockets close on every instance.
-        store
-            .publish(&BusEvent::Logout {
-                session: token.fingerprint(),
-            })
-            .await?;
+        end_session(&request, &token).await?;
     }
     request.set_cookie(session::expired_cookie(&request.state, &request.headers))
+}
+
+/// Deletes a session; its sockets close on every instance.
+async fn end_session(request: &RequestContext, token: &SessionToken) -> Result<(), AppError> {
+    let store = &request.state.store;
+    store.delete_session(token).await?;
+    store
+        .publish(&BusEvent::Logout {
+            session: token.fingerprint(),
+        })
+        .await?;
+    Ok(())
 }
 
 pub async fn me() -> Result<User, AppError> {
     RequestContext::current().await?.user().await
 }
 
-/// Issues a fresh session (never reusing the one the browser had).
+/// Issues a fresh session, ending the one the browser had (whose sockets
+/// close: the browser's other tabs reconnect with the new cookie).
 async fn start_session(request: &RequestContext, user: &User) -> Result<(), AppError> {
     let store = &request.state.store;
     if let Some(old) = session::token(&request.headers) {
-        store.delete_session(&old).await?;
+        end_session(request, &old).await?;
     }
     let token = SessionToken::generate().map_err(|e| {
         tracing::error!(error = %e, "the OS random source failed");
