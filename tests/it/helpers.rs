@@ -212,6 +212,13 @@ impl Client {
         reply.body["id"].as_str().expect("an id").to_owned()
     }
 
+    /// Creates a public room (which must succeed) and returns its id.
+    pub async fn created_room(&self, name: &str) -> String {
+        let reply = self.post("/api/rooms/create", &[("name", name)]).await;
+        assert_eq!(reply.status, 200, "create {name}: {:?}", reply.body);
+        reply.body["id"].as_str().expect("an id").to_owned()
+    }
+
     pub async fn send(&self, room_id: &str, text: &str) -> Reply {
         self.post(
             "/api/messages/send",

@@ -85,13 +85,7 @@ async fn a_non_member_gets_nothing_and_an_error_on_send() {
     alice.signed_up("alice").await;
     let carol = b.client();
     carol.signed_up("carol").await;
-    let room = alice
-        .post("/api/rooms/create", &[("name", "Secret")])
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let room = alice.created_room("Secret").await;
     let mut alice_ws = alice.ws().await;
     let mut carol_ws = carol.ws().await;
 
@@ -244,13 +238,7 @@ async fn membership_changes_take_effect_live() {
     assert_eq!(bob_ws.next_of("message").await["message"]["text"], "psst");
 
     // Joining starts a room's events; leaving stops them.
-    let room = alice
-        .post("/api/rooms/create", &[("name", "Later")])
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let room = alice.created_room("Later").await;
     bob.post("/api/rooms/join", &[("room_id", &room)]).await;
     assert_eq!(bob_ws.next_of("room").await["room"]["id"], room.as_str());
     alice.send(&room, "welcome").await;
@@ -433,13 +421,7 @@ async fn a_sign_out_and_a_leave_missed_by_a_dropped_bus_still_take_effect() {
     alice.signed_up("alice").await;
     let bob = a.client();
     bob.signed_up("bob").await;
-    let room = alice
-        .post("/api/rooms/create", &[("name", "Outage")])
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let room = alice.created_room("Outage").await;
     bob.post("/api/rooms/join", &[("room_id", &room)]).await;
     let mut alice_ws = alice.ws().await;
     let mut bob_ws = bob.ws().await;

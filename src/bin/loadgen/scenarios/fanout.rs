@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::report::Report;
+use crate::report::{Pairs, Report};
 use crate::traffic::{self, Sender, Step};
 use crate::ws::Board;
 
@@ -48,6 +48,15 @@ pub async fn setup(ctx: &Ctx<'_>, label: &str, n: usize) -> Result<Setup, String
 }
 
 impl Setup {
+    /// Adds the parameters every run on this setup reports.
+    pub fn describe<'p>(&self, ctx: &Ctx<'_>, params: &'p mut Pairs) -> &'p mut Pairs {
+        params
+            .add("sockets", self.connected.sockets.len())
+            .add("users", self.users)
+            .add("instances", ctx.instances())
+            .add("senders", self.senders)
+    }
+
     /// The senders at a total `rate`; each message should reach every
     /// open socket.
     pub fn senders(&self, rate: f64) -> Vec<Sender> {
@@ -70,12 +79,8 @@ pub async fn run(ctx: &Ctx<'_>, n: usize) -> Report {
         Err(e) => return Report::failed("fanout", e),
     };
     let args = ctx.args;
-    report
-        .params
-        .add("sockets", setup.connected.sockets.len())
-        .add("users", setup.users)
-        .add("instances", ctx.instances())
-        .add("senders", setup.senders)
+    setup
+        .describe(ctx, &mut report.params)
         .add("rate", args.rate)
         .add("seconds", args.duration)
         .add("pad_bytes", args.pad);

@@ -83,12 +83,8 @@ pub async fn run(ctx: &Ctx<'_>, n: usize) -> Report {
         Err(e) => return Report::failed("ramp", e),
     };
     let first = (args.rate / 4.0).max(1.0);
-    report
-        .params
-        .add("sockets", setup.connected.sockets.len())
-        .add("users", setup.users)
-        .add("instances", ctx.instances())
-        .add("senders", setup.senders)
+    setup
+        .describe(ctx, &mut report.params)
         .add("first_rate", first)
         .add("factor", args.ramp_factor)
         .add("step_seconds", args.step_secs)
