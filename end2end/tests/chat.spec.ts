@@ -178,6 +178,36 @@ test("without JavaScript, a message is sent as a plain form and shown after the 
 test.describe("without JavaScript", () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled, "the JavaScript-off path");
 
+  test("unread badges rise on reload and clear when the room is opened", async ({ browser }) => {
+    const alice = await newPerson(browser, false, "nojsbadgea");
+    const bob = await newPerson(browser, false, "nojsbadgeb");
+    const roomName = `Unread ${Date.now().toString(36)}`;
+    await bob.page.getByRole("button", { name: "Browse rooms" }).click();
+    await bob.page.getByLabel("Room name").fill(roomName);
+    await bob.page.getByRole("button", { name: "Create room" }).click();
+    await alice.page.getByRole("button", { name: "Browse rooms" }).click();
+    await alice.page.getByRole("button", { name: `Join ${roomName}` }).click();
+    await alice.page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: "General" }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText("#General");
+
+    for (const text of ["one", "two"]) {
+      await bob.page.getByLabel("Message", { exact: true }).fill(text);
+      await bob.page.getByRole("button", { name: "Send" }).click();
+      await expect(log(bob.page).getByText(text, { exact: true })).toBeVisible();
+    }
+    await alice.page.reload();
+    const link = alice.page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: new RegExp(roomName) });
+    await expect(link).toContainText("2 unread");
+    await link.click();
+    await expect(log(alice.page).getByText("two", { exact: true })).toBeVisible();
+    await expect(link).not.toContainText("unread");
+    await alice.page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: "General" }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText("#General");
+    await expect(link).not.toContainText("unread");
+    await alice.context.close();
+    await bob.context.close();
+  });
+
   test("a direct room opens from the online list with a plain form", async ({ browser }) => {
     // Online means an open live connection, which needs JavaScript: bob
     // is online in a hydrated browser; alice has JavaScript off.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_params_map};
 
-use crate::api::{messages, online_users, public_rooms, rooms, Logout};
+use crate::api::{mark_read, messages, online_users, public_rooms, rooms, Logout};
 use crate::error::AppError;
 use crate::model::{Message, Room};
 use crate::model::{RoomId, User};
@@ -36,9 +36,19 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
     // server and the hydrating browser number them alike.
     let my_rooms = Resource::new(|| (), |_| rooms());
     let online = Resource::new(|| (), |_| online_users());
+    // Opening a room marks it read up to the newest message shown, on the
+    // server, so that this holds for a page served without JavaScript too.
     let history = Resource::new(
         move || room_in_url.get(),
-        |room| messages(room.to_string(), None, Some(50)),
+        |room| async move {
+            let page = messages(room.to_string(), None, Some(50)).await?;
+            if let Some(newest) = page.last() {
+                // The page is shown either way; a failed mark only leaves
+                // the badge up.
+                let _ = mark_read(room.to_string(), newest.seq).await;
+            }
+            Ok(page)
+        },
     );
     // `/rooms` opens with the room browser showing (the JavaScript-off way in).
     let browsing = RwSignal::new(use_location().pathname.get_untracked() == "/rooms");

@@ -123,7 +123,7 @@ fn RoomLink(
     let href = format!("/room/{id}");
     let current = {
         let id = id.clone();
-        move || state.open_room.get() == id
+        Memo::new(move |_| state.open_room.get() == id)
     };
     let unread = {
         let id = id.clone();
@@ -143,10 +143,12 @@ fn RoomLink(
     };
     view! {
         <li>
-            <A href=href attr:class="room-link" attr:aria-current=move || current().then_some("page") on:click=move |_| on_pick()>
+            <A href=href attr:class="room-link" attr:aria-current=move || current.get().then_some("page") on:click=move |_| on_pick()>
                 <span class="sigil" aria-hidden="true">{sigil}</span>
                 <span class="room-name">{summary.room.name.clone()}</span>
-                <Show when=move || { unread.get() > 0 }>
+                // The open room is being read: no badge, even on a page
+                // served before its read mark moved.
+                <Show when=move || { unread.get() > 0 && !current.get() }>
                     <span class="badge">{unread} <span class="visually-hidden">" unread"</span></span>
                 </Show>
             </A>
