@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, log, newPerson, say, signUp, uniqueName } from "./helpers";
+import { hydrated, log, newPerson, roomWithLines, say, signUp, uniqueName } from "./helpers";
 
 test.describe("hydrated", () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "live features need JavaScript");
@@ -119,16 +119,15 @@ test.describe("hydrated", () => {
     const alice = await newPerson(browser, true, "scroller");
     await hydrated(alice.page, true);
     const roomName = `Long ${Date.now().toString(36)}`;
-    const created = await alice.page.request.post("/api/rooms/create", { form: { name: roomName } });
-    const room = await created.json();
-    for (let i = 1; i <= 300; i++) {
-      const sent = await alice.page.request.post("/api/messages/send", { form: { room_id: room.id, text: `line ${i}` } });
-      expect(sent.ok()).toBeTruthy();
-    }
-    await alice.page.goto(`/room/${room.id}`);
+    const roomId = await roomWithLines(alice.page, roomName, 300);
+    await alice.page.goto(`/room/${roomId}`);
     await hydrated(alice.page, true);
     await expect(log(alice.page).getByText("line 300", { exact: true })).toBeVisible();
     await expect(log(alice.page).getByText("line 1", { exact: true })).toHaveCount(0);
+    // The JavaScript-off paging link is there, and out of the hydrated page's way.
+    const older = log(alice.page).getByRole("link", { name: "Older messages", includeHidden: true });
+    await expect(older).toHaveCount(1);
+    await expect(older).toBeHidden();
     for (let i = 0; i < 20; i++) {
       if (await log(alice.page).getByText("This is the start of the room.").isVisible()) break;
       await log(alice.page).evaluate((el) => el.scrollTo(0, 0));
@@ -206,6 +205,26 @@ test.describe("without JavaScript", () => {
     await expect(link).not.toContainText("unread");
     await alice.context.close();
     await bob.context.close();
+  });
+
+  test("older messages page back to the first message of a room of 300", async ({ browser }) => {
+    const alice = await newPerson(browser, false, "nojspager");
+    const roomName = `Pages ${Date.now().toString(36)}`;
+    const roomId = await roomWithLines(alice.page, roomName, 300);
+    await alice.page.goto(`/room/${roomId}`);
+    await expect(log(alice.page).getByText("line 300", { exact: true })).toBeVisible();
+    await expect(log(alice.page).getByText("line 1", { exact: true })).toHaveCount(0);
+    const older = log(alice.page).getByRole("link", { name: "Older messages" });
+    for (let page = 0; page < 10 && (await older.count()) > 0; page++) {
+      await older.click();
+    }
+    await expect(log(alice.page).getByText("This is the start of the room.")).toBeVisible();
+    await expect(log(alice.page).getByText("line 1", { exact: true })).toBeVisible();
+    await expect(log(alice.page).getByText("line 50", { exact: true })).toBeVisible();
+    await expect(older).toHaveCount(0);
+    await alice.page.getByRole("link", { name: "Newest messages" }).click();
+    await expect(log(alice.page).getByText("line 300", { exact: true })).toBeVisible();
+    await alice.context.close();
   });
 
   test("a direct room opens from the online list with a plain form", async ({ browser }) => {

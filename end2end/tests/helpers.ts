@@ -42,3 +42,16 @@ export async function say(page: Page, text: string): Promise<void> {
 export function log(page: Page) {
   return page.getByRole("log");
 }
+
+/** A new public room holding the messages `line 1` to `line {count}`, made
+ * through the API with the page's session; returns its id. */
+export async function roomWithLines(page: Page, name: string, count: number): Promise<string> {
+  const created = await page.request.post("/api/rooms/create", { form: { name } });
+  expect(created.ok()).toBeTruthy();
+  const room = await created.json();
+  for (let i = 1; i <= count; i++) {
+    const sent = await page.request.post("/api/messages/send", { form: { room_id: room.id, text: `line ${i}` } });
+    expect(sent.ok()).toBeTruthy();
+  }
+  return room.id;
+}

@@ -3,7 +3,7 @@
 //! live connection, and lays out the sidebar and the open room.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::{mark_read, messages, online_users, public_rooms, rooms, Logout};
 use crate::error::AppError;
@@ -14,6 +14,8 @@ use crate::model::{RoomId, User};
 #[derive(Clone, Copy)]
 pub struct PageResources {
     pub history: Resource<Result<Vec<Message>, AppError>>,
+    /// The `before` of an older page of history (JavaScript off).
+    pub before: Memo<Option<u64>>,
     pub browsing: RwSignal<bool>,
     pub listing: Resource<Option<Vec<Room>>>,
 }
@@ -36,12 +38,21 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
     // server and the hydrating browser number them alike.
     let my_rooms = Resource::new(|| (), |_| rooms());
     let online = Resource::new(|| (), |_| online_users());
+    // `?before=SEQ`: an older page, the way back through history without
+    // JavaScript (the hydrated page loads older messages as it scrolls).
+    let query = use_query_map();
+    let before = Memo::new(move |_| {
+        query
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<u64>().ok())
+    });
     // Opening a room marks it read up to the newest message shown, on the
     // server, so that this holds for a page served without JavaScript too.
     let history = Resource::new(
-        move || room_in_url.get(),
-        |room| async move {
-            let page = messages(room.to_string(), None, Some(50)).await?;
+        move || (room_in_url.get(), before.get()),
+        |(room, before)| async move {
+            let page = messages(room.to_string(), before, Some(50)).await?;
             if let Some(newest) = page.last() {
                 // The page is shown either way; a failed mark only leaves
                 // the badge up.
@@ -64,6 +75,7 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
     );
     let resources = PageResources {
         history,
+        before,
         browsing,
         listing,
     };
@@ -120,7 +132,7 @@ fn Layout(
                 </ActionForm>
             </header>
             <Sidebar state browsing=resources.browsing listing=resources.listing on_pick=move || sidebar_open.set(false)/>
-            <RoomView state history=resources.history/>
+            <RoomView state history=resources.history before=resources.before/>
         </div>
     }
 }

@@ -21,8 +21,10 @@ const AT_BOTTOM: i32 = 48;
 #[component]
 pub fn MessageLog(
     state: ChatState,
-    /// The newest page of the open room, as the server rendered it.
+    /// The page of the open room the server rendered: the newest, or an
+    /// older one when `paged`.
     initial: Vec<Message>,
+    paged: bool,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
     // False during the server render and hydration (UTC, matching the
@@ -131,6 +133,13 @@ pub fn MessageLog(
                 <Show when=move || { shown.with(|m| m.first().is_some_and(|m| m.seq == 1)) }>
                     <p class="start">"This is the start of the room."</p>
                 </Show>
+                // Without JavaScript, history pages through links; the
+                // hydrated page hides them and loads as it scrolls.
+                {move || {
+                    shown.with(|m| m.first().map(|m| m.seq)).filter(|first| *first > 1).map(|first| {
+                        view! { <a class="no-js-only older" href=format!("?before={first}")>"Older messages"</a> }
+                    })
+                }}
                 {move || rows(&shown.get(), local.get())}
                 <For each=pending key=|p| (p.nonce.clone(), p.error.clone()) let:item>
                     {
@@ -152,6 +161,9 @@ pub fn MessageLog(
                     }
                 </For>
             </div>
+            <Show when=move || paged>
+                <a class="no-js-only newest" href=move || format!("/room/{}", state.open_room.get())>"Newest messages"</a>
+            </Show>
             <Show when=move || !at_bottom.get()>
                 <button type="button" class="jump" on:click=move |_| {
                     at_bottom.set(true);

@@ -15,6 +15,7 @@ use crate::ui::state::ChatState;
 pub fn RoomView(
     state: ChatState,
     history: Resource<Result<Vec<Message>, AppError>>,
+    before: Memo<Option<u64>>,
 ) -> impl IntoView {
     let room = move || {
         let id = state.open_room.get();
@@ -89,7 +90,10 @@ pub fn RoomView(
             <Transition fallback=|| view! { <div class="log" role="log"><p class="loading">"Loading…"</p></div> }>
                 {move || Suspend::new(async move {
                     match history.await {
-                        Ok(page) => view! { <MessageLog state initial=page/> }.into_any(),
+                        Ok(page) => {
+                            let paged = before.get_untracked().is_some();
+                            view! { <MessageLog state initial=page paged/> }.into_any()
+                        }
                         Err(err) => view! {
                             <div class="log" role="log"><p class="notice">{err.to_string()}</p></div>
                         }.into_any(),
