@@ -25,17 +25,6 @@ test.describe("hydrated", () => {
     await bob.context.close();
   });
 
-  test("markup in a message is shown as text, and links are links", async ({ browser }) => {
-    const alice = await newPerson(browser, true, "mark");
-    await hydrated(alice.page, true);
-    await say(alice.page, "<b>bold?</b> <img src=x onerror=alert(1)> see https://example.com/page");
-    await expect(log(alice.page).getByText("<b>bold?</b> <img src=x onerror=alert(1)>", { exact: false })).toBeVisible();
-    await expect(log(alice.page).locator("b")).toHaveCount(0);
-    await expect(log(alice.page).locator("img")).toHaveCount(0);
-    await expect(log(alice.page).getByRole("link", { name: "https://example.com/page" })).toHaveAttribute("href", "https://example.com/page");
-    await alice.context.close();
-  });
-
   test("a failed send says why and offers a retry that sends it", async ({ browser }) => {
     const alice = await newPerson(browser, true, "retrier");
     await hydrated(alice.page, true);
@@ -141,28 +130,7 @@ test.describe("hydrated", () => {
     await alice.context.close();
   });
 
-  test("on a phone the sidebar hides behind the menu button", async ({ browser }) => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
-    const page = await context.newPage();
-    const { signUp, uniqueName } = await import("./helpers");
-    // A long name, which must not push the top bar onto two rows.
-    await signUp(page, true, uniqueName("averylongname"));
-    await hydrated(page, true);
-    const nav = page.getByRole("navigation", { name: "Rooms" });
-    await expect(nav).toBeHidden();
-    // The top bar stays one row: Sign out sits beside Menu, not under it.
-    const menu = await page.getByRole("button", { name: "Menu" }).boundingBox();
-    const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
-    expect(Math.abs(signOut!.y - menu!.y)).toBeLessThan(8);
-    expect(signOut!.x + signOut!.width).toBeLessThanOrEqual(390);
-    const send = await page.getByRole("button", { name: "Send" }).boundingBox();
-    expect(send!.x + send!.width).toBeLessThanOrEqual(390);
-    await page.getByRole("button", { name: "Menu" }).click();
-    await expect(nav).toBeVisible();
-    await expect(page.getByLabel("Message", { exact: true })).toBeVisible();
-    await page.screenshot({ path: "test-results/phone.png" });
-    await context.close();
-  });
+
 });
 
 test("without JavaScript, a message is sent as a plain form and shown after the post", async ({ browser, javaScriptEnabled }) => {
@@ -282,4 +250,45 @@ test("create, join and leave a room (with or without JavaScript)", async ({ brow
   await expect(nav.getByRole("link", { name: roomName })).toHaveCount(0);
   await alice.context.close();
   await bob.context.close();
+});
+
+test("on a phone the sidebar hides behind the menu button (with or without JavaScript)", async ({ browser, javaScriptEnabled }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 800 }, javaScriptEnabled });
+  const page = await context.newPage();
+  // A long name, which must not push the top bar onto two rows.
+  await signUp(page, javaScriptEnabled, uniqueName("averylongname"));
+  await hydrated(page, javaScriptEnabled);
+  const nav = page.getByRole("navigation", { name: "Rooms" });
+  await expect(nav).toBeHidden();
+  // The top bar stays one row: Sign out sits beside Menu, not under it.
+  const menu = await page.getByRole("button", { name: "Menu" }).boundingBox();
+  const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+  expect(Math.abs(signOut!.y - menu!.y)).toBeLessThan(8);
+  expect(signOut!.x + signOut!.width).toBeLessThanOrEqual(390);
+  const send = await page.getByRole("button", { name: "Send" }).boundingBox();
+  expect(send!.x + send!.width).toBeLessThanOrEqual(390);
+  await page.getByRole("button", { name: "Menu" }).click();
+  await expect(nav).toBeVisible();
+  await expect(page.getByLabel("Message", { exact: true })).toBeVisible();
+  await page.screenshot({ path: "test-results/phone.png" });
+  // Picking a room closes the sidebar again.
+  await nav.getByRole("link", { name: "General" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("#General");
+  await expect(nav).toBeHidden();
+  await context.close();
+});
+
+test("markup in a message is shown as text, and links are links (with or without JavaScript)", async ({ browser, javaScriptEnabled }) => {
+  const alice = await newPerson(browser, javaScriptEnabled, "mark");
+  await hydrated(alice.page, javaScriptEnabled);
+  // Unique per run: both projects run this test in General at once.
+  const page = `https://example.com/${alice.name}`;
+  const markup = `<b>bold ${alice.name}?</b> <img src=x onerror=alert(1)>`;
+  await alice.page.getByLabel("Message", { exact: true }).fill(`${markup} see ${page}`);
+  await alice.page.getByRole("button", { name: "Send" }).click();
+  await expect(log(alice.page).getByText(markup, { exact: false })).toBeVisible();
+  await expect(log(alice.page).locator("b")).toHaveCount(0);
+  await expect(log(alice.page).locator("img")).toHaveCount(0);
+  await expect(log(alice.page).getByRole("link", { name: page })).toHaveAttribute("href", page);
+  await alice.context.close();
 });

@@ -115,15 +115,21 @@ fn Layout(
     view! {
         <div class="chat" class:sidebar-open=move || sidebar_open.get()>
             <header class="topbar">
-                <button
-                    type="button"
-                    class="menu secondary"
+                // A link to #sidebar, so that it opens the sidebar without
+                // JavaScript too (CSS :target); the hydrated page toggles.
+                <a
+                    href="#sidebar"
+                    role="button"
+                    class="menu button secondary"
                     aria-controls="sidebar"
                     aria-expanded=move || sidebar_open.get().to_string()
-                    on:click=move |_| sidebar_open.update(|open| *open = !*open)
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        sidebar_open.update(|open| *open = !*open);
+                    }
                 >
                     "Menu"
-                </button>
+                </a>
                 <span class="brand">"Confab"</span>
                 <ConnectionBanner state/>
                 <span class="whoami">"Signed in as " <strong>{name}</strong></span>
