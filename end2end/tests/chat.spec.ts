@@ -195,6 +195,22 @@ test.describe("without JavaScript", () => {
     await alice.context.close();
   });
 
+  test("a refused send says why", async ({ browser }) => {
+    const alice = await newPerson(browser, false, "nojsrefused");
+    const roomName = `Refused ${Date.now().toString(36)}`;
+    await alice.page.getByRole("button", { name: "Browse rooms" }).click();
+    await alice.page.getByLabel("Room name").fill(roomName);
+    await alice.page.getByRole("button", { name: "Create room" }).click();
+    await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+    const roomId = decodeURIComponent(new URL(alice.page.url()).pathname.split("/").pop()!);
+    // She leaves the room elsewhere (another tab, say), then sends from this page.
+    expect((await alice.page.request.post("/api/rooms/leave", { form: { room_id: roomId } })).status()).toBe(200);
+    await alice.page.getByLabel("Message", { exact: true }).fill("into the void");
+    await alice.page.getByRole("button", { name: "Send" }).click();
+    await expect(alice.page.getByRole("alert").filter({ hasText: "Not sent" })).toContainText("not a member");
+    await alice.context.close();
+  });
+
   test("a direct room opens from the online list with a plain form", async ({ browser }) => {
     // Online means an open live connection, which needs JavaScript: bob
     // is online in a hydrated browser; alice has JavaScript off.

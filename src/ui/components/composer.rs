@@ -1,11 +1,13 @@
 //! The composer: a text box labelled `Message` and a `Send` button. Enter
 //! sends, Shift+Enter starts a new line. Hydrated, a sent message shows at
 //! once as pending and goes over the socket; without JavaScript the form
-//! posts to `/api/messages/send` and the page comes back with it.
+//! posts to `/api/messages/send` and the page comes back with it, or with
+//! the reason it was refused.
 
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::api::SendMessage;
 use crate::ui::state::{now_ms, ChatState};
 
 /// A typing notice goes out at most this often.
@@ -14,6 +16,16 @@ const TYPING_EVERY_MS: f64 = 2000.0;
 #[component]
 pub fn Composer(state: ChatState) -> impl IntoView {
     let text = NodeRef::<html::Textarea>::new();
+    // Never dispatched: it carries the error of a plain form post that the
+    // server refused (leptos_axum puts it in the URL it redirects to).
+    let refused = ServerAction::<SendMessage>::new();
+    let refusal = move || {
+        refused
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|err| format!("Not sent: {err}"))
+    };
     let last_typing = StoredValue::new(0.0);
     let submit = move || {
         let Some(area) = text.get_untracked() else {
@@ -73,5 +85,6 @@ pub fn Composer(state: ChatState) -> impl IntoView {
             ></textarea>
             <button type="submit">"Send"</button>
         </form>
+        <p class="form-error composer-error" role="alert">{refusal}</p>
     }
 }
