@@ -27,6 +27,31 @@ async fn register_signs_in_and_me_knows_who() {
     assert_eq!(me.body, reply.body);
 }
 
+/// The session slides in Redis with every use, and its cookie with it:
+/// `me` and every server-rendered page set it again with a full Max-Age.
+#[tokio::test]
+async fn an_active_session_keeps_a_fresh_cookie() {
+    let (_redis, app) = spawn_app().await;
+    let client = app.client();
+    client.register("alice", PASSWORD).await;
+    let token = client.session_cookie();
+    let full = format!("Max-Age={}", app.state.config.session_ttl_secs);
+
+    let me = client.me().await;
+    let cookie = me.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with(&format!("{token};")), "{cookie}");
+    assert!(cookie.contains(&full), "{cookie}");
+
+    let page = client.get("/").await;
+    assert_eq!(page.status(), 200);
+    let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with(&format!("{token};")), "{cookie}");
+    assert!(cookie.contains(&full), "{cookie}");
+    // Signed out, nothing is set.
+    let stranger = app.client();
+    assert_eq!(stranger.me().await.headers.get("set-cookie"), None);
+}
+
 #[tokio::test]
 async fn the_cookie_is_secure_behind_https() {
     let (_redis, app) = spawn_app().await;

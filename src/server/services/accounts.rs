@@ -81,8 +81,15 @@ async fn end_session(request: &RequestContext, token: &SessionToken) -> Result<(
     Ok(())
 }
 
+/// Who is signed in. The session's life starts over with every use (in
+/// Redis), and so does the cookie's: an active person stays signed in.
 pub async fn me() -> Result<User, AppError> {
-    RequestContext::current().await?.user().await
+    let request = RequestContext::current().await?;
+    let user = request.user().await?;
+    if let Some(token) = session::token(&request.headers) {
+        request.set_cookie(session::cookie(&request.state, &request.headers, &token))?;
+    }
+    Ok(user)
 }
 
 /// Issues a fresh session, ending the one the browser had (whose sockets
