@@ -1,6 +1,8 @@
 //! Accounts, as the contract gives them: register, login, logout, me.
 
-use crate::helpers::{spawn_app, unique_prefix, Client, TestApp, TestRedis, PASSWORD};
+use crate::helpers::{
+    spawn_app, unique_prefix, Client, ConfabProcess, TestApp, TestRedis, PASSWORD,
+};
 
 #[tokio::test]
 async fn register_signs_in_and_me_knows_who() {
@@ -42,14 +44,29 @@ async fn an_active_session_keeps_a_fresh_cookie() {
     assert!(cookie.starts_with(&format!("{token};")), "{cookie}");
     assert!(cookie.contains(&full), "{cookie}");
 
+    // Signed out, nothing is set.
+    let stranger = app.client();
+    assert_eq!(stranger.me().await.headers.get("set-cookie"), None);
+}
+
+/// A server-rendered page refreshes the cookie too (it asks `me`). Served
+/// by the real binary: pages are what its multi-threaded runtime serves.
+#[tokio::test]
+async fn a_page_load_refreshes_the_cookie() {
+    let redis = TestRedis::start().await;
+    let confab = ConfabProcess::start(&[
+        ("REDIS_URL", redis.url()),
+        ("CONFAB_KEY_PREFIX", unique_prefix()),
+    ])
+    .await;
+    let client = Client::new(&confab.base);
+    client.register("alice", PASSWORD).await;
+    let token = client.session_cookie();
     let page = client.get("/").await;
     assert_eq!(page.status(), 200);
     let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with(&format!("{token};")), "{cookie}");
-    assert!(cookie.contains(&full), "{cookie}");
-    // Signed out, nothing is set.
-    let stranger = app.client();
-    assert_eq!(stranger.me().await.headers.get("set-cookie"), None);
+    assert!(cookie.contains("Max-Age=2592000"), "{cookie}");
 }
 
 #[tokio::test]

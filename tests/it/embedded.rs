@@ -1,9 +1,9 @@
 //! The embedded default: with no REDIS_URL, confab runs its own
 //! redis-server, and that child never outlives it.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::helpers::ConfabProcess;
 use crate::ws::PATIENCE;
 
 /// The pids of `pid`'s children (from /proc).
@@ -43,32 +43,12 @@ fn command_of(pid: u32) -> String {
 #[tokio::test]
 async fn the_embedded_redis_dies_with_a_killed_confab() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut confab = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
-        .env_remove("REDIS_URL")
-        .env("CONFAB_DATA_DIR", dir.path().join("data"))
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "CONFAB_LEPTOS_CONFIG",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml"),
-        )
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("confab starts");
-    let healthz = format!("http://127.0.0.1:{port}/healthz");
-    let deadline = Instant::now() + PATIENCE;
-    while !reqwest::get(&healthz)
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {
-        assert!(Instant::now() < deadline, "confab did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let redis: Vec<u32> = children(confab.id())
+    let mut confab = ConfabProcess::start(&[(
+        "CONFAB_DATA_DIR",
+        dir.path().join("data").display().to_string(),
+    )])
+    .await;
+    let redis: Vec<u32> = children(confab.child.id())
         .into_iter()
         .filter(|pid| command_of(*pid).starts_with("redis-server"))
         .collect();
@@ -76,8 +56,8 @@ async fn the_embedded_redis_dies_with_a_killed_confab() {
     let redis = redis[0];
     assert!(is_running(redis));
 
-    confab.kill().expect("SIGKILL");
-    confab.wait().expect("reaped");
+    confab.child.kill().expect("SIGKILL");
+    confab.child.wait().expect("reaped");
     let deadline = Instant::now() + PATIENCE;
     while is_running(redis) {
         assert!(

@@ -78,6 +78,57 @@ impl TestApp {
     }
 }
 
+/// A real `confab` process (the binary under test), for what an
+/// in-process instance cannot show: a crash, its child processes, or pages
+/// served by the production runtime.
+pub struct ConfabProcess {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl ConfabProcess {
+    /// Starts the binary with `env` on a free port and waits until its
+    /// health check answers.
+    pub async fn start(env: &[(&str, String)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+            .env_remove("REDIS_URL")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env(
+                "CONFAB_LEPTOS_CONFIG",
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml"),
+            )
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .spawn()
+            .expect("confab starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let healthz = format!("{base}/healthz");
+        let deadline = tokio::time::Instant::now() + crate::ws::PATIENCE;
+        while !reqwest::get(&healthz)
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "confab did not come up"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        ConfabProcess { child, base }
+    }
+}
+
+impl Drop for ConfabProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// One instance on its own Redis, with default settings.
 pub async fn spawn_app() -> (TestRedis, TestApp) {
     let redis = TestRedis::start().await;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use confab::model::UserId;
 use confab::server::store::PresenceChange;
 
-use crate::helpers::{seqs, unique_prefix, Client, TestApp, TestRedis};
+use crate::helpers::{seqs, unique_prefix, Client, ConfabProcess, TestApp, TestRedis};
 use crate::ws::{eventually, Ws};
 
 /// Two instances sharing one Redis and one key prefix.
@@ -338,38 +338,19 @@ async fn users_of_a_killed_instance_go_offline_within_30_s() {
     let mut watcher = bob.ws().await;
 
     // A real confab process on the same Redis, killed with SIGKILL.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
-        .env("REDIS_URL", redis.url())
-        .env("CONFAB_KEY_PREFIX", &prefix)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("confab starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let healthz = format!("{base}/healthz");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !reqwest::get(&healthz)
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the child instance did not come up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let mut child = ConfabProcess::start(&[
+        ("REDIS_URL", redis.url()),
+        ("CONFAB_KEY_PREFIX", prefix.clone()),
+    ])
+    .await;
+    let base = child.base.clone();
     let alice = Client::new(&base);
     alice.signed_up("alice").await;
     let _socket = alice.ws().await;
     assert_eq!(presence_of(&mut watcher, "alice").await["online"], true);
 
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    child.child.kill().expect("SIGKILL");
+    child.child.wait().expect("reaped");
     let killed_at = std::time::Instant::now();
     let offline = tokio::time::timeout(
         std::time::Duration::from_secs(30),
