@@ -29,7 +29,7 @@ pub enum ClientFrame {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "EventFields")]
 pub enum ServerEvent {
     Message {
         message: Message,
@@ -55,6 +55,53 @@ pub enum ServerEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         nonce: Option<String>,
     },
+}
+
+/// Every field an event may carry. Events are read through this flat
+/// shape: serde reads an internally tagged enum by buffering the whole
+/// event first, code that weighs on the browser bundle.
+#[derive(Deserialize)]
+struct EventFields {
+    #[serde(rename = "type")]
+    kind: String,
+    message: Option<Message>,
+    nonce: Option<String>,
+    user: Option<User>,
+    online: Option<bool>,
+    room: Option<Room>,
+    room_id: Option<RoomId>,
+    reason: Option<String>,
+}
+
+impl TryFrom<EventFields> for ServerEvent {
+    type Error = String;
+
+    fn try_from(fields: EventFields) -> Result<Self, String> {
+        let kind = fields.kind;
+        let missing = |field: &str| format!("a `{kind}` event needs `{field}`");
+        Ok(match kind.as_str() {
+            "message" => ServerEvent::Message {
+                message: fields.message.ok_or_else(|| missing("message"))?,
+                nonce: fields.nonce,
+            },
+            "presence" => ServerEvent::Presence {
+                user: fields.user.ok_or_else(|| missing("user"))?,
+                online: fields.online.ok_or_else(|| missing("online"))?,
+            },
+            "room" => ServerEvent::Room {
+                room: fields.room.ok_or_else(|| missing("room"))?,
+            },
+            "typing" => ServerEvent::Typing {
+                room_id: fields.room_id.ok_or_else(|| missing("room_id"))?,
+                user: fields.user.ok_or_else(|| missing("user"))?,
+            },
+            "error" => ServerEvent::Error {
+                reason: fields.reason.ok_or_else(|| missing("reason"))?,
+                nonce: fields.nonce,
+            },
+            other => return Err(format!("unknown event type `{other}`")),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -106,5 +153,42 @@ mod tests {
             serde_json::to_string(&event).unwrap(),
             r#"{"type":"error","reason":"no"}"#
         );
+    }
+
+    #[test]
+    fn server_events_read_back_and_bad_ones_are_refused() {
+        let user = User {
+            id: crate::model::UserId(7),
+            username: crate::model::Username::parse("alice").unwrap(),
+        };
+        for event in [
+            ServerEvent::Presence {
+                user: user.clone(),
+                online: true,
+            },
+            ServerEvent::Typing {
+                room_id: RoomId::GENERAL,
+                user,
+            },
+            ServerEvent::Error {
+                reason: "no".into(),
+                nonce: Some("c-1".into()),
+            },
+        ] {
+            let json = serde_json::to_string(&event).unwrap();
+            assert_eq!(serde_json::from_str::<ServerEvent>(&json).unwrap(), event);
+        }
+        // Fields a later server adds are ignored; missing ones and unknown
+        // types are errors.
+        let extended = r#"{"type":"error","reason":"no","hint":"later"}"#;
+        assert!(serde_json::from_str::<ServerEvent>(extended).is_ok());
+        for bad in [
+            r#"{"type":"presence","online":true}"#,
+            r#"{"type":"typing","room_id":"0"}"#,
+            r#"{"type":"shout"}"#,
+            r#"{"reason":"no"}"#,
+        ] {
+            assert!(serde_json::from_str::<ServerEvent>(bad).is_err(), "{bad}");
+        }
     }
 }
