@@ -55,3 +55,13 @@ export async function roomWithLines(page: Page, name: string, count: number): Pr
   }
   return room.id;
 }
+
+/** Creates a public room through the room browser and waits until it is
+ * open; returns its id (from the URL). Works with JavaScript on or off. */
+export async function createRoom(page: Page, name: string): Promise<string> {
+  await page.getByRole("button", { name: "Browse rooms" }).click();
+  await page.getByLabel("Room name").fill(name);
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`#${name}`);
+  return decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+}

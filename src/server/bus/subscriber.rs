@@ -9,7 +9,7 @@ use axum::extract::ws::Utf8Bytes;
 use futures::StreamExt;
 use serde::Deserialize;
 
-use crate::model::{RoomId, ServerEvent};
+use crate::model::{RoomId, ServerEvent, UserId};
 
 use super::event::BusEvent;
 use super::{Bus, CloseReason, ConnId};
@@ -230,14 +230,16 @@ impl Bus {
             Err(err) => tracing::warn!(error = %err, "cannot check sessions after a reconnect"),
         }
         let memberships = self.hub().memberships();
-        for (user, held) in memberships {
-            let rooms: HashSet<RoomId> = match self.store().room_ids_of(user).await {
-                Ok(rooms) => rooms.into_iter().collect(),
-                Err(err) => {
-                    tracing::warn!(error = %err, "cannot check rooms after a reconnect");
-                    continue;
-                }
-            };
+        let users: Vec<UserId> = memberships.iter().map(|(user, _)| *user).collect();
+        let stored = match self.store().room_ids_of_users(&users).await {
+            Ok(stored) => stored,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot check rooms after a reconnect");
+                return;
+            }
+        };
+        for ((user, held), rooms) in memberships.into_iter().zip(stored) {
+            let rooms: HashSet<RoomId> = rooms.into_iter().collect();
             for room in held.difference(&rooms) {
                 self.hub_mut().leave(user, room);
             }

@@ -137,6 +137,22 @@ impl Store {
         Ok(ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect())
     }
 
+    /// The room ids of each of `users`, in one round trip.
+    pub async fn room_ids_of_users(&self, users: &[UserId]) -> StoreResult<Vec<Vec<RoomId>>> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for user in users {
+            pipe.smembers(self.keys.user_rooms(*user));
+        }
+        let lists: Vec<Vec<String>> = pipe.query_async(&mut self.conn()).await?;
+        Ok(lists
+            .iter()
+            .map(|ids| ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect())
+            .collect())
+    }
+
     /// Moves `user`'s read mark in `room` forward to `seq` (capped at the
     /// room's last seq) and returns the mark.
     pub async fn mark_read(&self, room: &RoomId, user: UserId, seq: u64) -> StoreResult<u64> {
