@@ -1,11 +1,21 @@
-//! The HTML shell and the route table; nothing else.
+//! The HTML shell, the page paths, and the app: a router around the page.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+use leptos_router::components::Router;
 
-use crate::ui::pages::{HomePage, NotFound};
+use crate::ui::pages::Pages;
+
+/// The paths Confab serves a page at, in axum's syntax; any other path is
+/// answered with the not-found page and a 404. `ui::pages` reads the same
+/// paths from the URL.
+pub const PAGE_PATHS: [&str; 3] = [
+    // The chat on General, or the sign-in form.
+    "/",
+    // The room browser as a page of its own: where "Browse rooms" leads
+    // when JavaScript is off.
+    "/rooms",
+    "/room/{id}",
+];
 
 /// The document around every page, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -16,10 +26,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <title>"Confab"</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" id="leptos" href="/pkg/confab.css"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -28,22 +39,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The router keeps the URL: it takes clicks on links and the browser's
+/// back and forward buttons, and moves between rooms without a page load.
+/// The page for a path is chosen by [`Pages`], not a route tree: three
+/// paths match by hand for a fraction of the bundle a route tree costs
+/// (docs/benchmarks.md, "Browser bundle").
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/confab.css"/>
-        <Title text="Confab"/>
         <Router>
-            <Routes fallback=NotFound>
-                // Async: the whole page is rendered before it is sent, so it is
-                // complete and usable before (or without) the WASM bundle.
-                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
-                // The room browser as a page of its own: where "Browse rooms"
-                // leads when JavaScript is off.
-                <Route path=StaticSegment("rooms") view=HomePage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("room"), ParamSegment("id")) view=HomePage ssr=SsrMode::Async/>
-            </Routes>
+            <Pages/>
         </Router>
     }
 }

@@ -11,10 +11,11 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{AxumRouteListing, LeptosRoutes};
+use leptos_router::{Method, SsrMode};
 use tokio::net::TcpListener;
 
-use crate::app::{shell, App};
+use crate::app::{shell, PAGE_PATHS};
 
 use super::api_guard::api_guard;
 use super::bus::Bus;
@@ -88,7 +89,12 @@ pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, St
 
 /// Every route of an instance.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Async: a page is rendered whole before it is sent, so it is complete
+    // and usable before (or without) the WASM bundle.
+    let routes = PAGE_PATHS
+        .iter()
+        .map(|path| AxumRouteListing::new(path.to_string(), SsrMode::Async, [Method::Get], vec![]))
+        .collect();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())

@@ -5,4 +5,5 @@ pub mod components;
 pub mod format;
 pub mod live;
 pub mod pages;
+pub mod refusal;
 pub mod state;

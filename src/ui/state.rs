@@ -19,6 +19,18 @@ pub enum Connection {
     Restored,
 }
 
+impl Connection {
+    /// Its name in the page (`data-connection`), for tests and styles.
+    pub fn name(self) -> &'static str {
+        match self {
+            Connection::Idle => "idle",
+            Connection::Open => "open",
+            Connection::Reconnecting => "reconnecting",
+            Connection::Restored => "restored",
+        }
+    }
+}
+
 /// A message typed here that the server has not confirmed yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {

@@ -9,5 +9,6 @@ mod health;
 mod helpers;
 mod live;
 mod messages;
+mod pages;
 mod rooms;
 mod ws;

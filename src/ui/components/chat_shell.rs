@@ -3,9 +3,9 @@
 //! live connection, and lays out the sidebar and the open room.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::{mark_read, messages, online_users, public_rooms, rooms, Logout};
+use crate::api::{mark_read, messages, online_users, public_rooms, rooms};
 use crate::error::AppError;
 use crate::model::{Message, Room};
 use crate::model::{RoomId, User};
@@ -22,17 +22,14 @@ pub struct PageResources {
 use crate::ui::components::room_view::RoomView;
 use crate::ui::components::sidebar::Sidebar;
 use crate::ui::live;
+use crate::ui::pages::chat_path;
 use crate::ui::state::{ChatState, Connection};
 
 #[component]
-pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
-    let params = use_params_map();
+pub fn ChatShell(user: User) -> impl IntoView {
+    let location = use_location();
     let room_in_url = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| RoomId::parse(&id).ok())
-            .unwrap_or(RoomId::GENERAL)
+        chat_path(&location.pathname.read()).map_or(RoomId::GENERAL, |(room, _)| room)
     });
     // Every resource is made here, outside the Suspense, so that the
     // server and the hydrating browser number them alike.
@@ -62,7 +59,9 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
         },
     );
     // `/rooms` opens with the room browser showing (the JavaScript-off way in).
-    let browsing = RwSignal::new(use_location().pathname.get_untracked() == "/rooms");
+    let browsing = RwSignal::new(
+        chat_path(&location.pathname.get_untracked()).is_some_and(|(_, browsing)| browsing),
+    );
     let listing = Resource::new(
         move || browsing.get(),
         |open| async move {
@@ -96,7 +95,7 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
                         provide_context(state);
                         Effect::new(move |_| state.open_room.set(room_in_url.get()));
                         live::connect(state);
-                        view! { <Layout state name logout resources/> }
+                        view! { <Layout state name resources/> }
                     })
                 }
             }
@@ -108,7 +107,6 @@ pub fn ChatShell(user: User, logout: ServerAction<Logout>) -> impl IntoView {
 fn Layout(
     state: ChatState,
     name: String,
-    logout: ServerAction<Logout>,
     resources: PageResources,
 ) -> impl IntoView {
     let sidebar_open = RwSignal::new(false);
@@ -133,9 +131,11 @@ fn Layout(
                 <span class="brand">"Confab"</span>
                 <ConnectionBanner state/>
                 <span class="whoami">"Signed in as " <strong>{name}</strong></span>
-                <ActionForm action=logout>
+                // A plain form, with or without JavaScript: signing out
+                // loads the signed-out page.
+                <form method="post" action="/api/logout">
                     <button type="submit" class="secondary">"Sign out"</button>
-                </ActionForm>
+                </form>
             </header>
             <Sidebar state browsing=resources.browsing listing=resources.listing on_pick=move || sidebar_open.set(false)/>
             <RoomView state history=resources.history before=resources.before/>
@@ -157,7 +157,7 @@ fn ConnectionBanner(state: ChatState) -> impl IntoView {
             class="banner"
             class:warn=move || state.connection.get() == Connection::Reconnecting
             role="status"
-            data-connection=move || format!("{:?}", state.connection.get()).to_lowercase()
+            data-connection=move || state.connection.get().name()
         >
             {text}
         </span>

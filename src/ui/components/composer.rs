@@ -7,7 +7,10 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use crate::api::SendMessage;
+use crate::ui::refusal::refused;
 use crate::ui::state::{now_ms, ChatState};
 
 /// A typing notice goes out at most this often.
@@ -16,16 +19,8 @@ const TYPING_EVERY_MS: f64 = 2000.0;
 #[component]
 pub fn Composer(state: ChatState) -> impl IntoView {
     let text = NodeRef::<html::Textarea>::new();
-    // Never dispatched: it carries the error of a plain form post that the
-    // server refused (leptos_axum puts it in the URL it redirects to).
-    let refused = ServerAction::<SendMessage>::new();
-    let refusal = move || {
-        refused
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .map(|err| format!("Not sent: {err}"))
-    };
+    // The reason a plain form post (JavaScript off) was refused.
+    let refusal = refused(SendMessage::PATH).map(|err| format!("Not sent: {err}"));
     let last_typing = StoredValue::new(0.0);
     let submit = move || {
         let Some(area) = text.get_untracked() else {

@@ -3,13 +3,14 @@
 //! text; older history loads on scrolling up, with the reader's place kept,
 //! and a "Jump to newest" button shows when scrolled away from the bottom.
 
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::{mark_read, messages};
 use crate::model::Message;
 use crate::ui::format::{clock, day, linkify, Segment};
-use crate::ui::state::ChatState;
+use crate::ui::state::{ChatState, Pending};
 
 /// Messages by one author closer than this are one group.
 const GROUP_GAP_MS: u64 = 5 * 60 * 1000;
@@ -127,74 +128,75 @@ pub fn MessageLog(
     view! {
         <div class="log-wrap">
             <div class="log" role="log" aria-label="Messages" tabindex="0" node_ref=log on:scroll=on_scroll>
-                <Show when=move || loading_older.get()>
-                    <p class="loading">"Loading earlier messages…"</p>
-                </Show>
-                <Show when=move || { shown.with(|m| m.first().is_some_and(|m| m.seq == 1)) }>
-                    <p class="start">"This is the start of the room."</p>
-                </Show>
-                // Without JavaScript, history pages through links; the
-                // hydrated page hides them and loads as it scrolls.
+                {move || loading_older.get().then(|| view! { <p class="loading">"Loading earlier messages…"</p> })}
+                // The first message shown is the room's first, or (without
+                // JavaScript) there is an older page to link to.
                 {move || {
-                    shown.with(|m| m.first().map(|m| m.seq)).filter(|first| *first > 1).map(|first| {
-                        view! { <a class="no-js-only older" href=format!("?before={first}")>"Older messages"</a> }
+                    shown.with(|m| m.first().map(|m| m.seq)).map(|first| {
+                        if first <= 1 {
+                            Either::Left(view! { <p class="start">"This is the start of the room."</p> })
+                        } else {
+                            // The hydrated page hides this link and loads
+                            // older messages as it scrolls.
+                            Either::Right(view! { <a class="no-js-only older" href=format!("?before={first}")>"Older messages"</a> })
+                        }
                     })
                 }}
                 {move || rows(&shown.get(), local.get())}
-                <For each=pending key=|p| (p.nonce.clone(), p.error.clone()) let:item>
-                    {
-                        let nonce = item.nonce.clone();
-                        view! {
-                            <article class="msg pending" class:failed=item.error.is_some()>
-                                <p class="text">{item.text.clone()}</p>
-                                {match item.error.clone() {
-                                    None => view! { <span class="status">"Sending…"</span> }.into_any(),
-                                    Some(error) => view! {
-                                        <span class="status error">"Not sent: " {error}</span>
-                                        <button type="button" class="secondary small" on:click=move |_| state.retry(&nonce)>
-                                            "Retry"
-                                        </button>
-                                    }.into_any(),
-                                }}
-                            </article>
-                        }
-                    }
-                </For>
+                {move || pending().into_iter().map(|item| pending_row(state, item)).collect_view()}
             </div>
-            <Show when=move || paged>
+            {paged.then(|| view! {
                 <a class="no-js-only newest" href=move || format!("/room/{}", state.open_room.get())>"Newest messages"</a>
-            </Show>
-            <Show when=move || !at_bottom.get()>
+            })}
+            {move || (!at_bottom.get()).then(|| view! {
                 <button type="button" class="jump" on:click=move |_| {
                     at_bottom.set(true);
                     scroll_to_bottom();
                 }>
                     "Jump to newest"
                 </button>
-            </Show>
+            })}
         </div>
     }
 }
 
-/// The log's rows: day separators, and messages with a header where a new
-/// author group starts.
-fn rows(messages: &[Message], local: bool) -> impl IntoView {
+/// A message typed here that is on its way, or failed with a Retry.
+fn pending_row(state: ChatState, item: Pending) -> impl IntoView {
+    let failed = item.error.is_some();
+    let nonce = item.nonce;
+    view! {
+        <article class="msg pending" class:failed=failed>
+            <p class="text">{item.text}</p>
+            <span class="status" class:error=failed>
+                {match item.error {
+                    None => "Sending…".to_owned(),
+                    Some(error) => format!("Not sent: {error}"),
+                }}
+            </span>
+            {failed.then(|| view! {
+                <button type="button" class="secondary small" on:click=move |_| state.retry(&nonce)>
+                    "Retry"
+                </button>
+            })}
+        </article>
+    }
+}
+
+/// The log's rows: messages with a day separator before the first of each
+/// day, and a header where a new author group starts.
+fn rows(messages: &[Message], local: bool) -> Vec<impl IntoView> {
     let mut views = Vec::with_capacity(messages.len());
     let mut previous: Option<&Message> = None;
     for message in messages {
         let this_day = day(message.date, local);
         let new_day = previous.is_none_or(|p| day(p.date, local) != this_day);
-        if new_day {
-            views.push(
-                view! { <div class="day" role="separator"><span>{this_day}</span></div> }
-                    .into_any(),
-            );
-        }
         let grouped = !new_day
             && previous.is_some_and(|p| {
                 p.from == message.from && message.date.saturating_sub(p.date) < GROUP_GAP_MS
             });
-        views.push(message_row(message, grouped, local).into_any());
+        let separator = new_day
+            .then(|| view! { <div class="day" role="separator"><span>{this_day}</span></div> });
+        views.push((separator, message_row(message, grouped, local)));
         previous = Some(message);
     }
     views
@@ -205,10 +207,10 @@ fn message_row(message: &Message, grouped: bool, local: bool) -> impl IntoView {
     let text = linkify(&message.text)
         .into_iter()
         .map(|segment| match segment {
-            Segment::Text(text) => text.into_any(),
+            Segment::Text(text) => Either::Left(text),
             Segment::Link(href) => {
                 let shown = href.clone();
-                view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{shown}</a> }.into_any()
+                Either::Right(view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{shown}</a> })
             }
         })
         .collect_view();

@@ -3,11 +3,10 @@
 //! `Online`), each a button that opens the direct room with them.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::direct_room;
-use crate::model::{Room, RoomKind, RoomSummary};
+use crate::model::{Room, RoomKind, RoomSummary, User};
 use crate::ui::components::room_browser::RoomBrowser;
 use crate::ui::state::ChatState;
 
@@ -18,16 +17,6 @@ pub fn Sidebar(
     listing: Resource<Option<Vec<Room>>>,
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let of_kind = move |kind: RoomKind| {
-        move || {
-            state
-                .rooms
-                .get()
-                .into_iter()
-                .filter(|r| r.room.kind == kind)
-                .collect::<Vec<_>>()
-        }
-    };
     let navigate = use_navigate();
     let me = state.me.get_value();
     let browse_button = NodeRef::<leptos::html::Button>::new();
@@ -51,9 +40,7 @@ pub fn Sidebar(
             <nav aria-label="Rooms">
                 <h2>"Rooms"</h2>
                 <ul class="room-list">
-                    <For each=of_kind(RoomKind::Public) key=|r| r.room.id.clone() let:summary>
-                        <RoomLink state summary on_pick/>
-                    </For>
+                    {room_links(state, RoomKind::Public, on_pick)}
                 </ul>
                 <form method="get" action="/rooms" class="inline-form">
                     <button
@@ -70,42 +57,18 @@ pub fn Sidebar(
                 </form>
                 <h2>"Direct messages"</h2>
                 <ul class="room-list">
-                    <For each=of_kind(RoomKind::Direct) key=|r| r.room.id.clone() let:summary>
-                        <RoomLink state summary on_pick/>
-                    </For>
+                    {room_links(state, RoomKind::Direct, on_pick)}
                 </ul>
             </nav>
             <section class="online">
                 <h2 id="online-heading">"Online"</h2>
                 <ul aria-label="Online">
-                    <For each=move || state.online.get() key=|u| u.id let:user>
-                        {
-                            let is_me = user.id == me.id;
-                            let id = user.id.to_string();
-                            let open_direct = open_direct.clone();
-                            view! {
-                                <li>
-                                    <span class="dot" aria-hidden="true"></span>
-                                    <form method="post" action="/api/rooms/direct" class="inline-form">
-                                        <input type="hidden" name="user_id" value=id.clone()/>
-                                        <button
-                                            type="submit"
-                                            class="person"
-                                            disabled=is_me
-                                            title=if is_me { "You".to_owned() } else { format!("Message {}", user.username) }
-                                            on:click=move |ev| {
-                                                ev.prevent_default();
-                                                open_direct(id.clone());
-                                            }
-                                        >
-                                            {user.username.to_string()}
-                                            {is_me.then_some(" (you)")}
-                                        </button>
-                                    </form>
-                                </li>
-                            }
-                        }
-                    </For>
+                    {move || {
+                        let open_direct = open_direct.clone();
+                        state.online.with(|people| {
+                            people.iter().map(|user| person(user, user.id == me.id, open_direct.clone())).collect_view()
+                        })
+                    }}
                 </ul>
             </section>
             <RoomBrowser state open=browsing listing opener=browse_button/>
@@ -113,45 +76,82 @@ pub fn Sidebar(
     }
 }
 
-#[component]
-fn RoomLink(
+/// One person online: a button that opens the direct room with them (a
+/// plain form post without JavaScript).
+fn person(user: &User, is_me: bool, open_direct: impl Fn(String) + Clone + 'static) -> impl IntoView {
+    let id = user.id.to_string();
+    let posted = id.clone();
+    view! {
+        <li>
+            <span class="dot" aria-hidden="true"></span>
+            <form method="post" action="/api/rooms/direct" class="inline-form">
+                <input type="hidden" name="user_id" value=posted/>
+                <button
+                    type="submit"
+                    class="person"
+                    disabled=is_me
+                    title=if is_me { "You".to_owned() } else { format!("Message {}", user.username) }
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        open_direct(id.clone());
+                    }
+                >
+                    {user.username.to_string()}
+                    {is_me.then_some(" (you)")}
+                </button>
+            </form>
+        </li>
+    }
+}
+
+/// The rooms of one kind, each a link with its unread badge. The lists
+/// are short, so they are drawn again whole when a room changes.
+fn room_links(
     state: ChatState,
-    summary: RoomSummary,
+    kind: RoomKind,
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let id = summary.room.id.clone();
-    let href = format!("/room/{id}");
-    let current = {
-        let id = id.clone();
-        Memo::new(move |_| state.open_room.get() == id)
-    };
-    let unread = {
-        let id = id.clone();
-        Memo::new(move |_| {
-            state.rooms.with(|rooms| {
-                rooms
-                    .iter()
-                    .find(|r| r.room.id == id)
-                    .map_or(0, |r| r.unread)
-            })
+    move || {
+        let open = state.open_room.get();
+        state.rooms.with(|rooms| {
+            rooms
+                .iter()
+                .filter(|r| r.room.kind == kind)
+                .map(|summary| room_link(summary, summary.room.id == open, on_pick))
+                .collect_view()
         })
-    };
+    }
+}
+
+fn room_link(
+    summary: &RoomSummary,
+    current: bool,
+    on_pick: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let sigil = if summary.room.kind == RoomKind::Public {
         "#"
     } else {
         "@"
     };
+    // The open room is being read: no badge, even on a page served before
+    // its read mark moved.
+    let unread = (summary.unread > 0 && !current).then_some(summary.unread);
     view! {
         <li>
-            <A href=href attr:class="room-link" attr:aria-current=move || current.get().then_some("page") on:click=move |_| on_pick()>
+            // A plain link: the router takes the click and opens the room
+            // without loading the page again.
+            <a
+                href=format!("/room/{}", summary.room.id)
+                class="room-link"
+                aria-current=current.then_some("page")
+                on:click=move |_| on_pick()
+            >
                 <span class="sigil" aria-hidden="true">{sigil}</span>
                 <span class="room-name">{summary.room.name.clone()}</span>
-                // The open room is being read: no badge, even on a page
-                // served before its read mark moved.
-                <Show when=move || { unread.get() > 0 && !current.get() }>
-                    <span class="badge">{unread} <span class="visually-hidden">" unread"</span></span>
-                </Show>
-            </A>
+                {unread.map(|count| view! {
+                    <span class="badge">{count} <span class="visually-hidden">" unread"</span></span>
+                })}
+            </a>
         </li>
     }
 }

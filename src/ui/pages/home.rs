@@ -1,33 +1,23 @@
-//! `/`: the sign-in form when signed out, the chat when signed in.
+//! `/`, `/rooms` and `/room/{id}`: the sign-in form when signed out, the
+//! chat when signed in.
 
 use leptos::prelude::*;
 
-use crate::api::{me, Login, Logout, Register};
+use crate::api::me;
 use crate::ui::components::chat_shell::ChatShell;
 use crate::ui::components::sign_in::SignInForm;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
-    let register = ServerAction::<Register>::new();
-    let logout = ServerAction::<Logout>::new();
-    // Who is signed in, asked again after each of the three actions.
-    let user = Resource::new(
-        move || {
-            (
-                login.version().get(),
-                register.version().get(),
-                logout.version().get(),
-            )
-        },
-        |_| me(),
-    );
+    // Who is signed in. Signing in and out are form posts that load the
+    // page again, so this is asked once per page.
+    let user = Resource::new(|| (), |_| me());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(user) => view! { <ChatShell user logout/> }.into_any(),
-                    Err(_) => view! { <SignInForm login register/> }.into_any(),
+                    Ok(user) => view! { <ChatShell user/> }.into_any(),
+                    Err(_) => view! { <SignInForm/> }.into_any(),
                 }
             })}
         </Suspense>

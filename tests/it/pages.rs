@@ -1,0 +1,75 @@
+//! Server-rendered pages: which paths are pages, what a signed-in and a
+//! signed-out reader get, and the 404 for everything else. Served by the
+//! real binary (pages are what its multi-threaded runtime serves).
+
+use crate::helpers::{unique_prefix, Client, ConfabProcess, TestRedis, PASSWORD};
+
+async fn confab() -> (TestRedis, ConfabProcess) {
+    let redis = TestRedis::start().await;
+    let confab = ConfabProcess::start(&[
+        ("REDIS_URL", redis.url()),
+        ("CONFAB_KEY_PREFIX", unique_prefix()),
+    ])
+    .await;
+    (redis, confab)
+}
+
+#[tokio::test]
+async fn every_page_path_is_a_page_and_anything_else_a_404() {
+    let (_redis, confab) = confab().await;
+    let stranger = Client::new(&confab.base);
+    for path in ["/", "/rooms", "/room/0", "/room/not-a-room"] {
+        let page = stranger.get(path).await;
+        assert_eq!(page.status(), 200, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Create account"), "{path}: {html}");
+    }
+    for path in ["/nope", "/room", "/room/0/more", "/rooms/0"] {
+        let page = stranger.get(path).await;
+        assert_eq!(page.status(), 404, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{path}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_reader_gets_the_chat_open_on_the_room_in_the_path() {
+    let (_redis, confab) = confab().await;
+    let alice = Client::new(&confab.base);
+    alice.register("alice", PASSWORD).await;
+    let room = alice.created_room("Tea").await;
+    alice.send(&room, "kettle's on").await;
+
+    let general = alice.get("/").await.text().await.unwrap();
+    assert!(general.contains("Signed in as"), "{general}");
+
+    let tea = alice.get(&format!("/room/{room}")).await.text().await.unwrap();
+    assert!(tea.contains("kettle&#x27;s on") || tea.contains("kettle's on"), "{tea}");
+
+    let browser = alice.get("/rooms").await.text().await.unwrap();
+    assert!(browser.contains("Public rooms"), "{browser}");
+    assert!(browser.contains("Join Tea") || browser.contains("Open Tea"), "{browser}");
+}
+
+/// A form post the server refuses (JavaScript off) comes back to the page
+/// with the reason in the URL, and the page says it in words.
+#[tokio::test]
+async fn a_refused_form_post_is_shown_in_words() {
+    let (_redis, confab) = confab().await;
+    let alice = Client::new(&confab.base);
+    alice.register("alice", PASSWORD).await;
+    let stranger = Client::new(&confab.base);
+    let refused = stranger
+        .post_with(
+            "/api/login",
+            &[("username", "alice"), ("password", "not the password")],
+            &[("accept", "text/html"), ("referer", &format!("{}/", confab.base))],
+        )
+        .await;
+    assert!(refused.status.is_redirection(), "{}", refused.message());
+    let location = refused.headers["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    let path = location.trim_start_matches(&confab.base);
+    let page = stranger.get(path).await.text().await.unwrap();
+    assert!(page.contains("Wrong username or password."), "{page}");
+}
