@@ -4,6 +4,9 @@
 //! - [`ui`] and [`app`]: the Leptos UI, rendered on the server and hydrated;
 //! - `server` (feature `ssr`): everything that only runs on the server.
 
+// The chat page is one view type, deeper than rustc's default limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod error;

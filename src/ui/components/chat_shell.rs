@@ -1,14 +1,18 @@
-//! The signed-in page: loads the rooms, the people online and the open
-//! room's history (all server-rendered), makes the page state, starts the
-//! live connection, and lays out the sidebar and the open room.
+//! The signed-in page: makes the page state from what the server read for
+//! it, loads the open room's history (server-rendered too), starts the live
+//! connection, and lays out the sidebar and the open room.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::{mark_read, messages, online_users, public_rooms, rooms};
+use crate::api::{mark_read, messages, public_rooms};
 use crate::error::AppError;
-use crate::model::{Message, Room};
-use crate::model::{RoomId, User};
+use crate::model::{Message, PageData, Room, RoomId};
+use crate::ui::components::room_view::RoomView;
+use crate::ui::components::sidebar::Sidebar;
+use crate::ui::live;
+use crate::ui::pages::chat_path;
+use crate::ui::state::{ChatState, Connection};
 
 /// The open room's newest page, and the room browser's listing.
 #[derive(Clone, Copy)]
@@ -17,24 +21,22 @@ pub struct PageResources {
     /// The `before` of an older page of history (JavaScript off).
     pub before: Memo<Option<u64>>,
     pub browsing: RwSignal<bool>,
-    pub listing: Resource<Option<Vec<Room>>>,
+    /// Every public room, once read.
+    pub listing: RwSignal<Option<Vec<Room>>>,
 }
-use crate::ui::components::room_view::RoomView;
-use crate::ui::components::sidebar::Sidebar;
-use crate::ui::live;
-use crate::ui::pages::chat_path;
-use crate::ui::state::{ChatState, Connection};
 
 #[component]
-pub fn ChatShell(user: User) -> impl IntoView {
+pub fn ChatShell(data: PageData) -> impl IntoView {
+    let PageData {
+        user,
+        rooms,
+        online,
+        listing,
+    } = data;
     let location = use_location();
     let room_in_url = Memo::new(move |_| {
         chat_path(&location.pathname.read()).map_or(RoomId::GENERAL, |(room, _)| room)
     });
-    // Every resource is made here, outside the Suspense, so that the
-    // server and the hydrating browser number them alike.
-    let my_rooms = Resource::new(|| (), |_| rooms());
-    let online = Resource::new(|| (), |_| online_users());
     // `?before=SEQ`: an older page, the way back through history without
     // JavaScript (the hydrated page loads older messages as it scrolls).
     let query = use_query_map();
@@ -58,20 +60,21 @@ pub fn ChatShell(user: User) -> impl IntoView {
             Ok(page)
         },
     );
-    // `/rooms` opens with the room browser showing (the JavaScript-off way in).
-    let browsing = RwSignal::new(
-        chat_path(&location.pathname.get_untracked()).is_some_and(|(_, browsing)| browsing),
-    );
-    let listing = Resource::new(
-        move || browsing.get(),
-        |open| async move {
-            if open {
-                public_rooms().await.ok()
-            } else {
-                None
-            }
-        },
-    );
+    let browsing = RwSignal::new(listing.is_some());
+    let listing = RwSignal::new(listing);
+    // The hydrated page reads the public rooms afresh each time the
+    // browser opens.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = browsing.get();
+        if open && was_open == Some(false) {
+            leptos::task::spawn_local(async move {
+                if let Ok(rooms) = public_rooms().await {
+                    listing.set(Some(rooms));
+                }
+            });
+        }
+        open
+    });
     let resources = PageResources {
         history,
         before,
@@ -79,28 +82,11 @@ pub fn ChatShell(user: User) -> impl IntoView {
         listing,
     };
     let name = user.username.to_string();
-
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {
-                let user = user.clone();
-                let name = name.clone();
-                move || {
-                    let user = user.clone();
-                    let name = name.clone();
-                    Suspend::new(async move {
-                        let rooms = my_rooms.await.unwrap_or_default();
-                        let online = online.await.unwrap_or_default();
-                        let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
-                        provide_context(state);
-                        Effect::new(move |_| state.open_room.set(room_in_url.get()));
-                        live::connect(state);
-                        view! { <Layout state name resources/> }
-                    })
-                }
-            }
-        </Suspense>
-    }
+    let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
+    provide_context(state);
+    Effect::new(move |_| state.open_room.set(room_in_url.get()));
+    live::connect(state);
+    view! { <Layout state name resources/> }
 }
 
 #[component]

@@ -1,7 +1,9 @@
 //! The room browser: a dialog that lists every public room to open or
-//! join, and creates new ones.
+//! join, and creates new ones. Without JavaScript it is the `/rooms` page
+//! and its buttons are plain form posts.
 
 use leptos::html;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -13,11 +15,11 @@ use crate::ui::state::ChatState;
 pub fn RoomBrowser(
     state: ChatState,
     open: RwSignal<bool>,
-    listing: Resource<Option<Vec<Room>>>,
+    /// Every public room, once read.
+    listing: RwSignal<Option<Vec<Room>>>,
     /// Where focus goes back to when the dialog closes.
     opener: NodeRef<html::Button>,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
     // Focus moves into the dialog when it opens, and back when it closes.
     let name_field = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
@@ -36,39 +38,66 @@ pub fn RoomBrowser(
     });
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
-    let go = Callback::new(move |room: Room| {
-        let path = format!("/room/{}", room.id);
-        state.join(room);
-        open.set(false);
-        navigate(&path, Default::default());
-    });
-    let join = Callback::new(move |room: Room| {
-        let member = state
-            .rooms
-            .with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id));
+    // Joins (unless a member already) or creates a room, then opens it.
+    let enter = move |joining: Option<Room>| {
+        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            if member {
-                return go.run(room);
-            }
-            match join_room(room.id.to_string()).await {
-                Ok(room) => go.run(room),
-                Err(err) => error.set(Some(err.to_string())),
-            }
-        });
-    });
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let wanted = name.get_untracked();
-        leptos::task::spawn_local(async move {
-            match create_room(wanted).await {
+            let entered = match joining {
+                Some(room) if state.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id)) => Ok(room),
+                Some(room) => join_room(room.id.to_string()).await,
+                None => {
+                    let name = name_field.get_untracked().map(|field| field.value()).unwrap_or_default();
+                    create_room(name).await
+                }
+            };
+            match entered {
                 Ok(room) => {
-                    name.set(String::new());
+                    let path = format!("/room/{}", room.id);
+                    state.join(room);
                     error.set(None);
-                    go.run(room);
+                    open.set(false);
+                    navigate(&path, Default::default());
                 }
                 Err(err) => error.set(Some(err.to_string())),
             }
         });
+    };
+    let rooms = {
+        let enter = enter.clone();
+        move || {
+            let Some(rooms) = listing.get() else {
+                return Either::Left(view! { <li class="loading">"Loading rooms…"</li> });
+            };
+            Either::Right(rooms
+                .into_iter()
+                .map(|room| {
+                    let member = state.rooms.with(|rooms| rooms.iter().any(|r| r.room.id == room.id));
+                    let verb = if member { "Open" } else { "Join" };
+                    let label = format!("{verb} {}", room.name);
+                    let name = room.name.clone();
+                    let id = room.id.to_string();
+                    let enter = enter.clone();
+                    view! {
+                        <li>
+                            <span class="room-name">"#" {name}</span>
+                            <form method="post" action="/api/rooms/join" class="inline-form">
+                                <input type="hidden" name="room_id" value=id/>
+                                <button
+                                    type="submit"
+                                    aria-label=label
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        enter(Some(room.clone()));
+                                    }
+                                >
+                                    {verb}
+                                </button>
+                            </form>
+                        </li>
+                    }
+                })
+                .collect_view())
+        }
     };
 
     view! {
@@ -94,50 +123,24 @@ pub fn RoomBrowser(
                         "Close"
                     </a>
                 </header>
-                <form class="create" method="post" action="/api/rooms/create" on:submit=create>
+                <form
+                    class="create"
+                    method="post"
+                    action="/api/rooms/create"
+                    on:submit={
+                        let enter = enter.clone();
+                        move |ev| {
+                            ev.prevent_default();
+                            enter(None);
+                        }
+                    }
+                >
                     <label for="new-room">"Room name"</label>
-                    <input
-                        id="new-room"
-                        name="name"
-                        node_ref=name_field
-                        maxlength="64"
-                        required
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                    />
+                    <input id="new-room" name="name" node_ref=name_field maxlength="64" required/>
                     <button type="submit">"Create room"</button>
                 </form>
                 <p class="form-error" role="alert">{move || error.get()}</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading rooms…"</p> }>
-                    <ul class="browse-list">
-                        {move || {
-                            listing.get().flatten().unwrap_or_default().into_iter().map(move |room| {
-                                let member = state.rooms.with(|rooms| rooms.iter().any(|r| r.room.id == room.id));
-                                let label = format!("{} {}", if member { "Open" } else { "Join" }, room.name);
-                                let name = room.name.clone();
-                                let id = room.id.to_string();
-                                view! {
-                                    <li>
-                                        <span class="room-name">"#" {name}</span>
-                                        <form method="post" action="/api/rooms/join" class="inline-form">
-                                            <input type="hidden" name="room_id" value=id/>
-                                            <button
-                                                type="submit"
-                                                aria-label=label
-                                                on:click=move |ev| {
-                                                    ev.prevent_default();
-                                                    join.run(room.clone());
-                                                }
-                                            >
-                                                {if member { "Open" } else { "Join" }}
-                                            </button>
-                                        </form>
-                                    </li>
-                                }
-                            }).collect_view()
-                        }}
-                    </ul>
-                </Suspense>
+                <ul class="browse-list">{rooms.clone()}</ul>
             </div>
         </Show>
     }

@@ -1,6 +1,7 @@
 //! The open room: its header (name, Leave), the message log, who is
 //! typing, and the composer.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -92,11 +93,11 @@ pub fn RoomView(
                     match history.await {
                         Ok(page) => {
                             let paged = before.get_untracked().is_some();
-                            view! { <MessageLog state initial=page paged/> }.into_any()
+                            Either::Left(view! { <MessageLog state initial=page paged/> })
                         }
-                        Err(err) => view! {
+                        Err(err) => Either::Right(view! {
                             <div class="log" role="log"><p class="notice">{err.to_string()}</p></div>
-                        }.into_any(),
+                        }),
                     }
                 })}
             </Transition>

@@ -14,7 +14,7 @@ use crate::ui::state::ChatState;
 pub fn Sidebar(
     state: ChatState,
     browsing: RwSignal<bool>,
-    listing: Resource<Option<Vec<Room>>>,
+    listing: RwSignal<Option<Vec<Room>>>,
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let navigate = use_navigate();

@@ -1,25 +1,54 @@
 //! `/`, `/rooms` and `/room/{id}`: the sign-in form when signed out, the
 //! chat when signed in.
 
+use leptos::either::Either;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
-use crate::api::me;
+use crate::api::{me, online_users, public_rooms, rooms};
+use crate::error::AppError;
+use crate::model::PageData;
 use crate::ui::components::chat_shell::ChatShell;
 use crate::ui::components::sign_in::SignInForm;
+use crate::ui::pages::chat_path;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    // Who is signed in. Signing in and out are form posts that load the
-    // page again, so this is asked once per page.
-    let user = Resource::new(|| (), |_| me());
+    // `/rooms` opens with the room browser showing (the JavaScript-off way
+    // to it), so its listing is read with the rest.
+    let browsing =
+        chat_path(&use_location().pathname.get_untracked()).is_some_and(|(_, browsing)| browsing);
+    // Read once per page: signing in and out are form posts that load the
+    // page again, and the live connection keeps the rest current.
+    let data = Resource::new(|| (), move |_| page_data(browsing));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match user.await {
-                    Ok(user) => view! { <ChatShell user/> }.into_any(),
-                    Err(_) => view! { <SignInForm/> }.into_any(),
+                match data.await {
+                    Ok(data) => Either::Left(view! { <ChatShell data/> }),
+                    Err(_) => Either::Right(view! { <SignInForm/> }),
                 }
             })}
         </Suspense>
     }
+}
+
+/// Who is signed in (401 when no one is), their rooms, who is online, and
+/// the public rooms when `browsing`.
+async fn page_data(browsing: bool) -> Result<PageData, AppError> {
+    let user = me().await?;
+    let listing = async {
+        if browsing {
+            public_rooms().await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (rooms, online, listing) = futures::try_join!(rooms(), online_users(), listing)?;
+    Ok(PageData {
+        user,
+        rooms,
+        online,
+        listing,
+    })
 }

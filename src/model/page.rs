@@ -1,0 +1,19 @@
+//! `PageData`: what the chat page needs before it can draw, read once per
+//! page load (on the server, and carried to the browser for hydration).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Room, RoomSummary, User};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageData {
+    /// Who is signed in.
+    pub user: User,
+    /// The rooms they belong to, with unread counts.
+    pub rooms: Vec<RoomSummary>,
+    /// Everyone online now.
+    pub online: Vec<User>,
+    /// Every public room, when the page opens with the room browser
+    /// showing (`/rooms`).
+    pub listing: Option<Vec<Room>>,
+}
