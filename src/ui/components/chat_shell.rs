@@ -14,52 +14,71 @@ use crate::ui::live;
 use crate::ui::pages::chat_path;
 use crate::ui::state::{ChatState, Connection};
 
-/// The open room's newest page, and the room browser's listing.
+/// The open room's history as the page shows it: the room in the URL, the
+/// older page asked for (`?before=SEQ`: the way back through history
+/// without JavaScript; the hydrated page loads older messages as it
+/// scrolls), and that page of messages.
+#[derive(Clone, Copy)]
+pub struct History {
+    pub room: Memo<RoomId>,
+    pub before: Memo<Option<u64>>,
+    pub page: Resource<Result<Vec<Message>, AppError>>,
+}
+
+impl History {
+    /// Made by the page above its Suspense, so that it is made once per
+    /// page load (the server renders a Suspense's content twice when its
+    /// data is ready early), for a reader signed in per `signed_in`.
+    pub fn new(signed_in: Resource<Result<PageData, AppError>>) -> Self {
+        let location = use_location();
+        let room = Memo::new(move |_| {
+            chat_path(&location.pathname.read()).map_or(RoomId::GENERAL, |(room, _)| room)
+        });
+        let query = use_query_map();
+        let before = Memo::new(move |_| {
+            query
+                .read()
+                .get("before")
+                .and_then(|b| b.parse::<u64>().ok())
+        });
+        // Opening a room marks it read up to the newest message shown, on
+        // the server, so that this holds for a page served without
+        // JavaScript too.
+        let page = Resource::new(
+            move || (room.get(), before.get()),
+            move |(room, before)| async move {
+                signed_in.await?;
+                let page = messages(room.to_string(), before, Some(50)).await?;
+                if let Some(newest) = page.last() {
+                    // The page is shown either way; a failed mark only
+                    // leaves the badge up.
+                    let _ = mark_read(room.to_string(), newest.seq).await;
+                }
+                Ok(page)
+            },
+        );
+        History { room, before, page }
+    }
+}
+
+/// What the sidebar and the open room read besides the page state.
 #[derive(Clone, Copy)]
 pub struct PageResources {
-    pub history: Resource<Result<Vec<Message>, AppError>>,
-    /// The `before` of an older page of history (JavaScript off).
-    pub before: Memo<Option<u64>>,
+    pub history: History,
     pub browsing: RwSignal<bool>,
     /// Every public room, once read.
     pub listing: RwSignal<Option<Vec<Room>>>,
 }
 
 #[component]
-pub fn ChatShell(data: PageData) -> impl IntoView {
+pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
     let PageData {
         user,
         rooms,
         online,
         listing,
     } = data;
-    let location = use_location();
-    let room_in_url = Memo::new(move |_| {
-        chat_path(&location.pathname.read()).map_or(RoomId::GENERAL, |(room, _)| room)
-    });
-    // `?before=SEQ`: an older page, the way back through history without
-    // JavaScript (the hydrated page loads older messages as it scrolls).
-    let query = use_query_map();
-    let before = Memo::new(move |_| {
-        query
-            .read()
-            .get("before")
-            .and_then(|b| b.parse::<u64>().ok())
-    });
-    // Opening a room marks it read up to the newest message shown, on the
-    // server, so that this holds for a page served without JavaScript too.
-    let history = Resource::new(
-        move || (room_in_url.get(), before.get()),
-        |(room, before)| async move {
-            let page = messages(room.to_string(), before, Some(50)).await?;
-            if let Some(newest) = page.last() {
-                // The page is shown either way; a failed mark only leaves
-                // the badge up.
-                let _ = mark_read(room.to_string(), newest.seq).await;
-            }
-            Ok(page)
-        },
-    );
+    let room_in_url = history.room;
     let browsing = RwSignal::new(listing.is_some());
     let listing = RwSignal::new(listing);
     // The hydrated page reads the public rooms afresh each time the
@@ -77,7 +96,6 @@ pub fn ChatShell(data: PageData) -> impl IntoView {
     });
     let resources = PageResources {
         history,
-        before,
         browsing,
         listing,
     };
@@ -124,7 +142,7 @@ fn Layout(
                 </form>
             </header>
             <Sidebar state browsing=resources.browsing listing=resources.listing on_pick=move || sidebar_open.set(false)/>
-            <RoomView state history=resources.history before=resources.before/>
+            <RoomView state history=resources.history/>
         </div>
     }
 }

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::leave_room;
-use crate::error::AppError;
-use crate::model::{Message, RoomId, RoomKind};
+use crate::model::{RoomId, RoomKind};
+use crate::ui::components::chat_shell::History;
 use crate::ui::components::composer::Composer;
 use crate::ui::components::message_log::MessageLog;
 use crate::ui::state::ChatState;
@@ -15,8 +15,7 @@ use crate::ui::state::ChatState;
 #[component]
 pub fn RoomView(
     state: ChatState,
-    history: Resource<Result<Vec<Message>, AppError>>,
-    before: Memo<Option<u64>>,
+    history: History,
 ) -> impl IntoView {
     let room = move || {
         let id = state.open_room.get();
@@ -90,9 +89,9 @@ pub fn RoomView(
             </header>
             <Transition fallback=|| view! { <div class="log" role="log"><p class="loading">"Loading…"</p></div> }>
                 {move || Suspend::new(async move {
-                    match history.await {
+                    match history.page.await {
                         Ok(page) => {
-                            let paged = before.get_untracked().is_some();
+                            let paged = history.before.get_untracked().is_some();
                             Either::Left(view! { <MessageLog state initial=page paged/> })
                         }
                         Err(err) => Either::Right(view! {

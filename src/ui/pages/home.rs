@@ -8,7 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::api::{me, online_users, public_rooms, rooms};
 use crate::error::AppError;
 use crate::model::PageData;
-use crate::ui::components::chat_shell::ChatShell;
+use crate::ui::components::chat_shell::{ChatShell, History};
 use crate::ui::components::sign_in::SignInForm;
 use crate::ui::pages::chat_path;
 
@@ -21,11 +21,12 @@ pub fn HomePage() -> impl IntoView {
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
     let data = Resource::new(|| (), move |_| page_data(browsing));
+    let history = History::new(data);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => Either::Left(view! { <ChatShell data/> }),
+                    Ok(data) => Either::Left(view! { <ChatShell data history/> }),
                     Err(_) => Either::Right(view! { <SignInForm/> }),
                 }
             })}
