@@ -194,7 +194,7 @@ test.describe("without JavaScript", () => {
     await alice.context.close();
   });
 
-  test("a refused send says why", async ({ browser }) => {
+  test("a refused send says why and keeps the text", async ({ browser }) => {
     const alice = await newPerson(browser, false, "nojsrefused");
     const roomName = `Refused ${Date.now().toString(36)}`;
     const roomId = await createRoom(alice.page, roomName);
@@ -203,6 +203,7 @@ test.describe("without JavaScript", () => {
     await alice.page.getByLabel("Message", { exact: true }).fill("into the void");
     await alice.page.getByRole("button", { name: "Send" }).click();
     await expect(alice.page.getByRole("alert").filter({ hasText: "Not sent" })).toContainText("not a member");
+    await expect(alice.page.getByLabel("Message", { exact: true })).toHaveValue("into the void");
     await alice.context.close();
   });
 

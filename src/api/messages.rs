@@ -19,5 +19,15 @@ pub async fn messages(
 /// Stores a message and delivers it live.
 #[server(prefix = "/api", endpoint = "messages/send")]
 pub async fn send_message(room_id: String, text: String) -> Result<Message, AppError> {
-    crate::server::services::messages::send(room_id, text).await
+    let sent = crate::server::services::messages::send(room_id, text.clone()).await;
+    if let Err(err) = &sent {
+        // Without JavaScript, the page comes back with the text still in
+        // the box (`draft`), beside the reason.
+        crate::server::request::refuse_form_post_keeping(
+            <SendMessage as leptos::server_fn::ServerFn>::PATH,
+            err,
+            &[("draft", &text)],
+        );
+    }
+    sent
 }

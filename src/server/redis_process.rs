@@ -73,7 +73,7 @@ fn spawn(dir: &Path, port: u16) -> Result<Child, RedisProcessError> {
             "yes",
         ])
         .arg("--dir")
-        .arg(&dir)
+        .arg(dir)
         .args([
             "--appendonly",
             "yes",

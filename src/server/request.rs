@@ -7,6 +7,7 @@ use axum::extract::ConnectInfo;
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
+use leptos::server_fn::error::ServerFnUrlError;
 use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
@@ -61,14 +62,50 @@ fn missing(what: &str) -> AppError {
 /// `path` rather than back to the page the form was on. Calls from the
 /// page's own code are left alone: it updates the page itself.
 pub fn land_form_post_on(path: &str) {
-    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+    if plain_form_post().is_some() {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// After a plain HTML form post that the server function at
+/// `server_fn_path` refused, sends the browser back to the page the form
+/// was on with the error in the URL, as leptos_axum does, and with `keep`
+/// beside it, so that the page can put back what was typed. Query pairs an
+/// earlier refusal left in that page's URL are dropped.
+pub fn refuse_form_post_keeping(server_fn_path: &str, err: &AppError, keep: &[(&str, &str)]) {
+    let Some(parts) = plain_form_post() else {
+        return;
+    };
+    let Some(referer) = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|referer| referer.to_str().ok())
+    else {
+        return;
+    };
+    let Ok(mut url) = ServerFnUrlError::new(server_fn_path, err.clone()).to_url(referer) else {
+        return;
+    };
+    // The refusal is the last two pairs; anything before it with the same
+    // names came from an earlier one.
+    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let refusal = pairs.split_off(pairs.len().saturating_sub(2));
+    let ours = |key: &str| key == "__path" || key == "__err" || keep.iter().any(|(k, _)| *k == key);
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().filter(|(key, _)| !ours(key)))
+        .extend_pairs(&refusal)
+        .extend_pairs(keep);
+    leptos_axum::redirect(url.as_str());
+}
+
+/// The request, when it is a plain HTML form post (it accepts HTML).
+fn plain_form_post() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>().filter(|parts| {
         parts
             .headers
             .get(http::header::ACCEPT)
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if plain_form {
-        leptos_axum::redirect(path);
-    }
+    })
 }

@@ -23,3 +23,14 @@ pub fn refused(path: &str) -> Option<AppError> {
     }
     Some(ServerFnUrlError::<AppError>::decode_err(query.get_str("__err")?))
 }
+
+/// What the refused form post to the server function at `path` kept for
+/// the page to put back (`key` in the URL beside the error), if that is
+/// how this page was reached.
+pub fn kept(path: &str, key: &str) -> Option<String> {
+    let query = use_query_map().get_untracked();
+    if query.get_str("__path")? != path {
+        return None;
+    }
+    query.get(key)
+}

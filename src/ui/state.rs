@@ -1,7 +1,7 @@
 //! `ChatState`: what the signed-in page knows, as signals, and how each
 //! server event changes it. Shared by the server render and the browser.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
@@ -47,10 +47,10 @@ pub struct ChatState {
     pub rooms: RwSignal<Vec<RoomSummary>>,
     pub online: RwSignal<Vec<User>>,
     /// Known messages per room, by seq (so an event seen twice counts once).
-    pub messages: RwSignal<HashMap<RoomId, BTreeMap<u64, Message>>>,
+    pub messages: RwSignal<BTreeMap<RoomId, BTreeMap<u64, Message>>>,
     pub pending: RwSignal<Vec<Pending>>,
     /// Who is typing where, with when they were last seen typing (ms).
-    pub typing: RwSignal<HashMap<RoomId, Vec<(User, f64)>>>,
+    pub typing: RwSignal<BTreeMap<RoomId, Vec<(User, f64)>>>,
     pub connection: RwSignal<Connection>,
     /// The room on screen.
     pub open_room: RwSignal<RoomId>,
@@ -68,9 +68,9 @@ impl ChatState {
             me: StoredValue::new(me),
             rooms: RwSignal::new(rooms),
             online: RwSignal::new(online),
-            messages: RwSignal::new(HashMap::new()),
+            messages: RwSignal::new(BTreeMap::new()),
             pending: RwSignal::new(Vec::new()),
-            typing: RwSignal::new(HashMap::new()),
+            typing: RwSignal::new(BTreeMap::new()),
             connection: RwSignal::new(Connection::Idle),
             open_room: RwSignal::new(open_room),
             outbox: RwSignal::new(Vec::new()),

@@ -73,3 +73,42 @@ async fn a_refused_form_post_is_shown_in_words() {
     let page = stranger.get(path).await.text().await.unwrap();
     assert!(page.contains("Wrong username or password."), "{page}");
 }
+
+/// A message a plain form post could not send comes back in the URL beside
+/// the reason and is put back in the box; a second refusal replaces the
+/// first instead of piling up in the URL.
+#[tokio::test]
+async fn a_refused_message_post_keeps_its_text() {
+    let (_redis, confab) = confab().await;
+    let alice = Client::new(&confab.base);
+    alice.register("alice", PASSWORD).await;
+    let post = |referer: String, text: &'static str| {
+        let alice = &alice;
+        async move {
+            let reply = alice
+                .post_with(
+                    "/api/messages/send",
+                    &[("room_id", "999"), ("text", text)],
+                    &[("accept", "text/html"), ("referer", &referer)],
+                )
+                .await;
+            assert!(reply.status.is_redirection(), "{}", reply.message());
+            reply.headers["location"].to_str().unwrap().to_owned()
+        }
+    };
+    let first = post(format!("{}/room/999", confab.base), "hello <there>").await;
+    assert!(first.contains("draft=hello+%3Cthere%3E"), "{first}");
+    let second = post(first, "again").await;
+    assert_eq!(second.matches("__err=").count(), 1, "{second}");
+    assert_eq!(second.matches("draft=").count(), 1, "{second}");
+    assert!(second.contains("draft=again"), "{second}");
+
+    let page = alice
+        .get(second.trim_start_matches(&confab.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Not sent: There is no such room."), "{page}");
+    assert!(page.contains(">again</textarea>"), "{page}");
+}

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::SendMessage;
-use crate::ui::refusal::refused;
+use crate::ui::refusal::{kept, refused};
 use crate::ui::state::{now_ms, ChatState};
 
 /// A typing notice goes out at most this often.
@@ -21,6 +21,8 @@ pub fn Composer(state: ChatState) -> impl IntoView {
     let text = NodeRef::<html::Textarea>::new();
     // The reason a plain form post (JavaScript off) was refused.
     let refusal = refused(SendMessage::PATH).map(|err| format!("Not sent: {err}"));
+    // And what was typed, back in the box.
+    let draft = kept(SendMessage::PATH, "draft");
     let last_typing = StoredValue::new(0.0);
     let submit = move || {
         let Some(area) = text.get_untracked() else {
@@ -77,7 +79,9 @@ pub fn Composer(state: ChatState) -> impl IntoView {
                         state.typing_in(state.open_room.get_untracked());
                     }
                 }
-            ></textarea>
+            >
+                {draft}
+            </textarea>
             <button type="submit">"Send"</button>
         </form>
         <p class="form-error composer-error" role="alert">{refusal}</p>
