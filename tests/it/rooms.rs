@@ -233,6 +233,16 @@ async fn a_direct_room_is_made_once_and_shows_for_both() {
         403
     );
     assert!(!ids(&eve.post("/api/rooms/public", &[]).await.body).contains(&id.as_str()));
+    // And her probes cannot tell a direct room of two others that exists
+    // from one that does not: both are 403, in the same words.
+    let dave_id: u64 = app.client().signed_up("dave").await.parse().unwrap();
+    let alice_n: u64 = alice_id.parse().unwrap();
+    let never_opened = format!("{}:{}", alice_n.min(dave_id), alice_n.max(dave_id));
+    let opened_probe = eve.history(&id, None, None).await;
+    let unopened_probe = eve.history(&never_opened, None, None).await;
+    assert_eq!(unopened_probe.status, 403);
+    assert_eq!(unopened_probe.message(), opened_probe.message());
+    assert_eq!(eve.send(&never_opened, "hello?").await.status, 403);
 }
 
 #[tokio::test]

@@ -58,7 +58,7 @@ pub async fn store_message(
         .await?
     {
         SendOutcome::Stored(message) => Ok(message),
-        SendOutcome::NotMember => Err(not_member_error(&state.store, room).await),
+        SendOutcome::NotMember => Err(not_member_error(&state.store, room, sender.id).await),
         SendOutcome::RateLimited => Err(AppError::TooManyRequests(
             "You are sending messages too fast. Please wait a moment.".into(),
         )),

@@ -137,13 +137,22 @@ pub async fn require_member(store: &Store, room: &RoomId, user: UserId) -> Resul
     if store.is_member(room, user).await? {
         return Ok(());
     }
-    Err(not_member_error(store, room).await)
+    Err(not_member_error(store, room, user).await)
 }
 
-/// The error for someone who is not in `room`: 404 or 403.
-pub async fn not_member_error(store: &Store, room: &RoomId) -> AppError {
+/// The error for `user`, who is not in `room`: 404 or 403. The direct
+/// room of two other people is 403 whether or not it exists: it is never
+/// theirs to read, and a 404 would tell them whether those two have
+/// talked.
+pub async fn not_member_error(store: &Store, room: &RoomId, user: UserId) -> AppError {
+    let forbidden = || AppError::Forbidden("You are not a member of this room.".into());
+    if let RoomId::Direct(low, high) = room {
+        if user != *low && user != *high {
+            return forbidden();
+        }
+    }
     match store.room_exists(room).await {
-        Ok(true) => AppError::Forbidden("You are not a member of this room.".into()),
+        Ok(true) => forbidden(),
         Ok(false) => no_such_room(),
         Err(err) => err.into(),
     }
