@@ -68,7 +68,7 @@ test.describe("hydrated", () => {
     await bob.context.close();
   });
 
-  test("unread badges rise in other rooms and clear when the room is opened", async ({ browser }) => {
+  test("unread badges (and the tab's title) rise in other rooms and clear when the room is opened", async ({ browser }) => {
     const alice = await newPerson(browser, true, "badgea");
     const bob = await newPerson(browser, true, "badgeb");
     await hydrated(alice.page, true);
@@ -80,9 +80,11 @@ test.describe("hydrated", () => {
     await say(alice.page, "one");
     await say(alice.page, "two");
     await expect(link).toContainText("2 unread");
+    await expect(bob.page).toHaveTitle("(2) Confab");
     await link.click();
     await expect(log(bob.page).getByText("two")).toBeVisible();
     await expect(link).not.toContainText("unread");
+    await expect(bob.page).toHaveTitle("Confab");
     await bob.page.reload();
     await expect(bob.page.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: new RegExp(alice.name) })).not.toContainText("unread");
     await alice.context.close();

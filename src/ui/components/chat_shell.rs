@@ -103,6 +103,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
     let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
     provide_context(state);
     Effect::new(move |_| state.open_room.set(room_in_url.get()));
+    show_unread_in_the_title(state);
     live::connect(state);
     view! { <Layout state name resources/> }
 }
@@ -145,6 +146,27 @@ fn Layout(
             <RoomView state history=resources.history/>
         </div>
     }
+}
+
+/// The tab's title counts the messages waiting in the rooms not open, as
+/// chat apps do: "(3) Confab". (In the browser only: the server renders the
+/// plain title.)
+fn show_unread_in_the_title(state: ChatState) {
+    Effect::new(move |_| {
+        let open = state.open_room.get();
+        let unread: u64 = state.rooms.with(|rooms| {
+            rooms
+                .iter()
+                .filter(|r| r.room.id != open)
+                .map(|r| r.unread)
+                .sum()
+        });
+        document().set_title(&if unread > 0 {
+            format!("({unread}) Confab")
+        } else {
+            "Confab".to_owned()
+        });
+    });
 }
 
 /// A quiet line that says when the live connection is lost and when it is
