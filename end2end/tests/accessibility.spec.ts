@@ -71,6 +71,7 @@ test.describe("keyboard", () => {
 
     // Create a room by typing, then send with Enter and add a line with Shift+Enter.
     await page.keyboard.press("Enter");
+    await expect(page.getByLabel("Room name")).toBeFocused();
     const roomName = `Keys ${Date.now().toString(36)}`;
     await page.keyboard.type(roomName);
     await page.keyboard.press("Enter");

@@ -32,6 +32,20 @@ async fn every_page_path_is_a_page_and_anything_else_a_404() {
     }
 }
 
+/// A store that cannot be reached is not a sign-out: the page says what is
+/// wrong instead of showing the sign-in form.
+#[tokio::test]
+async fn without_its_store_the_page_says_so_rather_than_signing_out() {
+    let (mut redis, confab) = confab().await;
+    let alice = Client::new(&confab.base);
+    alice.register("alice", PASSWORD).await;
+    redis.process.kill();
+    let page = alice.get("/").await.text().await.unwrap();
+    assert!(page.contains("cannot reach its database"), "{page}");
+    assert!(page.contains("Try again"), "{page}");
+    assert!(!page.contains("Create account"), "{page}");
+}
+
 #[tokio::test]
 async fn a_signed_in_reader_gets_the_chat_open_on_the_room_in_the_path() {
     let (_redis, confab) = confab().await;

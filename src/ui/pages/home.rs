@@ -1,7 +1,7 @@
 //! `/`, `/rooms` and `/room/{id}`: the sign-in form when signed out, the
 //! chat when signed in.
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -16,8 +16,9 @@ use crate::ui::pages::chat_path;
 pub fn HomePage() -> impl IntoView {
     // `/rooms` opens with the room browser showing (the JavaScript-off way
     // to it), so its listing is read with the rest.
+    let location = use_location();
     let browsing =
-        chat_path(&use_location().pathname.get_untracked()).is_some_and(|(_, browsing)| browsing);
+        chat_path(&location.pathname.get_untracked()).is_some_and(|(_, browsing)| browsing);
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
     let data = Resource::new(|| (), move |_| page_data(browsing));
@@ -26,8 +27,16 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => Either::Left(view! { <ChatShell data history/> }),
-                    Err(_) => Either::Right(view! { <SignInForm/> }),
+                    Ok(data) => EitherOf3::A(view! { <ChatShell data history/> }),
+                    Err(AppError::Unauthorized(_)) => EitherOf3::B(view! { <SignInForm/> }),
+                    // Not a sign-out: say what is wrong, and offer the page again.
+                    Err(err) => EitherOf3::C(view! {
+                        <main class="centered">
+                            <h1>"Confab"</h1>
+                            <p class="notice" role="alert">{err.to_string()}</p>
+                            <p><a href=location.pathname.get_untracked()>"Try again"</a></p>
+                        </main>
+                    }),
                 }
             })}
         </Suspense>
