@@ -21,6 +21,10 @@ pub enum ClientFrame {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         nonce: Option<String>,
+        /// A repeat of an earlier send under the same nonce, whose answer
+        /// was lost (an addition): stored only if that one was not.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        retry: bool,
     },
     /// Replay every stored message of the room with seq above `after`.
     Sync { room_id: RoomId, after: u64 },
@@ -118,7 +122,8 @@ mod tests {
             ClientFrame::Send {
                 room_id: RoomId::GENERAL,
                 text: "hi".into(),
-                nonce: Some("c-1".into())
+                nonce: Some("c-1".into()),
+                retry: false,
             }
         );
         let sync: ClientFrame =

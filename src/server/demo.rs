@@ -99,6 +99,8 @@ async fn write_history(store: &Store, people: &[User], rooms: &[RoomId]) -> Resu
             sender,
             text: &text,
             date,
+            nonce: None,
+            retry: false,
         };
         if !matches!(
             store.send_message(&draft, unlimited, &envelope).await?,

@@ -122,11 +122,14 @@ impl ChatState {
                 room_id: room,
                 text,
                 nonce: Some(nonce),
+                retry: false,
             })
         });
     }
 
-    /// Sends a failed message again.
+    /// Sends a failed message again, under its nonce: if the first try was
+    /// stored after all (its answer was lost with the connection), the
+    /// server answers with that message instead of storing it twice.
     pub fn retry(&self, nonce: &str) {
         let Some(failed) = self
             .pending
@@ -134,8 +137,19 @@ impl ChatState {
         else {
             return;
         };
-        self.pending.update(|p| p.retain(|p| p.nonce != nonce));
-        self.send(failed.room, failed.text);
+        self.pending.update(|p| {
+            if let Some(again) = p.iter_mut().find(|p| p.nonce == nonce) {
+                again.error = None;
+            }
+        });
+        self.outbox.update(|o| {
+            o.push(ClientFrame::Send {
+                room_id: failed.room,
+                text: failed.text,
+                nonce: Some(failed.nonce),
+                retry: true,
+            })
+        });
     }
 
     pub fn typing_in(&self, room: RoomId) {

@@ -30,18 +30,37 @@ pub async fn send(room_id: String, text: String) -> Result<Message, AppError> {
     let user = request.user().await?;
     let room = RoomId::parse(&room_id)?;
     let text = MessageText::parse(&text)?;
-    store_message(&request.state, &room, &user, &text, None).await
+    match store_message(&request.state, &room, &user, &text, None).await? {
+        Sent::Now(message) | Sent::Before(message) => Ok(message),
+    }
 }
 
-/// Stores and publishes a message, from HTTP or a socket (`origin` is the
-/// socket's connection id and the client's nonce).
+/// A stored message: stored by this call (and published), or by an
+/// earlier send with the same nonce (published then).
+pub enum Sent {
+    Now(Message),
+    Before(Message),
+}
+
+/// Where a socket send came from: the connection, the client's nonce for
+/// it, and whether the client says it repeats an earlier send.
+#[derive(Clone, Copy)]
+pub struct Origin<'a> {
+    pub connection: &'a str,
+    pub nonce: &'a str,
+    pub retry: bool,
+}
+
+/// Stores and publishes a message, from HTTP or a socket (`origin`). A
+/// socket send that retries one stored under the same nonce is not stored
+/// again.
 pub async fn store_message(
     state: &AppState,
     room: &RoomId,
     sender: &User,
     text: &MessageText,
-    origin: Option<(&str, &str)>,
-) -> Result<Message, AppError> {
+    origin: Option<Origin<'_>>,
+) -> Result<Sent, AppError> {
     let limits = SendLimits {
         burst: state.config.send_burst,
         per_second: state.config.send_per_second,
@@ -51,13 +70,17 @@ pub async fn store_message(
         sender,
         text,
         date: now_millis(),
+        nonce: origin.map(|origin| origin.nonce),
+        retry: origin.is_some_and(|origin| origin.retry),
     };
+    let echo_to = origin.map(|origin| (origin.connection, origin.nonce));
     match state
         .store
-        .send_message(&draft, limits, &message_envelope(origin))
+        .send_message(&draft, limits, &message_envelope(echo_to))
         .await?
     {
-        SendOutcome::Stored(message) => Ok(message),
+        SendOutcome::Stored(message) => Ok(Sent::Now(message)),
+        SendOutcome::SentBefore(message) => Ok(Sent::Before(message)),
         SendOutcome::NotMember => Err(not_member_error(&state.store, room, sender.id).await),
         SendOutcome::RateLimited => Err(AppError::TooManyRequests(
             "You are sending messages too fast. Please wait a moment.".into(),

@@ -18,6 +18,8 @@
 //! | `P:room:{id}`                  | zset   | messages: member = Message JSON, score = seq   |
 //! | `P:room:{id}:seq`              | string | INCR counter of the room's last seq            |
 //! | `P:budget:send:{user id}`      | hash   | token bucket of a user's sends (tokens, ts)    |
+//! | `P:sent:{user id}`             | hash   | "{room} {nonce}" -> seq of the user's last sends |
+//! | `P:sent:{user id}:order`       | list   | those fields, newest first (to drop the oldest) |
 //! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
 //! | `P:online_users`               | set    | ids of users with an open socket anywhere      |
 //! | `P:presence:{user id}`         | hash   | instance id -> the user's open sockets there   |
@@ -108,6 +110,17 @@ impl Keys {
 
     pub fn send_budget(&self, id: UserId) -> String {
         self.key(format_args!("budget:send:{id}"))
+    }
+
+    /// The seqs of a user's last sends over the socket, by room and nonce:
+    /// a send repeated with its nonce is answered from here.
+    pub fn sent_nonces(&self, id: UserId) -> String {
+        self.key(format_args!("sent:{id}"))
+    }
+
+    /// The fields of [`Keys::sent_nonces`], newest first.
+    pub fn sent_order(&self, id: UserId) -> String {
+        self.key(format_args!("sent:{id}:order"))
     }
 
     /// The channel that carries `room`'s live events. Today every room

@@ -21,7 +21,16 @@ pub struct Draft<'a> {
     pub sender: &'a User,
     pub text: &'a MessageText,
     pub date: u64,
+    /// The client's name for this send (socket sends), remembered so that
+    /// a retry of it is not stored twice: see [`SendOutcome::SentBefore`].
+    pub nonce: Option<&'a str>,
+    /// Whether this send repeats an earlier one under the same nonce.
+    pub retry: bool,
 }
+
+/// How many of a user's last nonces are remembered, and for how long.
+const NONCES_KEPT: u32 = 64;
+const NONCES_KEPT_SECS: u64 = 24 * 60 * 60;
 
 /// The live event a stored message is published in: `before`, the message
 /// JSON, then `after`.
@@ -32,6 +41,10 @@ pub struct Envelope {
 
 pub enum SendOutcome {
     Stored(Message),
+    /// An earlier send with the same room and nonce stored this message
+    /// (and published it then): a client repeating a send it never saw
+    /// answered. Nothing was stored, spent or published now.
+    SentBefore(Message),
     NotMember,
     RateLimited,
 }
@@ -59,6 +72,8 @@ impl Store {
             sender,
             text,
             date,
+            nonce,
+            retry,
         } = *draft;
         let unnumbered = Unnumbered {
             room_id: room,
@@ -70,12 +85,14 @@ impl Store {
         let json =
             serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut conn = self.conn();
-        let seq: i64 = scripts::SEND_MESSAGE
+        let reply: redis::Value = scripts::SEND_MESSAGE
             .key(self.keys.room_members(room))
             .key(self.keys.send_budget(sender.id))
             .key(self.keys.room_seq(room))
             .key(self.keys.room_messages(room))
             .key(self.keys.user_read(sender.id))
+            .key(self.keys.sent_nonces(sender.id))
+            .key(self.keys.sent_order(sender.id))
             .arg(sender.id.0)
             .arg(limits.burst)
             .arg(limits.per_second)
@@ -84,8 +101,21 @@ impl Store {
             .arg(self.keys.room_channel(room))
             .arg(&envelope.before)
             .arg(&envelope.after)
+            .arg(nonce.map_or_else(String::new, |nonce| format!("{room} {nonce}")))
+            .arg(NONCES_KEPT)
+            .arg(NONCES_KEPT_SECS)
+            .arg(if retry { "1" } else { "" })
             .invoke_async(&mut conn)
             .await?;
+        let seq = match reply {
+            redis::Value::Int(seq) => seq,
+            redis::Value::BulkString(stored) => {
+                let stored = String::from_utf8(stored)
+                    .map_err(|e| StoreError::Corrupt(format!("stored message: {e}")))?;
+                return Ok(SendOutcome::SentBefore(parse_message(&stored)?));
+            }
+            other => return Err(StoreError::Corrupt(format!("send reply {other:?}"))),
+        };
         Ok(match seq {
             -1 => SendOutcome::NotMember,
             -2 => SendOutcome::RateLimited,

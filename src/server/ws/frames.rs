@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::model::{ClientFrame, MessageText, RoomId, ServerEvent, User, MAX_NONCE_LEN};
 use crate::server::bus::event::BusEvent;
 use crate::server::bus::{ConnId, Outbound};
-use crate::server::services::messages::store_message;
+use crate::server::services::messages::{store_message, Origin, Sent};
 use crate::server::services::rooms::require_member;
 use crate::server::AppState;
 
@@ -56,7 +56,11 @@ impl FrameHandler {
                 room_id,
                 text,
                 nonce,
-            } => (self.send(room_id, &text, nonce.as_deref()).await, nonce),
+                retry,
+            } => (
+                self.send(room_id, &text, nonce.as_deref(), retry).await,
+                nonce,
+            ),
             ClientFrame::Sync { room_id, after } => (self.sync(room_id, after).await, None),
             ClientFrame::Typing { room_id } => (self.typing(room_id).await, None),
         };
@@ -89,15 +93,36 @@ impl FrameHandler {
     }
 
     /// Stores and publishes; the echo (with the nonce) comes over the bus.
-    async fn send(&self, room: RoomId, text: &str, nonce: Option<&str>) -> Result<(), AppError> {
+    /// A `retry` of a send this user made before with the same room and
+    /// nonce (a client repeating a send it never saw answered) is echoed
+    /// from here instead, and not stored again.
+    async fn send(
+        &self,
+        room: RoomId,
+        text: &str,
+        nonce: Option<&str>,
+        retry: bool,
+    ) -> Result<(), AppError> {
         if nonce.is_some_and(|n| n.chars().count() > MAX_NONCE_LEN) {
             return Err(AppError::BadInput(format!(
                 "A nonce is at most {MAX_NONCE_LEN} characters long."
             )));
         }
         let text = MessageText::parse(text)?;
-        let origin = nonce.map(|nonce| (self.tag.as_str(), nonce));
-        store_message(&self.state, &room, &self.user, &text, origin).await?;
+        let origin = nonce.map(|nonce| Origin {
+            connection: self.tag.as_str(),
+            nonce,
+            retry,
+        });
+        if let Sent::Before(message) =
+            store_message(&self.state, &room, &self.user, &text, origin).await?
+        {
+            self.reply(&ServerEvent::Message {
+                message,
+                nonce: nonce.map(str::to_owned),
+            })
+            .await;
+        }
         Ok(())
     }
 
