@@ -20,14 +20,18 @@ pub async fn messages(
 #[server(prefix = "/api", endpoint = "messages/send")]
 pub async fn send_message(room_id: String, text: String) -> Result<Message, AppError> {
     let sent = crate::server::services::messages::send(room_id, text.clone()).await;
-    if let Err(err) = &sent {
-        // Without JavaScript, the page comes back with the text still in
-        // the box (`draft`), beside the reason.
-        crate::server::request::refuse_form_post_keeping(
-            <SendMessage as leptos::server_fn::ServerFn>::PATH,
-            err,
-            &[("draft", &text)],
-        );
-    }
+    // Without JavaScript, a refused message comes back in the box (`draft`,
+    // beside the reason), unless it is too long to ride in a URL; a sent
+    // one leaves no draft behind in the page's URL.
+    let draft = if text.len() <= crate::server::request::DRAFT_IN_URL_MAX_BYTES {
+        text.as_str()
+    } else {
+        ""
+    };
+    crate::server::request::form_post_back(
+        <SendMessage as leptos::server_fn::ServerFn>::PATH,
+        sent.as_ref().err(),
+        &[("draft", draft)],
+    );
     sent
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Room, RoomSummary, User};
 
+/// The signed-in reader's page, as the server read it for the first paint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageData {
     /// Who is signed in.

@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos_axum::ResponseOptions;
+use url::Url;
 
 use crate::error::AppError;
 use crate::model::User;
@@ -67,36 +68,48 @@ pub fn land_form_post_on(path: &str) {
     }
 }
 
-/// After a plain HTML form post that the server function at
-/// `server_fn_path` refused, sends the browser back to the page the form
-/// was on with the error in the URL, as leptos_axum does, and with `keep`
-/// beside it, so that the page can put back what was typed. Query pairs an
-/// earlier refusal left in that page's URL are dropped.
-pub fn refuse_form_post_keeping(server_fn_path: &str, err: &AppError, keep: &[(&str, &str)]) {
+/// The longest text (in bytes) a refused plain form post puts back in the
+/// page's URL: percent-encoded, it stays under the 8 KB of headers common
+/// proxies allow.
+pub const DRAFT_IN_URL_MAX_BYTES: usize = 2000;
+
+/// After a plain HTML form post to the server function at
+/// `server_fn_path`, sends the browser back to the page the form was on,
+/// rid of what an earlier refusal left in its URL (`__path`, `__err` and
+/// the names in `keep`). When `refused`, the URL then carries this
+/// refusal, as leptos_axum does, and `keep` beside it, so that the page can
+/// put back what was typed. Calls from the page's own code are left alone.
+pub fn form_post_back(server_fn_path: &str, refused: Option<&AppError>, keep: &[(&str, &str)]) {
     let Some(parts) = plain_form_post() else {
         return;
     };
-    let Some(referer) = parts
+    let Some(mut back) = parts
         .headers
         .get(http::header::REFERER)
         .and_then(|referer| referer.to_str().ok())
+        .and_then(|referer| Url::parse(referer).ok())
     else {
         return;
     };
-    let Ok(mut url) = ServerFnUrlError::new(server_fn_path, err.clone()).to_url(referer) else {
-        return;
-    };
-    // The refusal is the last two pairs; anything before it with the same
-    // names came from an earlier one.
-    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let refusal = pairs.split_off(pairs.len().saturating_sub(2));
     let ours = |key: &str| key == "__path" || key == "__err" || keep.iter().any(|(k, _)| *k == key);
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(pairs.iter().filter(|(key, _)| !ours(key)))
-        .extend_pairs(&refusal)
-        .extend_pairs(keep);
-    leptos_axum::redirect(url.as_str());
+    let others: Vec<(String, String)> = back
+        .query_pairs()
+        .into_owned()
+        .filter(|(key, _)| !ours(key))
+        .collect();
+    back.query_pairs_mut().clear().extend_pairs(&others);
+    if let Some(err) = refused {
+        let Ok(refusal) = ServerFnUrlError::new(server_fn_path, err.clone()).to_url(back.as_str())
+        else {
+            return;
+        };
+        back = refusal;
+        back.query_pairs_mut().extend_pairs(keep);
+    }
+    if back.query().is_some_and(str::is_empty) {
+        back.set_query(None);
+    }
+    leptos_axum::redirect(back.as_str());
 }
 
 /// The request, when it is a plain HTML form post (it accepts HTML).

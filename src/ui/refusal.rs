@@ -8,8 +8,8 @@
 //! JavaScript runs, so they need no action machinery in the browser bundle
 //! (see docs/benchmarks.md, "Browser bundle").
 
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos::prelude::GetUntracked;
+use leptos::server_fn::error::ServerFnUrlError;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
@@ -21,7 +21,9 @@ pub fn refused(path: &str) -> Option<AppError> {
     if query.get_str("__path")? != path {
         return None;
     }
-    Some(ServerFnUrlError::<AppError>::decode_err(query.get_str("__err")?))
+    Some(ServerFnUrlError::<AppError>::decode_err(
+        query.get_str("__err")?,
+    ))
 }
 
 /// What the refused form post to the server function at `path` kept for

@@ -662,7 +662,9 @@ async fn only_the_last_nonces_are_kept() {
     alice.signed_up("alice").await;
     let mut socket = alice.ws().await;
     for i in 0..=64 {
-        socket.send_message("0", &format!("m{i}"), &format!("n{i}")).await;
+        socket
+            .send_message("0", &format!("m{i}"), &format!("n{i}"))
+            .await;
         assert_eq!(socket.next_of("message").await["nonce"], format!("n{i}"));
     }
     socket.send(retry("0", "m1", "n1")).await;

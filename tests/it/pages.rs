@@ -57,12 +57,23 @@ async fn a_signed_in_reader_gets_the_chat_open_on_the_room_in_the_path() {
     let general = alice.get("/").await.text().await.unwrap();
     assert!(general.contains("Signed in as"), "{general}");
 
-    let tea = alice.get(&format!("/room/{room}")).await.text().await.unwrap();
-    assert!(tea.contains("kettle&#x27;s on") || tea.contains("kettle's on"), "{tea}");
+    let tea = alice
+        .get(&format!("/room/{room}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        tea.contains("kettle&#x27;s on") || tea.contains("kettle's on"),
+        "{tea}"
+    );
 
     let browser = alice.get("/rooms").await.text().await.unwrap();
     assert!(browser.contains("Public rooms"), "{browser}");
-    assert!(browser.contains("Join Tea") || browser.contains("Open Tea"), "{browser}");
+    assert!(
+        browser.contains("Join Tea") || browser.contains("Open Tea"),
+        "{browser}"
+    );
 }
 
 /// A form post the server refuses (JavaScript off) comes back to the page
@@ -77,7 +88,10 @@ async fn a_refused_form_post_is_shown_in_words() {
         .post_with(
             "/api/login",
             &[("username", "alice"), ("password", "not the password")],
-            &[("accept", "text/html"), ("referer", &format!("{}/", confab.base))],
+            &[
+                ("accept", "text/html"),
+                ("referer", &format!("{}/", confab.base)),
+            ],
         )
         .await;
     assert!(refused.status.is_redirection(), "{}", refused.message());
@@ -125,4 +139,34 @@ async fn a_refused_message_post_keeps_its_text() {
         .unwrap();
     assert!(page.contains("Not sent: There is no such room."), "{page}");
     assert!(page.contains(">again</textarea>"), "{page}");
+
+    // A message sent from that page leaves none of it in the URL.
+    let sent = alice
+        .post_with(
+            "/api/messages/send",
+            &[("room_id", "0"), ("text", "sent at last")],
+            &[("accept", "text/html"), ("referer", &second)],
+        )
+        .await;
+    assert!(sent.status.is_redirection(), "{}", sent.message());
+    assert_eq!(
+        sent.headers["location"].to_str().unwrap(),
+        format!("{}/room/999", confab.base)
+    );
+
+    // Text too long to ride in a URL is not put back.
+    let long = "x".repeat(3000);
+    let refused = alice
+        .post_with(
+            "/api/messages/send",
+            &[("room_id", "999"), ("text", &long)],
+            &[
+                ("accept", "text/html"),
+                ("referer", &format!("{}/", confab.base)),
+            ],
+        )
+        .await;
+    let location = refused.headers["location"].to_str().unwrap();
+    assert!(location.contains("__err="), "{location}");
+    assert!(!location.contains("xxx"), "{location}");
 }

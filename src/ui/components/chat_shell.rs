@@ -109,11 +109,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
 }
 
 #[component]
-fn Layout(
-    state: ChatState,
-    name: String,
-    resources: PageResources,
-) -> impl IntoView {
+fn Layout(state: ChatState, name: String, resources: PageResources) -> impl IntoView {
     let sidebar_open = RwSignal::new(false);
     view! {
         <div class="chat" class:sidebar-open=move || sidebar_open.get()>

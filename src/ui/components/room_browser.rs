@@ -2,8 +2,8 @@
 //! join, and creates new ones. Without JavaScript it is the `/rooms` page
 //! and its buttons are plain form posts.
 
-use leptos::html;
 use leptos::either::Either;
+use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -43,10 +43,19 @@ pub fn RoomBrowser(
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let entered = match joining {
-                Some(room) if state.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id)) => Ok(room),
+                Some(room)
+                    if state
+                        .rooms
+                        .with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id)) =>
+                {
+                    Ok(room)
+                }
                 Some(room) => join_room(room.id.to_string()).await,
                 None => {
-                    let name = name_field.get_untracked().map(|field| field.value()).unwrap_or_default();
+                    let name = name_field
+                        .get_untracked()
+                        .map(|field| field.value())
+                        .unwrap_or_default();
                     create_room(name).await
                 }
             };
@@ -68,35 +77,39 @@ pub fn RoomBrowser(
             let Some(rooms) = listing.get() else {
                 return Either::Left(view! { <li class="loading">"Loading rooms…"</li> });
             };
-            Either::Right(rooms
-                .into_iter()
-                .map(|room| {
-                    let member = state.rooms.with(|rooms| rooms.iter().any(|r| r.room.id == room.id));
-                    let verb = if member { "Open" } else { "Join" };
-                    let label = format!("{verb} {}", room.name);
-                    let name = room.name.clone();
-                    let id = room.id.to_string();
-                    let enter = enter.clone();
-                    view! {
-                        <li>
-                            <span class="room-name">"#" {name}</span>
-                            <form method="post" action="/api/rooms/join" class="inline-form">
-                                <input type="hidden" name="room_id" value=id/>
-                                <button
-                                    type="submit"
-                                    aria-label=label
-                                    on:click=move |ev| {
-                                        ev.prevent_default();
-                                        enter(Some(room.clone()));
-                                    }
-                                >
-                                    {verb}
-                                </button>
-                            </form>
-                        </li>
-                    }
-                })
-                .collect_view())
+            Either::Right(
+                rooms
+                    .into_iter()
+                    .map(|room| {
+                        let member = state
+                            .rooms
+                            .with(|rooms| rooms.iter().any(|r| r.room.id == room.id));
+                        let verb = if member { "Open" } else { "Join" };
+                        let label = format!("{verb} {}", room.name);
+                        let name = room.name.clone();
+                        let id = room.id.to_string();
+                        let enter = enter.clone();
+                        view! {
+                            <li>
+                                <span class="room-name">"#" {name}</span>
+                                <form method="post" action="/api/rooms/join" class="inline-form">
+                                    <input type="hidden" name="room_id" value=id/>
+                                    <button
+                                        type="submit"
+                                        aria-label=label
+                                        on:click=move |ev| {
+                                            ev.prevent_default();
+                                            enter(Some(room.clone()));
+                                        }
+                                    >
+                                        {verb}
+                                    </button>
+                                </form>
+                            </li>
+                        }
+                    })
+                    .collect_view(),
+            )
         }
     };
 

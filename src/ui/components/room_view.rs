@@ -13,10 +13,7 @@ use crate::ui::components::message_log::MessageLog;
 use crate::ui::state::ChatState;
 
 #[component]
-pub fn RoomView(
-    state: ChatState,
-    history: History,
-) -> impl IntoView {
+pub fn RoomView(state: ChatState, history: History) -> impl IntoView {
     let room = move || {
         let id = state.open_room.get();
         state.rooms.with(|rooms| {

@@ -78,7 +78,11 @@ pub fn Sidebar(
 
 /// One person online: a button that opens the direct room with them (a
 /// plain form post without JavaScript).
-fn person(user: &User, is_me: bool, open_direct: impl Fn(String) + Clone + 'static) -> impl IntoView {
+fn person(
+    user: &User,
+    is_me: bool,
+    open_direct: impl Fn(String) + Clone + 'static,
+) -> impl IntoView {
     let id = user.id.to_string();
     let posted = id.clone();
     view! {

@@ -34,9 +34,10 @@ pub fn chat_path(path: &str) -> Option<(RoomId, bool)> {
         "/" => Some((RoomId::GENERAL, false)),
         "/rooms" => Some((RoomId::GENERAL, true)),
         _ => {
-            let id = path.strip_prefix("/room/").filter(|id| !id.is_empty() && !id.contains('/'))?;
-            // A room id that does not parse still opens the chat, which
-            // says there is no such room.
+            let id = path
+                .strip_prefix("/room/")
+                .filter(|id| !id.is_empty() && !id.contains('/'))?;
+            // A room id that does not parse opens the chat on General.
             Some((RoomId::parse(id).unwrap_or(RoomId::GENERAL), false))
         }
     }
