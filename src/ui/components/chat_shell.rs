@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::{mark_read, messages, public_rooms};
+use crate::api::{mark_read, messages};
 use crate::error::AppError;
 use crate::model::{Message, PageData, Room, RoomId};
 use crate::ui::components::room_view::RoomView;
@@ -81,19 +81,6 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
     let room_in_url = history.room;
     let browsing = RwSignal::new(listing.is_some());
     let listing = RwSignal::new(listing);
-    // The hydrated page reads the public rooms afresh each time the
-    // browser opens.
-    Effect::new(move |was_open: Option<bool>| {
-        let open = browsing.get();
-        if open && was_open == Some(false) {
-            leptos::task::spawn_local(async move {
-                if let Ok(rooms) = public_rooms().await {
-                    listing.set(Some(rooms));
-                }
-            });
-        }
-        open
-    });
     let resources = PageResources {
         history,
         browsing,
@@ -162,6 +149,10 @@ fn show_unread_in_the_title(state: ChatState) {
         } else {
             "Confab".to_owned()
         });
+        // Leaving the chat (for the not-found page) leaves the plain
+        // title. (Registered here, in the browser: effects do not run on
+        // the server, which has no document.)
+        on_cleanup(|| document().set_title("Confab"));
     });
 }
 

@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{create_room, join_room};
+use crate::api::{create_room, join_room, public_rooms};
 use crate::model::Room;
 use crate::ui::state::ChatState;
 
@@ -37,6 +37,20 @@ pub fn RoomBrowser(
         is_open
     });
     let error = RwSignal::new(None::<String>);
+    // The hydrated page reads the public rooms afresh each time the
+    // browser opens; a failed read says so in the dialog.
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if is_open && was_open == Some(false) {
+            leptos::task::spawn_local(async move {
+                match public_rooms().await {
+                    Ok(rooms) => listing.set(Some(rooms)),
+                    Err(err) => error.set(Some(err.to_string())),
+                }
+            });
+        }
+        is_open
+    });
     let navigate = use_navigate();
     // Joins (unless a member already) or creates a room, then opens it.
     let enter = move |joining: Option<Room>| {
