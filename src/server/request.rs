@@ -2,6 +2,7 @@
 //! state, the headers, the client's address, and a way to set cookies.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 use http::header::SET_COOKIE;
@@ -9,6 +10,7 @@ use http::{HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos_axum::ResponseOptions;
+use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::error::AppError;
@@ -40,9 +42,14 @@ impl RequestContext {
         })
     }
 
-    /// The signed-in user, or 401.
+    /// The signed-in user, or 401. Read from Redis once per request: a
+    /// page render calls several server functions, and each asks.
     pub async fn user(&self) -> Result<User, AppError> {
-        session::current_user(&self.state, &self.headers).await
+        let read = || session::current_user(&self.state, &self.headers);
+        match use_context::<RequestUser>() {
+            Some(RequestUser(once)) => once.get_or_init(read).await.clone(),
+            None => read().await,
+        }
     }
 
     pub fn set_cookie(&self, cookie: String) -> Result<(), AppError> {
@@ -53,6 +60,11 @@ impl RequestContext {
         Ok(())
     }
 }
+
+/// The answer to "who is signed in?" for the request being served, shared
+/// by every server function the request runs (see `startup::router`).
+#[derive(Clone, Default)]
+pub struct RequestUser(Arc<OnceCell<Result<User, AppError>>>);
 
 fn missing(what: &str) -> AppError {
     tracing::error!("server function called without {what} in context");

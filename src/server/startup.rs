@@ -21,6 +21,7 @@ use super::api_guard::api_guard;
 use super::bus::Bus;
 use super::config::Config;
 use super::health::healthz;
+use super::request::RequestUser;
 use super::store::{Store, StoreError};
 use super::AppState;
 
@@ -95,9 +96,13 @@ pub fn router(state: AppState) -> Router {
         .iter()
         .map(|path| AxumRouteListing::new(path.to_string(), SsrMode::Async, [Method::Get], vec![]))
         .collect();
+    // Per request: the state, and a fresh slot for who is signed in.
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(RequestUser::default());
+        }
     };
     let page = {
         let options = state.leptos_options.clone();

@@ -46,6 +46,34 @@ async fn without_its_store_the_page_says_so_rather_than_signing_out() {
     assert!(!page.contains("Create account"), "{page}");
 }
 
+/// A page render runs several server functions, and they share one
+/// session lookup: one `GETEX` per page, not one per function.
+#[tokio::test]
+async fn a_page_reads_the_session_once() {
+    let (redis, confab) = confab().await;
+    let alice = Client::new(&confab.base);
+    alice.register("alice", PASSWORD).await;
+    let getex_calls = || async {
+        let client = redis::Client::open(redis.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let stats: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        stats
+            .lines()
+            .find_map(|line| line.strip_prefix("cmdstat_getex:calls="))
+            .and_then(|rest| rest.split(',').next())
+            .map_or(0, |calls| calls.parse::<u64>().unwrap())
+    };
+    let before = getex_calls().await;
+    let page = alice.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Signed in as"));
+    assert_eq!(getex_calls().await - before, 1);
+}
+
 #[tokio::test]
 async fn a_signed_in_reader_gets_the_chat_open_on_the_room_in_the_path() {
     let (_redis, confab) = confab().await;
