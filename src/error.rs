@@ -118,6 +118,10 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
                 AppError::BadInput(format!("The request is malformed: {detail}."))
             }
+            // On the server: a body that is not UTF-8 or cannot be read.
+            ServerFnErrorErr::Deserialization(_) => AppError::BadInput(
+                "The request could not be read: send UTF-8 form fields.".into(),
+            ),
             ServerFnErrorErr::Request(_) => AppError::BadInput(
                 "Confab could not be reached. Check your connection and try again.".into(),
             ),

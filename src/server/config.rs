@@ -31,9 +31,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
-    /// The Leptos site settings read at run time.
-    #[arg(long, env = "CONFAB_LEPTOS_CONFIG", default_value = "Leptos.toml")]
-    pub leptos_config: PathBuf,
+    /// The Leptos site settings read at run time. Without it, ./Leptos.toml
+    /// if there is one; else the LEPTOS_* environment variables and the
+    /// defaults built in (output `confab`, site `target/site`, pkg `pkg`).
+    #[arg(long, env = "CONFAB_LEPTOS_CONFIG")]
+    pub leptos_config: Option<PathBuf>,
 
     /// Sign-in attempts allowed per username in each window.
     #[arg(long, env = "CONFAB_LOGIN_ATTEMPTS_PER_USER", default_value_t = 10)]

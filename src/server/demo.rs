@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::AppError;
 use crate::model::{MessageText, Password, RoomId, RoomName, User, Username};
-use crate::server::bus::event::message_envelope;
+use crate::server::events::Envelope;
 use crate::server::password;
 use crate::server::store::{Draft, SendLimits, SendOutcome, Store};
 
@@ -82,7 +82,7 @@ async fn write_history(store: &Store, people: &[User], rooms: &[RoomId]) -> Resu
         burst: u32::MAX,
         per_second: 1e9,
     };
-    let envelope = message_envelope(None);
+    let envelope = Envelope::new(None);
     for i in 0..MESSAGES {
         let room = &rooms[i % rooms.len()];
         let sender = match room {

@@ -156,6 +156,13 @@ impl RedisProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// Starts Redis again after [`RedisProcess::kill`], on the same port
+    /// with the same data (for failure tests).
+    pub async fn revive(&mut self) -> Result<(), RedisProcessError> {
+        self.child = spawn(&self.dir, self.port)?;
+        self.wait_until_ready().await
+    }
 }
 
 impl Drop for RedisProcess {

@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use super::config::Config;
 use super::redis_process::RedisProcess;
-use super::startup::{build_state, serve, StartupError};
+use super::startup::{build_state, leptos_options, serve, StartupError};
 
 pub async fn main() -> ExitCode {
     let config = Config::parse();
@@ -28,6 +28,8 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), StartupError> {
+    // Settings first: a wrong one stops the process before any child starts.
+    leptos_options(&config)?;
     let embedded = match &config.redis_url {
         Some(_) => None,
         None => {

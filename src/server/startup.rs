@@ -10,6 +10,7 @@ use axum::middleware;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
+use leptos::config::get_config_from_env;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes};
 use leptos_router::{Method, SsrMode};
@@ -45,17 +46,43 @@ pub enum StartupError {
     Serve(std::io::Error),
 }
 
+/// The settings file read when none is named and it is there.
+const DEFAULT_LEPTOS_CONFIG: &str = "Leptos.toml";
+
+/// The Leptos site settings: from the file named in the config, else from
+/// ./Leptos.toml when there is one, else from the `LEPTOS_*` environment
+/// and the defaults built in, so that the binary runs from any directory.
+pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
+    let named = config.leptos_config.clone();
+    let path = named.or_else(|| {
+        let default = std::path::PathBuf::from(DEFAULT_LEPTOS_CONFIG);
+        default.is_file().then_some(default)
+    });
+    let read = match &path {
+        Some(path) => get_configuration(Some(&path.display().to_string())),
+        None => get_config_from_env(),
+    };
+    let mut options = read
+        .map_err(|e| StartupError::LeptosConfig {
+            path: path.as_ref().map_or_else(
+                || "the LEPTOS_* environment".to_owned(),
+                |p| p.display().to_string(),
+            ),
+            detail: e.to_string(),
+        })?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "confab".into();
+    }
+    if let Some(addr) = config.site_addr {
+        options.site_addr = addr;
+    }
+    Ok(options)
+}
+
 /// Connects to Redis, makes the defaults, and reads the Leptos settings.
 pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, StartupError> {
-    let path = config.leptos_config.display().to_string();
-    let leptos_config = get_configuration(Some(&path)).map_err(|e| StartupError::LeptosConfig {
-        path: path.clone(),
-        detail: e.to_string(),
-    })?;
-    let mut leptos_options = leptos_config.leptos_options;
-    if let Some(addr) = config.site_addr {
-        leptos_options.site_addr = addr;
-    }
+    let leptos_options = leptos_options(&config)?;
     let redis_error = |source| StartupError::Redis {
         url: redis_url.to_owned(),
         source,
@@ -110,6 +137,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(super::metrics::metrics))
         .route("/ws", get(super::ws::upgrade))
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -330,3 +330,37 @@ async fn signed_out_me_is_401_and_a_forged_cookie_too() {
     assert_eq!(reply.status, 401);
     assert_eq!(reply.message(), "You are not signed in.");
 }
+
+/// A body that is not form encoding (bytes that are not UTF-8) is 400 with
+/// words, on every endpoint.
+#[tokio::test]
+async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
+    let (_redis, app) = spawn_app().await;
+    let client = app.client();
+    client.signed_up("erin").await;
+    let http = reqwest::Client::new();
+    let endpoints = [
+        "register", "login", "logout", "me", "rooms", "rooms/public", "rooms/create",
+        "rooms/join", "rooms/leave", "rooms/direct", "rooms/read", "messages",
+        "messages/send", "users/online",
+    ];
+    let bodies: [&[u8]; 2] = [b"room_id=0&text=\xff\xfe", b"\xc3("];
+    for endpoint in endpoints {
+        for body in bodies {
+            let response = http
+                .post(format!("{}/api/{endpoint}", app.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", client.session_cookie())
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("an answer");
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            assert_eq!(status, 400, "{endpoint} {body:?}: {text}");
+            assert!(text.contains("message"), "{endpoint}: {text}");
+        }
+    }
+    // Nothing was stored by any of it.
+    assert_eq!(client.history("0", None, None).await.body, serde_json::json!([]));
+}

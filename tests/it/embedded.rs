@@ -67,3 +67,42 @@ async fn the_embedded_redis_dies_with_a_killed_confab() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Deployed elsewhere: from a directory with no Leptos.toml or Cargo.toml,
+/// given the Leptos deployment variables, the binary starts (its embedded
+/// Redis too, with data under that directory) and serves pages.
+#[tokio::test]
+async fn the_binary_runs_from_any_directory() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let confab = ConfabProcess::start_deployed(dir.path(), &[]).await;
+    let page = reqwest::get(format!("{}/", confab.base))
+        .await
+        .expect("the page answers");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("a page");
+    assert!(html.contains("/pkg/confab"), "the page loads its bundle: {html}");
+    assert!(
+        dir.path().join("data/redis").is_dir(),
+        "the embedded Redis keeps its data in the working directory"
+    );
+}
+
+/// A settings file named but missing stops the process before it starts
+/// anything, with one line that names the file.
+#[tokio::test]
+async fn a_missing_settings_file_is_named_and_nothing_starts() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .current_dir(dir.path())
+        .env_remove("REDIS_URL")
+        .env("CONFAB_LEPTOS_CONFIG", "nowhere/Leptos.toml")
+        .output()
+        .expect("confab runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nowhere/Leptos.toml"), "{stderr}");
+    assert!(
+        !dir.path().join("data").exists(),
+        "no Redis was started: {stderr}"
+    );
+}

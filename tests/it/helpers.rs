@@ -90,17 +90,36 @@ impl ConfabProcess {
     /// Starts the binary with `env` on a free port and waits until its
     /// health check answers.
     pub async fn start(env: &[(&str, String)]) -> Self {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_confab"));
+        command.env(
+            "CONFAB_LEPTOS_CONFIG",
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml"),
+        );
+        Self::launch(command, env).await
+    }
+
+    /// Starts the binary as it is deployed: from `dir`, which holds no
+    /// Leptos.toml or Cargo.toml, with the Leptos deployment variables.
+    pub async fn start_deployed(dir: &std::path::Path, env: &[(&str, String)]) -> Self {
+        let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/site");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_confab"));
+        command
+            .current_dir(dir)
+            .env_remove("CONFAB_LEPTOS_CONFIG")
+            .env("LEPTOS_OUTPUT_NAME", "confab")
+            .env("LEPTOS_SITE_ROOT", site)
+            .env("LEPTOS_SITE_PKG_DIR", "pkg");
+        Self::launch(command, env).await
+    }
+
+    async fn launch(mut command: std::process::Command, env: &[(&str, String)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        let child = command
             .env_remove("REDIS_URL")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env(
-                "CONFAB_LEPTOS_CONFIG",
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml"),
-            )
             .env("RUST_LOG", "warn")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .spawn()
@@ -127,6 +146,16 @@ impl Drop for ConfabProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Two instances sharing one Redis and one key prefix, with send budgets
+/// no test exhausts.
+pub async fn two_instances() -> (TestRedis, TestApp, TestApp) {
+    let redis = TestRedis::start().await;
+    let prefix = unique_prefix();
+    let a = TestApp::spawn_with(&redis, &prefix, |c| c.send_burst = 100_000).await;
+    let b = TestApp::spawn_with(&redis, &prefix, |c| c.send_burst = 100_000).await;
+    (redis, a, b)
 }
 
 /// One instance on its own Redis, with default settings.

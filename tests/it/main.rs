@@ -2,8 +2,10 @@
 //! private redis-server (or a key prefix of its own on a shared one).
 
 mod accounts;
+mod channels;
 mod config_drift;
 mod demo;
+mod echo;
 mod embedded;
 mod health;
 mod helpers;

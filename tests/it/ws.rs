@@ -101,6 +101,22 @@ impl Ws {
         }
     }
 
+    /// The next text event before `deadline`, or `None` if none came.
+    pub async fn next_before(&mut self, deadline: tokio::time::Instant) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()?
+                .expect("the socket is open")
+                .expect("a readable frame");
+            match message {
+                Message::Text(text) => return Some(serde_json::from_str(&text).expect("JSON")),
+                Message::Close(frame) => panic!("closed unexpectedly: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
     /// Reads until the server closes the socket; its close code, if it
     /// sent one.
     pub async fn closed(&mut self) -> Option<u16> {
@@ -133,6 +149,22 @@ impl Ws {
 pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while !condition() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen in time"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Polls an async `condition` until it holds (bounded by the patience).
+pub async fn eventually_async<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !condition().await {
         assert!(
             tokio::time::Instant::now() < deadline,
             "{what} did not happen in time"

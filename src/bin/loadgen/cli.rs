@@ -154,6 +154,9 @@ pub enum Scenario {
     Pages,
     /// Fan-out at rising rates until p99 passes the limit.
     Ramp,
+    /// Per instance, bus events received against those delivered, with
+    /// rooms whose members sit on one or two instances (use --instances 4).
+    Bus,
     /// Every scenario above.
     All,
 }

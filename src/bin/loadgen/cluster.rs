@@ -27,6 +27,11 @@ impl Instance {
         self.child.as_ref().map(Child::id)
     }
 
+    /// CPU seconds the instance has used, when we started it.
+    pub fn cpu_secs(&self) -> Option<f64> {
+        crate::machine::cpu_secs(self.pid()?)
+    }
+
     pub fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.host)
     }

@@ -209,6 +209,9 @@ async fn scenarios(
     if all || args.scenario == Scenario::Ramp {
         push(scenarios::ramp::run(&ctx, n).await);
     }
+    if all || args.scenario == Scenario::Bus {
+        push(scenarios::bus::run(&ctx).await);
+    }
     if all || args.scenario == Scenario::Pages {
         push(scenarios::pages::run(&ctx).await);
     }

@@ -43,6 +43,9 @@ impl Pairs {
             .add("sent", f.sent)
             .add("delivered", f.delivered)
             .add("expected", f.expected_deliveries);
+        if let Some(cpu) = f.server_cpu_us_per_delivery {
+            self.add("server_cpu_us_per_delivery", round(cpu));
+        }
         if f.skipped > 0 {
             self.add("skipped_sends", f.skipped);
         }

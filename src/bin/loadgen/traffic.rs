@@ -52,6 +52,9 @@ pub struct Figures {
     pub closed: u64,
     /// `error` events received during the step.
     pub errors: u64,
+    /// The servers' CPU time during the step over the deliveries, in
+    /// microseconds (when the load generator started the servers).
+    pub server_cpu_us_per_delivery: Option<f64>,
 }
 
 impl Figures {
@@ -161,6 +164,7 @@ pub async fn run(board: &Arc<Board>, senders: &[Sender], step: &Step) -> Figures
         echo_latency: tally.echo.summary(),
         closed: board.closed.load(Ordering::Relaxed) - closed_before,
         errors: board.errors.load(Ordering::Relaxed) - errors_before,
+        server_cpu_us_per_delivery: None,
     }
 }
 

@@ -10,9 +10,7 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 
 use crate::model::{RoomId, User, UserId};
-
-/// A socket on this instance: a number unique within the instance.
-pub type ConnId = u64;
+use crate::server::events::{ConnId, SessionFingerprint};
 
 /// Why the server ends a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +53,7 @@ pub enum Outbound {
 
 struct Conn {
     user: User,
-    session: String,
+    session: SessionFingerprint,
     rooms: HashSet<RoomId>,
     /// Whether its presence count has gone up in Redis.
     counted: bool,
@@ -68,6 +66,34 @@ pub struct Hub {
     conns: HashMap<ConnId, Conn>,
     by_room: HashMap<RoomId, HashSet<ConnId>>,
     by_user: HashMap<UserId, HashSet<ConnId>>,
+}
+
+/// What a removed socket was.
+pub struct Removed {
+    pub user: User,
+    /// Whether its presence was counted in Redis.
+    pub counted: bool,
+    /// The rooms it followed.
+    pub rooms: HashSet<RoomId>,
+}
+
+/// What one fan-out did: how many sockets took the frame, and which
+/// overflowed (to be cut off as too slow).
+#[derive(Default)]
+pub struct Fanned {
+    pub reached: usize,
+    pub overflowed: Vec<ConnId>,
+}
+
+impl Fanned {
+    fn offer(&mut self, id: ConnId, conn: Option<&Conn>, frame: &Utf8Bytes) {
+        let Some(conn) = conn else { return };
+        if conn.frames.try_send(frame.clone()).is_ok() {
+            self.reached += 1;
+        } else {
+            self.overflowed.push(id);
+        }
+    }
 }
 
 /// The two queues of a socket: frames (bounded, may overflow) and control
@@ -83,7 +109,7 @@ impl Hub {
         &mut self,
         id: ConnId,
         user: User,
-        session: String,
+        session: SessionFingerprint,
         rooms: HashSet<RoomId>,
         queues: Queues,
     ) -> usize {
@@ -114,9 +140,9 @@ impl Hub {
         }
     }
 
-    /// Removes a socket; answers its user and whether its presence was
-    /// counted, or `None` if it was removed already.
-    pub fn remove(&mut self, id: ConnId) -> Option<(User, bool)> {
+    /// Removes a socket; answers what it was, or `None` if it was removed
+    /// already.
+    pub fn remove(&mut self, id: ConnId) -> Option<Removed> {
         let conn = self.conns.remove(&id)?;
         for room in &conn.rooms {
             if let Some(set) = self.by_room.get_mut(room) {
@@ -132,7 +158,11 @@ impl Hub {
                 self.by_user.remove(&conn.user.id);
             }
         }
-        Some((conn.user, conn.counted))
+        Some(Removed {
+            user: conn.user,
+            counted: conn.counted,
+            rooms: conn.rooms,
+        })
     }
 
     pub fn is_member(&self, id: ConnId, room: &RoomId) -> bool {
@@ -171,13 +201,12 @@ impl Hub {
             .collect()
     }
 
-    /// The rooms that have sockets here.
-    pub fn rooms(&self) -> Vec<RoomId> {
-        self.by_room.keys().cloned().collect()
-    }
-
     pub fn has_room(&self, room: &RoomId) -> bool {
         self.by_room.contains_key(room)
+    }
+
+    pub fn has_user(&self, user: UserId) -> bool {
+        self.by_user.contains_key(&user)
     }
 
     pub fn connection_count(&self) -> usize {
@@ -223,59 +252,58 @@ impl Hub {
     }
 
     /// Sends `frame` to every socket in `room`, but `special` (if any) gets
-    /// its own frame instead. Answers the sockets that overflowed.
+    /// its own frame instead, whether or not it follows the room yet (the
+    /// sender's echo). Answers how many sockets it reached.
     pub fn to_room(
         &self,
         room: &RoomId,
         frame: &Utf8Bytes,
         special: Option<(ConnId, &Utf8Bytes)>,
         except: Option<UserId>,
-    ) -> Vec<ConnId> {
+    ) -> Fanned {
+        let mut fanned = Fanned::default();
+        if let Some((id, frame)) = special {
+            fanned.offer(id, self.conns.get(&id), frame);
+        }
         let Some(ids) = self.by_room.get(room) else {
-            return Vec::new();
+            return fanned;
         };
-        let mut overflowed = Vec::new();
         for id in ids {
             let Some(conn) = self.conns.get(id) else {
                 continue;
             };
-            if except == Some(conn.user.id) {
+            if except == Some(conn.user.id) || special.is_some_and(|(s, _)| s == *id) {
                 continue;
             }
-            let frame = match special {
-                Some((special_id, special_frame)) if special_id == *id => special_frame,
-                _ => frame,
-            };
-            if conn.frames.try_send(frame.clone()).is_err() {
-                overflowed.push(*id);
-            }
+            fanned.offer(*id, Some(conn), frame);
         }
-        overflowed
+        fanned
+    }
+
+    /// Sends `frame` to one socket.
+    pub fn to_conn(&self, id: ConnId, frame: &Utf8Bytes) -> Fanned {
+        let mut fanned = Fanned::default();
+        fanned.offer(id, self.conns.get(&id), frame);
+        fanned
     }
 
     /// Sends `frame` to every socket of `user`.
-    pub fn to_user(&self, user: UserId, frame: &Utf8Bytes) -> Vec<ConnId> {
+    pub fn to_user(&self, user: UserId, frame: &Utf8Bytes) -> Fanned {
         let ids = self.by_user.get(&user).into_iter().flatten();
         self.send_each(ids, frame)
     }
 
     /// Sends `frame` to every socket here.
-    pub fn to_all(&self, frame: &Utf8Bytes) -> Vec<ConnId> {
+    pub fn to_all(&self, frame: &Utf8Bytes) -> Fanned {
         self.send_each(self.conns.keys(), frame)
     }
 
-    fn send_each<'a>(
-        &self,
-        ids: impl Iterator<Item = &'a ConnId>,
-        frame: &Utf8Bytes,
-    ) -> Vec<ConnId> {
-        ids.filter(|id| {
-            self.conns
-                .get(id)
-                .is_some_and(|conn| conn.frames.try_send(frame.clone()).is_err())
-        })
-        .copied()
-        .collect()
+    fn send_each<'a>(&self, ids: impl Iterator<Item = &'a ConnId>, frame: &Utf8Bytes) -> Fanned {
+        let mut fanned = Fanned::default();
+        for id in ids {
+            fanned.offer(*id, self.conns.get(id), frame);
+        }
+        fanned
     }
 
     /// Tells a socket to close. The control queue holds one order; a
@@ -293,10 +321,10 @@ impl Hub {
         }
     }
 
-    /// The sockets of a session (by fingerprint).
     /// The distinct sessions (fingerprints) with sockets here.
-    pub fn sessions(&self) -> Vec<String> {
-        let sessions: HashSet<&String> = self.conns.values().map(|c| &c.session).collect();
+    pub fn sessions(&self) -> Vec<SessionFingerprint> {
+        let sessions: HashSet<&SessionFingerprint> =
+            self.conns.values().map(|c| &c.session).collect();
         sessions.into_iter().cloned().collect()
     }
 
@@ -311,11 +339,98 @@ impl Hub {
             .collect()
     }
 
-    pub fn of_session(&self, session: &str) -> Vec<ConnId> {
+    /// The sockets of a session (by fingerprint).
+    pub fn of_session(&self, session: &SessionFingerprint) -> Vec<ConnId> {
         self.conns
             .iter()
-            .filter(|(_, c)| c.session == session)
+            .filter(|(_, c)| &c.session == session)
             .map(|(id, _)| *id)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Username;
+
+    fn user(id: u64) -> User {
+        User {
+            id: UserId(id),
+            username: Username::parse(&format!("user{id}")).unwrap(),
+        }
+    }
+
+    /// A socket with room for `capacity` frames, and its frame queue.
+    fn add(
+        hub: &mut Hub,
+        id: ConnId,
+        who: u64,
+        rooms: &[RoomId],
+        capacity: usize,
+    ) -> mpsc::Receiver<Utf8Bytes> {
+        let (frames, received) = mpsc::channel(capacity);
+        let (control, _) = mpsc::channel(1);
+        hub.insert(
+            id,
+            user(who),
+            SessionFingerprint(format!("s{who}")),
+            rooms.iter().cloned().collect(),
+            Queues { frames, control },
+        );
+        received
+    }
+
+    fn frame(text: &str) -> Utf8Bytes {
+        Utf8Bytes::from(text.to_owned())
+    }
+
+    #[test]
+    fn a_room_frame_reaches_its_sockets_and_the_echo_its_sender_even_outside() {
+        let room = RoomId::Public(4);
+        let mut hub = Hub::default();
+        let mut a = add(&mut hub, 1, 1, &[room.clone()], 8);
+        let mut b = add(&mut hub, 2, 2, &[room.clone()], 8);
+        let mut outside = add(&mut hub, 3, 3, &[], 8);
+        let echo = frame("echo");
+        let fanned = hub.to_room(&room, &frame("all"), Some((1, &echo)), None);
+        assert_eq!(fanned.reached, 2);
+        assert_eq!(a.try_recv().unwrap().as_str(), "echo");
+        assert_eq!(b.try_recv().unwrap().as_str(), "all");
+        // The sender's echo reaches it even before it follows the room.
+        let fanned = hub.to_room(&room, &frame("all"), Some((3, &echo)), Some(UserId(2)));
+        assert_eq!(fanned.reached, 2, "b is left out as the typist");
+        assert_eq!(outside.try_recv().unwrap().as_str(), "echo");
+        assert_eq!(a.try_recv().unwrap().as_str(), "all");
+        assert!(b.try_recv().is_err());
+    }
+
+    #[test]
+    fn joins_leaves_and_removals_keep_the_indexes_in_step() {
+        let room = RoomId::Public(4);
+        let mut hub = Hub::default();
+        let _a = add(&mut hub, 1, 1, &[RoomId::GENERAL], 8);
+        let _b = add(&mut hub, 2, 1, &[RoomId::GENERAL], 8);
+        assert!(!hub.has_room(&room));
+        assert!(hub.join(UserId(1), &room), "both tabs join");
+        assert!(!hub.join(UserId(1), &room), "nothing new the second time");
+        assert!(hub.is_member(1, &room) && hub.is_member(2, &room));
+        hub.leave(UserId(1), &room);
+        assert!(!hub.has_room(&room));
+        let removed = hub.remove(1).unwrap();
+        assert_eq!(removed.rooms, HashSet::from([RoomId::GENERAL]));
+        assert!(hub.has_user(UserId(1)), "the other tab is still here");
+        hub.remove(2);
+        assert!(!hub.has_user(UserId(1)) && !hub.has_room(&RoomId::GENERAL));
+        assert!(hub.remove(2).is_none());
+    }
+
+    #[test]
+    fn a_full_queue_is_reported_as_overflowed() {
+        let mut hub = Hub::default();
+        let _slow = add(&mut hub, 1, 1, &[RoomId::GENERAL], 1);
+        assert_eq!(hub.to_all(&frame("1")).reached, 1);
+        let fanned = hub.to_all(&frame("2"));
+        assert_eq!((fanned.reached, fanned.overflowed), (0, vec![1]));
     }
 }

@@ -1,19 +1,27 @@
-//! The bus: ONE Redis pub/sub connection per instance on the channel
-//! `P:bus`, and the fan-out of its events to this instance's sockets.
+//! The bus: this instance's side of the live events. It follows, on one
+//! Redis pub/sub connection, the channel of each room and each user that
+//! has a socket here, and the presence channel; and it fans each event out
+//! to the sockets it is for.
 //!
-//! Every message event carries its room and seq. The bus keeps, per room
-//! with sockets here, the highest seq it has delivered (`cursors`): an
-//! event at or below it is a duplicate and dropped; an event above the next
-//! one reveals a gap, filled from the store first. After the pub/sub
-//! connection drops, the bus resubscribes (backoff with jitter) and replays
-//! every room from its cursor, so no socket misses a stored message.
+//! Its parts each own their state: the [`hub`] (sockets by room and by
+//! user), [`delivery`] (per-room cursors and the senders' echoes),
+//! [`subscriptions`] (the channels wanted and the connection), [`stats`];
+//! [`subscriber`] drives the connection and dispatches events, and
+//! [`presence`] runs the heartbeat and the reaper.
+//!
+//! A room's channel is subscribed while at least one socket here follows
+//! the room, from a cursor read before the SUBSCRIBE; once Redis confirms
+//! it, the room is replayed from that cursor, so a message stored in
+//! between still arrives (once: the cursor drops duplicates).
 
-pub mod event;
+mod delivery;
 mod hub;
 mod presence;
+mod stats;
 mod subscriber;
+mod subscriptions;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -22,11 +30,18 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 
 use crate::error::AppError;
-use crate::model::{RoomId, User};
+use crate::model::{Message, RoomId, User, UserId};
+use crate::server::events::{message_frame, ConnTag, EventKind, InstanceId, SessionFingerprint};
 use crate::server::store::{PresenceChange, Store};
 
-pub use hub::{CloseReason, ConnId, Outbound};
-use hub::{Hub, Queues};
+use delivery::{Delivery, Echo, Settle, Step};
+pub use hub::{CloseReason, Outbound};
+use hub::{Fanned, Hub, Queues};
+pub use stats::BusCounts;
+use stats::BusStats;
+use subscriptions::Subscriptions;
+
+pub use crate::server::events::ConnId;
 
 /// How many frames may wait for a socket before it counts as too slow.
 pub const QUEUE_FRAMES: usize = 256;
@@ -37,11 +52,14 @@ pub struct Bus {
 }
 
 struct Inner {
-    instance: String,
+    instance: InstanceId,
     store: Store,
     heartbeat_ttl: Duration,
     hub: RwLock<Hub>,
-    cursors: Mutex<HashMap<RoomId, u64>>,
+    /// Taken before the hub whenever both are held.
+    delivery: Mutex<Delivery>,
+    subscriptions: Subscriptions,
+    stats: BusStats,
     next_conn: AtomicU64,
     /// Held shared while a socket is counted in or out of presence, and
     /// alone while the heartbeat recounts (see `presence.rs`).
@@ -59,16 +77,16 @@ impl Bus {
     /// A bus for a new instance with a random id; call [`Bus::start`] to
     /// begin listening.
     pub fn new(store: Store, heartbeat_ttl: Duration) -> Result<Self, getrandom::Error> {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes)?;
-        let instance = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let subscriptions = Subscriptions::new(store.keys().presence_channel());
         Ok(Bus {
             inner: Arc::new(Inner {
-                instance,
+                instance: InstanceId::random()?,
                 store,
                 heartbeat_ttl,
                 hub: RwLock::new(Hub::default()),
-                cursors: Mutex::new(HashMap::new()),
+                delivery: Mutex::new(Delivery::default()),
+                subscriptions,
+                stats: BusStats::default(),
                 next_conn: AtomicU64::new(1),
                 presence_gate: tokio::sync::RwLock::new(()),
             }),
@@ -82,7 +100,7 @@ impl Bus {
         tokio::spawn(presence::run(self.clone()));
     }
 
-    pub fn instance(&self) -> &str {
+    pub fn instance(&self) -> &InstanceId {
         &self.inner.instance
     }
 
@@ -91,20 +109,26 @@ impl Bus {
     }
 
     /// The tag that names a socket across instances (for nonce echoes).
-    pub fn conn_tag(&self, id: ConnId) -> String {
-        format!("{}/{id}", self.inner.instance)
+    pub fn conn_tag(&self, id: ConnId) -> ConnTag {
+        ConnTag {
+            instance: self.inner.instance.clone(),
+            conn: id,
+        }
     }
 
-    /// Registers a socket of `user` (session `session`, a fingerprint):
-    /// its rooms' events start, and its user counts as online.
-    pub async fn connect(&self, user: User, session: String) -> Result<Registration, AppError> {
+    /// Registers a socket of `user` (session `session`): its rooms'
+    /// events start, and its user counts as online.
+    pub async fn connect(
+        &self,
+        user: User,
+        session: SessionFingerprint,
+    ) -> Result<Registration, AppError> {
         let rooms: HashSet<RoomId> = self
             .store()
             .room_ids_of(user.id)
             .await?
             .into_iter()
             .collect();
-        self.track_rooms(rooms.iter().cloned().collect()).await?;
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let (frames_tx, frames) = mpsc::channel(QUEUE_FRAMES);
         let (control_tx, control) = mpsc::channel(1);
@@ -115,15 +139,24 @@ impl Bus {
         // Counting in and out shares the gate; a heartbeat's recount takes
         // it alone, so it never sees a socket half counted.
         let _gate = self.inner.presence_gate.read().await;
+        let followed: Vec<(RoomId, Option<u64>)> = rooms.iter().map(|r| (r.clone(), None)).collect();
         self.hub_mut()
             .insert(id, user.clone(), session, rooms, queues);
-        if let Err(err) = self
-            .store()
-            .change_presence(self.instance(), &user, PresenceChange::Opened)
-            .await
-        {
-            self.hub_mut().remove(id);
-            return Err(err.into());
+        let counted = match self.follow(followed, Some(user.id)).await {
+            Ok(()) => self
+                .store()
+                .change_presence(self.instance(), &user, PresenceChange::Opened)
+                .await
+                .map_err(AppError::from),
+            Err(err) => Err(err),
+        };
+        if let Err(err) = counted {
+            let removed = self.hub_mut().remove(id);
+            if let Some(removed) = removed {
+                self.unfollow(removed.rooms.into_iter().collect(), Some(user.id))
+                    .await;
+            }
+            return Err(err);
         }
         self.hub_mut().mark_counted(id);
         Ok(Registration {
@@ -136,11 +169,14 @@ impl Bus {
     /// Unregisters a socket; its user goes offline with their last socket.
     pub async fn disconnect(&self, id: ConnId) {
         let _gate = self.inner.presence_gate.read().await;
-        let Some((user, counted)) = self.hub_mut().remove(id) else {
+        let Some(removed) = self.hub_mut().remove(id) else {
             return;
         };
-        self.prune_cursors();
-        if !counted {
+        self.delivery().forget_conn(id);
+        let user = removed.user;
+        self.unfollow(removed.rooms.into_iter().collect(), Some(user.id))
+            .await;
+        if !removed.counted {
             return;
         }
         if let Err(err) = self
@@ -178,24 +214,203 @@ impl Bus {
         self.hub().connection_count()
     }
 
-    /// Starts cursors for rooms that have none, at their current last seq.
-    async fn track_rooms(&self, rooms: Vec<RoomId>) -> Result<(), AppError> {
-        let missing: Vec<RoomId> = {
-            let cursors = self.cursors();
+    /// What the bus has heard and delivered since the instance started.
+    pub fn counts(&self) -> BusCounts {
+        self.inner.stats.read()
+    }
+
+    /// How many channels this instance follows now.
+    pub async fn subscription_count(&self) -> usize {
+        self.inner.subscriptions.lock().await.count()
+    }
+
+    /// The answer to a send from socket `conn`: `message` was stored with
+    /// `nonce`. Makes sure the socket gets the message with its nonce
+    /// exactly once, however the message itself travels.
+    pub fn settle_echo(&self, conn: ConnId, message: &Message, nonce: &str) {
+        let mut delivery = self.delivery();
+        if delivery.settle(conn, &message.room_id, message.seq, nonce) == Settle::EchoNow {
+            let Ok(json) = serde_json::to_string(message) else {
+                return;
+            };
+            let frame = Utf8Bytes::from(message_frame(&json, Some(nonce)));
+            let fanned = self.hub().to_conn(conn, &frame);
+            drop(delivery);
+            self.after_fan_out(EventKind::Message, fanned);
+        }
+    }
+
+    /// Starts following `rooms` (each from a known seq, or from its last
+    /// seq now) and `user`'s channel, for those the hub holds and this
+    /// instance does not follow yet; then replays each new room from its
+    /// cursor, for what was stored before the SUBSCRIBE took effect.
+    async fn follow(
+        &self,
+        rooms: Vec<(RoomId, Option<u64>)>,
+        user: Option<UserId>,
+    ) -> Result<(), AppError> {
+        let keys = self.store().keys().clone();
+        let mut subscriptions = self.inner.subscriptions.lock().await;
+        let rooms: Vec<(RoomId, Option<u64>)> = {
+            let hub = self.hub();
             rooms
                 .into_iter()
-                .filter(|room| !cursors.contains_key(room))
+                .filter(|(room, _)| {
+                    hub.has_room(room) && !subscriptions.wants(&keys.room_channel(room))
+                })
                 .collect()
         };
-        if missing.is_empty() {
-            return Ok(());
+        let user = user.filter(|user| {
+            self.hub().has_user(*user) && !subscriptions.wants(&keys.user_channel(*user))
+        });
+        let unknown: Vec<RoomId> = rooms
+            .iter()
+            .filter(|(_, seq)| seq.is_none())
+            .map(|(room, _)| room.clone())
+            .collect();
+        let last = if unknown.is_empty() {
+            Vec::new()
+        } else {
+            self.store().last_seqs(&unknown).await?
+        };
+        {
+            let mut delivery = self.delivery();
+            let mut last = unknown.iter().zip(last);
+            for (room, seq) in &rooms {
+                let seq = match seq {
+                    Some(seq) => Some(*seq),
+                    None => last.next().map(|(_, seq)| seq),
+                };
+                delivery.track(room, seq.unwrap_or(0));
+            }
         }
-        let seqs = self.store().last_seqs(&missing).await?;
-        let mut cursors = self.cursors();
-        for (room, seq) in missing.into_iter().zip(seqs) {
-            cursors.entry(room).or_insert(seq);
+        let mut channels: Vec<String> = rooms
+            .iter()
+            .map(|(room, _)| keys.room_channel(room))
+            .collect();
+        channels.extend(user.map(|user| keys.user_channel(user)));
+        subscriptions.add(channels).await;
+        drop(subscriptions);
+        for (room, _) in rooms {
+            self.replay(&room, u64::MAX).await;
         }
         Ok(())
+    }
+
+    /// Stops following those of `rooms` (and `user`'s channel) that no
+    /// socket here needs any more.
+    async fn unfollow(&self, rooms: Vec<RoomId>, user: Option<UserId>) {
+        let keys = self.store().keys().clone();
+        let mut subscriptions = self.inner.subscriptions.lock().await;
+        let mut channels = Vec::new();
+        {
+            let mut delivery = self.delivery();
+            let hub = self.hub();
+            for room in rooms {
+                let channel = keys.room_channel(&room);
+                if !hub.has_room(&room) && subscriptions.wants(&channel) {
+                    delivery.forget(&room);
+                    channels.push(channel);
+                }
+            }
+            if let Some(user) = user {
+                let channel = keys.user_channel(user);
+                if !hub.has_user(user) && subscriptions.wants(&channel) {
+                    channels.push(channel);
+                }
+            }
+        }
+        subscriptions.remove(channels).await;
+    }
+
+    /// Delivers message `seq` of `room` heard live, after any it skipped,
+    /// and never twice.
+    async fn deliver_live(&self, room: &RoomId, seq: u64, json: &str, echo: Option<Echo>) {
+        // The cursor moves and the frames go out under one lock, so that
+        // paths racing for a room (live, gap fill, replay) keep seq order.
+        {
+            let mut delivery = self.delivery();
+            match delivery.offer_live(room, seq, echo.clone()) {
+                Step::Deliver(echo) => return self.fan_out_message(room, json, echo),
+                Step::Skip => return,
+                Step::Gap { .. } => {}
+            }
+        }
+        self.replay(room, seq - 1).await;
+        // Offered again: if the gap could not be filled, nothing goes out
+        // of order; the next event or replay tries again.
+        let mut delivery = self.delivery();
+        if let Step::Deliver(echo) = delivery.offer_live(room, seq, echo) {
+            self.fan_out_message(room, json, echo);
+        }
+    }
+
+    /// Delivers every stored message of `room` above its cursor, up to
+    /// `until` (or all of them).
+    async fn replay(&self, room: &RoomId, until: u64) {
+        const PAGE: u32 = 500;
+        loop {
+            let Some(cursor) = self.delivery().cursor(room) else {
+                return;
+            };
+            if cursor >= until {
+                return;
+            }
+            let page = match self.store().messages_after(room, cursor, PAGE).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::warn!(error = %err, room = %room, "cannot replay missed messages");
+                    return;
+                }
+            };
+            let full = page.len() == PAGE as usize;
+            for message in page.into_iter().filter(|m| m.seq <= until) {
+                let Ok(json) = serde_json::to_string(&message) else {
+                    continue;
+                };
+                let mut delivery = self.delivery();
+                if let Step::Deliver(echo) = delivery.offer_stored(room, message.seq) {
+                    self.fan_out_message(room, &json, echo);
+                }
+            }
+            let advanced = self.delivery().cursor(room).is_some_and(|now| now > cursor);
+            if !full || !advanced {
+                return;
+            }
+        }
+    }
+
+    /// Sends one message to the room's sockets, the echo to its socket.
+    /// Called with the delivery lock held.
+    fn fan_out_message(&self, room: &RoomId, json: &str, echo: Option<Echo>) {
+        let frame = Utf8Bytes::from(message_frame(json, None));
+        let special = echo.map(|echo| {
+            (
+                echo.conn,
+                Utf8Bytes::from(message_frame(json, Some(&echo.nonce))),
+            )
+        });
+        let fanned = self.hub().to_room(
+            room,
+            &frame,
+            special.as_ref().map(|(id, frame)| (*id, frame)),
+            None,
+        );
+        self.after_fan_out(EventKind::Message, fanned);
+    }
+
+    /// Counts a fan-out and cuts off the sockets that overflowed.
+    fn after_fan_out(&self, kind: EventKind, fanned: Fanned) {
+        self.inner.stats.delivered(kind, fanned.reached);
+        if fanned.overflowed.is_empty() {
+            return;
+        }
+        self.inner.stats.cut_off(fanned.overflowed.len());
+        let hub = self.hub();
+        for id in fanned.overflowed {
+            tracing::warn!(conn = id, "socket too slow to keep up: closing it");
+            hub.close(id, CloseReason::TooSlow);
+        }
     }
 
     fn hub(&self) -> std::sync::RwLockReadGuard<'_, Hub> {
@@ -212,28 +427,10 @@ impl Bus {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn cursors(&self) -> std::sync::MutexGuard<'_, HashMap<RoomId, u64>> {
+    fn delivery(&self) -> std::sync::MutexGuard<'_, Delivery> {
         self.inner
-            .cursors
+            .delivery
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Forgets the cursors of rooms without sockets here.
-    fn prune_cursors(&self) {
-        let hub = self.hub();
-        self.cursors().retain(|room, _| hub.has_room(room));
-    }
-
-    /// Cuts off sockets whose queue overflowed.
-    fn cut_off(&self, overflowed: Vec<ConnId>) {
-        if overflowed.is_empty() {
-            return;
-        }
-        let hub = self.hub();
-        for id in overflowed {
-            tracing::warn!(conn = id, "socket too slow to keep up: closing it");
-            hub.close(id, CloseReason::TooSlow);
-        }
     }
 }

@@ -2,6 +2,7 @@
 //! held: users of an instance killed without warning go offline within
 //! the heartbeat TTL plus one period.
 
+use crate::server::events::InstanceId;
 use crate::server::store::PresenceChange;
 
 use super::Bus;
@@ -59,7 +60,7 @@ impl Bus {
         }
     }
 
-    async fn clear_instance(&self, instance: &str) -> Result<(), crate::server::store::StoreError> {
+    async fn clear_instance(&self, instance: &InstanceId) -> Result<(), crate::server::store::StoreError> {
         for id in self.store().instance_users(instance).await? {
             if let Some(user) = self.store().user(id).await? {
                 // Atomically re-checks that the instance is still dead: a

@@ -1,6 +1,6 @@
-//! The bus's pub/sub connection: subscribe, dispatch each event to the hub,
-//! and after a drop reconnect with backoff and jitter and replay what was
-//! stored meanwhile.
+//! The bus's pub/sub connection: connect and subscribe what is wanted,
+//! dispatch each event to the hub, and after a drop reconnect with backoff
+//! and jitter and catch up on what was missed.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -10,33 +10,40 @@ use futures::StreamExt;
 use serde::Deserialize;
 
 use crate::model::{RoomId, ServerEvent, UserId};
+use crate::server::events::{BusEvent, ConnTag, EventKind};
 
-use super::event::BusEvent;
-use super::{Bus, CloseReason, ConnId};
+use super::delivery::Echo;
+use super::{Bus, CloseReason};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
-/// Messages fetched per round trip when filling a gap or replaying.
-const REPLAY_PAGE: u32 = 500;
 
 pub(super) async fn run(bus: Bus) {
     let mut backoff = Duration::from_millis(50);
     let mut first = true;
     loop {
-        match bus.store().subscribe_bus().await {
-            Ok(mut events) => {
-                backoff = Duration::from_millis(50);
-                if !first {
-                    tracing::info!("bus resubscribed: catching up on what it missed");
-                    bus.resync().await;
-                    bus.replay_all().await;
+        match bus.store().bus_link().await {
+            Ok((link, mut events)) => {
+                let attached = bus.inner.subscriptions.lock().await.attach(link).await;
+                match attached {
+                    Ok(()) => {
+                        backoff = Duration::from_millis(50);
+                        if !first {
+                            tracing::info!("bus resubscribed: catching up on what it missed");
+                            bus.inner.stats.reconnected();
+                            bus.resync().await;
+                            bus.replay_all().await;
+                        }
+                        first = false;
+                        while let Some(payload) = events.next().await {
+                            bus.dispatch(&payload).await;
+                        }
+                        tracing::warn!("bus connection lost");
+                    }
+                    Err(err) => tracing::warn!(error = %err, "cannot subscribe the bus channels"),
                 }
-                first = false;
-                while let Some(payload) = events.next().await {
-                    bus.dispatch(&payload).await;
-                }
-                tracing::warn!("bus connection lost");
+                bus.inner.subscriptions.lock().await.detach();
             }
-            Err(err) => tracing::warn!(error = %err, "cannot subscribe to the bus"),
+            Err(err) => tracing::warn!(error = %err, "cannot connect the bus"),
         }
         tokio::time::sleep(with_jitter(backoff)).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -69,6 +76,8 @@ impl Bus {
                 return;
             }
         };
+        let kind = event.kind();
+        self.inner.stats.received(kind);
         match event {
             BusEvent::Message {
                 message,
@@ -79,17 +88,22 @@ impl Bus {
                     tracing::warn!("bus message without room or seq dropped");
                     return;
                 };
-                let origin = conn
+                let echo = conn
                     .as_deref()
-                    .and_then(|tag| self.local_conn(tag))
-                    .zip(nonce);
-                self.deliver_in_order(&header.room_id, header.seq, message.get(), origin)
+                    .and_then(ConnTag::parse)
+                    .filter(|tag| &tag.instance == self.instance())
+                    .zip(nonce)
+                    .map(|(tag, nonce)| Echo {
+                        conn: tag.conn,
+                        nonce,
+                    });
+                self.deliver_live(&header.room_id, header.seq, message.get(), echo)
                     .await;
             }
             BusEvent::Presence { user, online } => {
                 let frame = to_frame(&ServerEvent::Presence { user, online });
-                let overflowed = self.hub().to_all(&frame);
-                self.cut_off(overflowed);
+                let fanned = self.hub().to_all(&frame);
+                self.after_fan_out(kind, fanned);
             }
             BusEvent::Typing { room_id, user } => {
                 let except = Some(user.id);
@@ -97,120 +111,59 @@ impl Bus {
                     room_id: room_id.clone(),
                     user,
                 });
-                let overflowed = self.hub().to_room(&room_id, &frame, None, except);
-                self.cut_off(overflowed);
+                let fanned = self.hub().to_room(&room_id, &frame, None, except);
+                self.after_fan_out(kind, fanned);
             }
             BusEvent::Room { room, user, after } => {
                 let id = room.id.clone();
                 let joined = self.hub_mut().join(user, &id);
                 let frame = to_frame(&ServerEvent::Room { room });
-                let overflowed = self.hub().to_user(user, &frame);
-                self.cut_off(overflowed);
+                let fanned = self.hub().to_user(user, &frame);
+                self.after_fan_out(kind, fanned);
                 if joined {
-                    self.cursors().entry(id.clone()).or_insert(after);
-                    // Messages stored between `after` and now came before
-                    // this event: deliver them.
-                    self.replay(&id, u64::MAX).await;
+                    self.join_from(user, &id, after).await;
                 }
             }
             BusEvent::Left { room_id, user } => {
                 self.hub_mut().leave(user, &room_id);
-                self.prune_cursors();
+                self.unfollow(vec![room_id], None).await;
             }
-            BusEvent::Logout { session } => {
+            BusEvent::Logout { session, .. } => {
                 let hub = self.hub();
-                for id in hub.of_session(&session) {
+                let ids = hub.of_session(&session);
+                self.inner.stats.delivered(kind, ids.len());
+                for id in ids {
                     hub.close(id, CloseReason::SignedOut);
                 }
             }
         }
     }
 
-    /// The socket id behind a tag, if the socket lives on this instance.
-    fn local_conn(&self, tag: &str) -> Option<ConnId> {
-        let (instance, id) = tag.split_once('/')?;
-        (instance == self.instance())
-            .then(|| id.parse().ok())
-            .flatten()
-    }
-
-    /// Delivers message `seq` of `room` after any it skipped, and never twice.
-    async fn deliver_in_order(
-        &self,
-        room: &RoomId,
-        seq: u64,
-        message: &str,
-        origin: Option<(ConnId, String)>,
-    ) {
-        let cursor = self.cursors().get(room).copied();
-        let Some(cursor) = cursor else {
-            return; // No socket here is in the room.
-        };
-        if seq <= cursor {
+    /// `user`'s sockets here joined `room`, announced when its last seq
+    /// was `after`: every message above it reaches them. A room new here
+    /// is followed from `after`; in a room followed already, the messages
+    /// between `after` and the cursor went out before these sockets were
+    /// in it, so they get them now.
+    async fn join_from(&self, user: UserId, room: &RoomId, after: u64) {
+        if let Err(err) = self.follow(vec![(room.clone(), Some(after))], None).await {
+            tracing::warn!(error = %err, room = %room, "cannot follow a joined room");
+        }
+        let Some(cursor) = self.delivery().cursor(room).filter(|c| *c > after) else {
             return;
-        }
-        if seq > cursor + 1 {
-            self.replay(room, seq - 1).await;
-            if self.cursors().get(room).is_none_or(|now| *now + 1 != seq) {
-                // The gap could not be filled: deliver nothing out of order;
-                // the next event or replay tries again.
-                return;
+        };
+        let missed = match self.store().messages_after(room, after, 500).await {
+            Ok(missed) => missed,
+            Err(err) => {
+                return tracing::warn!(error = %err, room = %room, "cannot catch a joiner up")
             }
-        }
-        self.fan_out(room, seq, message, origin);
-    }
-
-    /// Sends one message to the room's sockets and moves its cursor.
-    fn fan_out(&self, room: &RoomId, seq: u64, message: &str, origin: Option<(ConnId, String)>) {
-        {
-            let mut cursors = self.cursors();
-            match cursors.get_mut(room) {
-                Some(cursor) if *cursor < seq => *cursor = seq,
-                _ => return,
-            }
-        }
-        let frame = Utf8Bytes::from(format!(r#"{{"type":"message","message":{message}}}"#));
-        let with_nonce = origin.map(|(id, nonce)| {
-            let nonce = serde_json::to_string(&nonce).unwrap_or_else(|_| "\"\"".into());
-            (
-                id,
-                Utf8Bytes::from(format!(
-                    r#"{{"type":"message","message":{message},"nonce":{nonce}}}"#
-                )),
-            )
-        });
-        let special = with_nonce.as_ref().map(|(id, frame)| (*id, frame));
-        let overflowed = self.hub().to_room(room, &frame, special, None);
-        self.cut_off(overflowed);
-    }
-
-    /// Delivers every stored message of `room` above its cursor, up to
-    /// `until` (or all of them).
-    async fn replay(&self, room: &RoomId, until: u64) {
-        loop {
-            let Some(cursor) = self.cursors().get(room).copied() else {
-                return;
-            };
-            if cursor >= until {
-                return;
-            }
-            let page = match self.store().messages_after(room, cursor, REPLAY_PAGE).await {
-                Ok(page) => page,
-                Err(err) => {
-                    tracing::warn!(error = %err, room = %room, "cannot replay missed messages");
-                    return;
-                }
-            };
-            let full = page.len() == REPLAY_PAGE as usize;
-            for message in page.into_iter().filter(|m| m.seq <= until) {
-                if let Ok(json) = serde_json::to_string(&message) {
-                    self.fan_out(room, message.seq, &json, None);
-                }
-            }
-            let advanced = self.cursors().get(room).is_some_and(|now| *now > cursor);
-            if !full || !advanced {
-                return;
-            }
+        };
+        for message in missed.into_iter().filter(|m| m.seq <= cursor) {
+            let frame = to_frame(&ServerEvent::Message {
+                message,
+                nonce: None,
+            });
+            let fanned = self.hub().to_user(user, &frame);
+            self.after_fan_out(EventKind::Message, fanned);
         }
     }
 
@@ -238,24 +191,28 @@ impl Bus {
                 return;
             }
         };
+        let mut left = Vec::new();
+        let mut joined = Vec::new();
         for ((user, held), rooms) in memberships.into_iter().zip(stored) {
             let rooms: HashSet<RoomId> = rooms.into_iter().collect();
             for room in held.difference(&rooms) {
                 self.hub_mut().leave(user, room);
+                left.push(room.clone());
             }
-            let joined: Vec<RoomId> = rooms.difference(&held).cloned().collect();
-            if !joined.is_empty() && self.track_rooms(joined.clone()).await.is_ok() {
-                for room in &joined {
-                    self.hub_mut().join(user, room);
-                }
+            for room in rooms.difference(&held) {
+                self.hub_mut().join(user, room);
+                joined.push((room.clone(), None));
             }
         }
-        self.prune_cursors();
+        self.unfollow(left, None).await;
+        if let Err(err) = self.follow(joined, None).await {
+            tracing::warn!(error = %err, "cannot follow the rooms joined while away");
+        }
     }
 
-    /// After a reconnect: every room with sockets here, from its cursor.
+    /// After a reconnect: every room followed here, from its cursor.
     async fn replay_all(&self) {
-        let rooms = self.hub().rooms();
+        let rooms = self.delivery().rooms();
         for room in rooms {
             self.replay(&room, u64::MAX).await;
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::error::AppError;
 use crate::model::{Password, User, Username};
 
-use crate::server::bus::event::BusEvent;
+use crate::server::events::BusEvent;
 use crate::server::password;
 use crate::server::request::RequestContext;
 use crate::server::session;
@@ -72,12 +72,15 @@ pub async fn logout() -> Result<(), AppError> {
 /// Deletes a session; its sockets close on every instance.
 async fn end_session(request: &RequestContext, token: &SessionToken) -> Result<(), AppError> {
     let store = &request.state.store;
-    store.delete_session(token).await?;
-    store
-        .publish(&BusEvent::Logout {
-            session: token.fingerprint(),
-        })
-        .await?;
+    // A made-up or expired cookie ends nothing and announces nothing.
+    if let Some(user) = store.delete_session(token).await? {
+        store
+            .publish(&BusEvent::Logout {
+                user,
+                session: token.fingerprint(),
+            })
+            .await?;
+    }
     Ok(())
 }
 

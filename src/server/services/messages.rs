@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::AppError;
 use crate::model::{page_limit, Message, MessageText, RoomId, User};
-use crate::server::bus::event::message_envelope;
+use crate::server::events::{ConnTag, Envelope};
 use crate::server::request::RequestContext;
 use crate::server::store::{Draft, SendLimits, SendOutcome};
 use crate::server::AppState;
@@ -46,7 +46,7 @@ pub enum Sent {
 /// it, and whether the client says it repeats an earlier send.
 #[derive(Clone, Copy)]
 pub struct Origin<'a> {
-    pub connection: &'a str,
+    pub connection: &'a ConnTag,
     pub nonce: &'a str,
     pub retry: bool,
 }
@@ -76,7 +76,7 @@ pub async fn store_message(
     let echo_to = origin.map(|origin| (origin.connection, origin.nonce));
     match state
         .store
-        .send_message(&draft, limits, &message_envelope(echo_to))
+        .send_message(&draft, limits, &Envelope::new(echo_to))
         .await?
     {
         SendOutcome::Stored(message) => Ok(Sent::Now(message)),

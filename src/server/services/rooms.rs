@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
-use crate::server::bus::event::BusEvent;
+use crate::server::events::BusEvent;
 use crate::server::request::RequestContext;
 use crate::server::store::Store;
 

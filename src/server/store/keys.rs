@@ -29,12 +29,20 @@
 //! | `P:attempts:login:user:{name}` | string | sign-in attempts for a username; TTL = window  |
 //! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address; TTL = window |
 //!
-//! And one pub/sub channel, `P:bus`, that carries every live event between
-//! instances (see docs/architecture.md for why one).
+//! And the pub/sub channels that carry live events between instances
+//! (docs/architecture.md, section 3). An instance follows a room's or a
+//! user's channel only while it has a socket there:
+//!
+//! | channel                 | carries                                            |
+//! |-------------------------|----------------------------------------------------|
+//! | `P:room:{id}:live`      | the room's messages (from the send script), typing |
+//! | `P:user:{id}:live`      | a new room, a room left, a session signed out      |
+//! | `P:presence`            | people coming online and going offline             |
 
 use std::net::IpAddr;
 
 use crate::model::{RoomId, RoomName, UserId, Username};
+use crate::server::events::{InstanceId, Route, SessionFingerprint};
 
 use super::SessionToken;
 
@@ -123,16 +131,28 @@ impl Keys {
         self.key(format_args!("sent:{id}:order"))
     }
 
-    /// The channel that carries `room`'s live events. Today every room
-    /// shares the one bus channel; the store asks per room so that a
-    /// different layout changes only this function.
-    pub fn room_channel(&self, _room: &RoomId) -> String {
-        self.bus_channel()
+    /// The channel that carries `room`'s messages and typing.
+    pub fn room_channel(&self, room: &RoomId) -> String {
+        self.key(format_args!("room:{room}:live"))
     }
 
-    /// The channel every instance subscribes to.
-    pub fn bus_channel(&self) -> String {
-        self.key(format_args!("bus"))
+    /// The channel that carries what is addressed to `user`'s sockets.
+    pub fn user_channel(&self, user: UserId) -> String {
+        self.key(format_args!("user:{user}:live"))
+    }
+
+    /// The channel every instance follows: presence.
+    pub fn presence_channel(&self) -> String {
+        self.key(format_args!("presence"))
+    }
+
+    /// The channel of a route.
+    pub fn channel(&self, route: &Route) -> String {
+        match route {
+            Route::Room(room) => self.room_channel(room),
+            Route::User(user) => self.user_channel(*user),
+            Route::Presence => self.presence_channel(),
+        }
     }
 
     pub fn session(&self, token: &SessionToken) -> String {
@@ -140,8 +160,8 @@ impl Keys {
     }
 
     /// The same key, from the fingerprint a socket keeps of its session.
-    pub fn session_by_fingerprint(&self, fingerprint: &str) -> String {
-        self.key(format_args!("session:{fingerprint}"))
+    pub fn session_by_fingerprint(&self, fingerprint: &SessionFingerprint) -> String {
+        self.key(format_args!("session:{}", fingerprint.0))
     }
 
     pub fn online_users(&self) -> String {
@@ -156,11 +176,11 @@ impl Keys {
         self.key(format_args!("instances"))
     }
 
-    pub fn instance_alive(&self, instance: &str) -> String {
+    pub fn instance_alive(&self, instance: &InstanceId) -> String {
         self.key(format_args!("instance:{instance}:alive"))
     }
 
-    pub fn instance_users(&self, instance: &str) -> String {
+    pub fn instance_users(&self, instance: &InstanceId) -> String {
         self.key(format_args!("instance:{instance}:users"))
     }
 
@@ -194,5 +214,11 @@ mod tests {
             "t1:room_name:rust"
         );
         assert_eq!(Keys::new("confab:").total_users(), "confab:total_users");
+        assert_eq!(
+            keys.channel(&Route::Room(RoomId::GENERAL)),
+            "t1:room:0:live"
+        );
+        assert_eq!(keys.channel(&Route::User(UserId(7))), "t1:user:7:live");
+        assert_eq!(keys.channel(&Route::Presence), "t1:presence");
     }
 }

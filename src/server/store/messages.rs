@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use crate::model::{Message, MessageText, RoomId, User, UserId, Username};
 
+use crate::server::events::Envelope;
+
 use super::rooms::parse_message;
 use super::{scripts, Store, StoreError, StoreResult};
 
@@ -31,13 +33,6 @@ pub struct Draft<'a> {
 /// How many of a user's last nonces are remembered, and for how long.
 const NONCES_KEPT: u32 = 64;
 const NONCES_KEPT_SECS: u64 = 24 * 60 * 60;
-
-/// The live event a stored message is published in: `before`, the message
-/// JSON, then `after`.
-pub struct Envelope {
-    pub before: String,
-    pub after: String,
-}
 
 pub enum SendOutcome {
     Stored(Message),

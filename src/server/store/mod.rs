@@ -23,7 +23,8 @@ use crate::error::AppError;
 use crate::model::{RoomId, RoomName};
 
 pub use keys::Keys;
-pub use messages::{Draft, Envelope, SendLimits, SendOutcome};
+pub use events::BusSubscriber;
+pub use messages::{Draft, SendLimits, SendOutcome};
 pub use presence::PresenceChange;
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};

@@ -4,7 +4,7 @@
 use redis::AsyncCommands;
 
 use crate::model::{User, UserId, Username};
-use crate::server::bus::event::BusEvent;
+use crate::server::events::{BusEvent, InstanceId};
 
 use super::{scripts, Store, StoreError, StoreResult};
 
@@ -27,7 +27,7 @@ impl Store {
     /// flips; answers whether it did.
     pub async fn change_presence(
         &self,
-        instance: &str,
+        instance: &InstanceId,
         user: &User,
         change: PresenceChange,
     ) -> StoreResult<bool> {
@@ -53,12 +53,12 @@ impl Store {
         if !online {
             invocation.key(self.keys.instance_alive(instance));
         }
-        invocation.arg(instance).arg(user.id.0).arg(mode);
+        invocation.arg(instance.as_str()).arg(user.id.0).arg(mode);
         if online {
             invocation.arg(count);
         }
         let flipped: i64 = invocation
-            .arg(self.keys.bus_channel())
+            .arg(self.keys.presence_channel())
             .arg(event)
             .invoke_async(&mut conn)
             .await?;
@@ -67,10 +67,10 @@ impl Store {
 
     /// Refreshes an instance's heartbeat; answers whether it had lapsed (so
     /// peers may have cleared what the instance held).
-    pub async fn heartbeat(&self, instance: &str, ttl_secs: u64) -> StoreResult<bool> {
+    pub async fn heartbeat(&self, instance: &InstanceId, ttl_secs: u64) -> StoreResult<bool> {
         let mut conn = self.conn();
         let (previous,): (Option<String>,) = redis::pipe()
-            .sadd(self.keys.instances(), instance)
+            .sadd(self.keys.instances(), instance.as_str())
             .ignore()
             .cmd("SET")
             .arg(self.keys.instance_alive(instance))
@@ -84,11 +84,11 @@ impl Store {
     }
 
     /// Instances whose heartbeat has lapsed.
-    pub async fn dead_instances(&self) -> StoreResult<Vec<String>> {
+    pub async fn dead_instances(&self) -> StoreResult<Vec<InstanceId>> {
         let mut conn = self.conn();
         let instances: Vec<String> = conn.smembers(self.keys.instances()).await?;
         let mut dead = Vec::new();
-        for instance in instances {
+        for instance in instances.into_iter().map(InstanceId::from) {
             if !conn
                 .exists::<_, bool>(self.keys.instance_alive(&instance))
                 .await?
@@ -100,7 +100,7 @@ impl Store {
     }
 
     /// The users a (dead) instance held sockets for.
-    pub async fn instance_users(&self, instance: &str) -> StoreResult<Vec<UserId>> {
+    pub async fn instance_users(&self, instance: &InstanceId) -> StoreResult<Vec<UserId>> {
         let mut conn = self.conn();
         let ids: Vec<u64> = conn.smembers(self.keys.instance_users(instance)).await?;
         Ok(ids.into_iter().map(UserId).collect())
@@ -109,14 +109,14 @@ impl Store {
     /// Forgets an instance once everything it held is cleared: one that
     /// stops (`dead` false), or one a peer found dead (`dead` true), which
     /// is kept if it has beaten again since. Answers whether it was forgotten.
-    pub async fn forget_instance(&self, instance: &str, dead: bool) -> StoreResult<bool> {
+    pub async fn forget_instance(&self, instance: &InstanceId, dead: bool) -> StoreResult<bool> {
         let mut conn = self.conn();
         let forgotten: i64 = scripts::FORGET_INSTANCE
             .key(self.keys.instances())
             .key(self.keys.instance_users(instance))
             .key(self.keys.instance_alive(instance))
             .arg(if dead { "dead" } else { "stopped" })
-            .arg(instance)
+            .arg(instance.as_str())
             .invoke_async(&mut conn)
             .await?;
         Ok(forgotten == 1)

@@ -3,6 +3,7 @@
 use redis::AsyncCommands;
 
 use crate::model::UserId;
+use crate::server::events::SessionFingerprint;
 
 use super::{Store, StoreResult};
 
@@ -36,12 +37,14 @@ impl SessionToken {
 
     /// The SHA-256 of the token, in hex: what Redis keys and the bus use,
     /// so neither ever holds a token that would sign someone in.
-    pub fn fingerprint(&self) -> String {
+    pub fn fingerprint(&self) -> SessionFingerprint {
         use sha2::{Digest, Sha256};
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        SessionFingerprint(
+            Sha256::digest(self.0.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
     }
 }
 
@@ -81,7 +84,10 @@ impl Store {
     }
 
     /// For each session fingerprint, whether that session still exists.
-    pub async fn live_sessions(&self, fingerprints: &[String]) -> StoreResult<Vec<bool>> {
+    pub async fn live_sessions(
+        &self,
+        fingerprints: &[SessionFingerprint],
+    ) -> StoreResult<Vec<bool>> {
         if fingerprints.is_empty() {
             return Ok(Vec::new());
         }
@@ -92,10 +98,15 @@ impl Store {
         Ok(pipe.query_async(&mut self.conn()).await?)
     }
 
-    pub async fn delete_session(&self, token: &SessionToken) -> StoreResult<()> {
+    /// Ends a session; answers whose it was, or `None` when there was no
+    /// such session (nothing to announce).
+    pub async fn delete_session(&self, token: &SessionToken) -> StoreResult<Option<UserId>> {
         let mut conn = self.conn();
-        conn.del::<_, ()>(self.keys.session(token)).await?;
-        Ok(())
+        let user: Option<u64> = redis::cmd("GETDEL")
+            .arg(self.keys.session(token))
+            .query_async(&mut conn)
+            .await?;
+        Ok(user.map(UserId))
     }
 }
 

@@ -9,8 +9,8 @@ use tokio::sync::mpsc;
 
 use crate::error::AppError;
 use crate::model::{ClientFrame, MessageText, RoomId, ServerEvent, User, MAX_NONCE_LEN};
-use crate::server::bus::event::BusEvent;
-use crate::server::bus::{ConnId, Outbound};
+use crate::server::bus::Outbound;
+use crate::server::events::{BusEvent, ConnId, ConnTag};
 use crate::server::services::messages::{store_message, Origin, Sent};
 use crate::server::services::rooms::require_member;
 use crate::server::AppState;
@@ -24,7 +24,7 @@ pub(super) struct FrameHandler {
     state: AppState,
     user: User,
     conn: ConnId,
-    tag: String,
+    tag: ConnTag,
     replies: mpsc::Sender<Outbound>,
     typed: HashMap<RoomId, Instant>,
 }
@@ -92,10 +92,12 @@ impl FrameHandler {
         }
     }
 
-    /// Stores and publishes; the echo (with the nonce) comes over the bus.
-    /// A `retry` of a send this user made before with the same room and
-    /// nonce (a client repeating a send it never saw answered) is echoed
-    /// from here instead, and not stored again.
+    /// Stores and publishes. The echo (with the nonce) comes over the bus
+    /// when it can, and from the bus's book of echoes when the live event
+    /// was lost (see `bus::delivery`): once either way. A `retry` of a send
+    /// this user made before with the same room and nonce (a client
+    /// repeating a send it never saw answered) is echoed from here
+    /// instead, and not stored again.
     async fn send(
         &self,
         room: RoomId,
@@ -110,18 +112,23 @@ impl FrameHandler {
         }
         let text = MessageText::parse(text)?;
         let origin = nonce.map(|nonce| Origin {
-            connection: self.tag.as_str(),
+            connection: &self.tag,
             nonce,
             retry,
         });
-        if let Sent::Before(message) =
-            store_message(&self.state, &room, &self.user, &text, origin).await?
-        {
-            self.reply(&ServerEvent::Message {
-                message,
-                nonce: nonce.map(str::to_owned),
-            })
-            .await;
+        match store_message(&self.state, &room, &self.user, &text, origin).await? {
+            Sent::Now(message) => {
+                if let Some(nonce) = nonce {
+                    self.state.bus.settle_echo(self.conn, &message, nonce);
+                }
+            }
+            Sent::Before(message) => {
+                self.reply(&ServerEvent::Message {
+                    message,
+                    nonce: nonce.map(str::to_owned),
+                })
+                .await;
+            }
         }
         Ok(())
     }

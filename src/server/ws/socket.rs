@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use crate::error::AppError;
 use crate::model::{User, MAX_FRAME_BYTES};
 use crate::server::bus::{Bus, CloseReason, Outbound, Registration};
+use crate::server::events::SessionFingerprint;
 use crate::server::AppState;
 
 use super::frames::FrameHandler;
@@ -36,7 +37,11 @@ pub(super) struct Admission {
 }
 
 impl Admission {
-    pub async fn new(state: &AppState, user: User, session: String) -> Result<Self, AppError> {
+    pub async fn new(
+        state: &AppState,
+        user: User,
+        session: SessionFingerprint,
+    ) -> Result<Self, AppError> {
         let registration = state.bus.connect(user, session).await?;
         Ok(Admission {
             bus: state.bus.clone(),

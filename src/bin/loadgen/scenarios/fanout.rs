@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::report::{Pairs, Report};
-use crate::traffic::{self, Sender, Step};
+use crate::traffic::{Sender, Step};
 use crate::ws::Board;
 
 use super::{board_notes, connect_notes, Ctx};
@@ -91,7 +91,7 @@ pub async fn run(ctx: &Ctx<'_>, n: usize) -> Report {
         drain: Duration::from_secs(args.drain),
         pad: args.pad,
     };
-    let figures = traffic::run(&setup.board, &setup.senders(args.rate), &step).await;
+    let figures = ctx.run_step(&setup.board, &setup.senders(args.rate), &step).await;
     report.figures.traffic(&figures);
     report.delivered = figures.delivered > 0;
     connect_notes(&mut report, &setup.connected);

@@ -1,6 +1,7 @@
 //! The scenarios, and what they share: the run's context (arguments,
 //! cluster, users) and opening N sockets spread over users and instances.
 
+pub mod bus;
 pub mod connections;
 pub mod fanout;
 pub mod ingest;
@@ -17,6 +18,7 @@ use crate::cli::Args;
 use crate::cluster::Cluster;
 use crate::progress::Progress;
 use crate::report::Report;
+use crate::traffic::{self, Figures, Sender, Step};
 use crate::ws::{self, Board, Connected, Target};
 
 pub struct Ctx<'a> {
@@ -70,6 +72,27 @@ impl Ctx<'_> {
             ));
         }
         Ok(connected)
+    }
+
+    /// Runs one step of traffic, and measures the servers' CPU time per
+    /// delivery during it (the instances' user + system time, from /proc).
+    pub async fn run_step(&self, board: &Arc<Board>, senders: &[Sender], step: &Step) -> Figures {
+        let cpu = || -> Option<f64> {
+            self.cluster
+                .instances
+                .iter()
+                .map(|instance| instance.cpu_secs())
+                .sum()
+        };
+        let before = cpu();
+        let mut figures = traffic::run(board, senders, step).await;
+        if let (Some(before), Some(after)) = (before, cpu()) {
+            if figures.delivered > 0 {
+                figures.server_cpu_us_per_delivery =
+                    Some((after - before) * 1e6 / figures.delivered as f64);
+            }
+        }
+        figures
     }
 
     /// Closes sockets and gives the servers a moment to forget them.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::report::{round, Pairs, Report};
-use crate::traffic::{self, Figures, Sender, Step};
+use crate::traffic::{Figures, Sender, Step};
 use crate::ws::{Board, MAX_STEPS};
 
 use super::{board_notes, connect_notes, fanout, Ctx};
@@ -33,7 +33,7 @@ pub async fn climb(
             drain: Duration::from_secs(args.drain),
             pad: args.pad,
         };
-        let figures = traffic::run(board, &senders(rate), &step).await;
+        let figures = ctx.run_step(board, &senders(rate), &step).await;
         let passed = figures.passes(args.p99_limit_ms, echo);
         steps.push(figures);
         if !passed {
@@ -56,6 +56,9 @@ pub fn step_pairs(f: &Figures, limit_ms: f64, echo: bool) -> Pairs {
             .add("send_rate", round(f.send_rate))
             .add("sent", f.sent)
             .add("echoes", f.echoes);
+        if let Some(cpu) = f.server_cpu_us_per_delivery {
+            pairs.add("server_cpu_us_per_delivery", round(cpu));
+        }
         if f.errors > 0 {
             pairs.add("error_events", f.errors);
         }

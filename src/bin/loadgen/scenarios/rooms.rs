@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::report::{round, Report};
-use crate::traffic::{self, Sender, Step};
+use crate::traffic::{Sender, Step};
 use crate::ws::Board;
 
 use super::{board_notes, connect_notes, Ctx};
@@ -110,7 +110,7 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
         drain: Duration::from_secs(args.drain),
         pad: args.pad,
     };
-    let figures = traffic::run(&board, &senders, &step).await;
+    let figures = ctx.run_step(&board, &senders, &step).await;
     report.figures.traffic(&figures);
     report.delivered = figures.delivered > 0;
     connect_notes(&mut report, &connected);

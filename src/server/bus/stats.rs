@@ -1,0 +1,67 @@
+//! `BusStats`: what this instance's bus heard and delivered, by kind of
+//! event, for `/metrics` and the load generator's bus ratio.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::server::events::EventKind;
+
+#[derive(Default)]
+pub struct BusStats {
+    received: [AtomicU64; EventKind::ALL.len()],
+    delivered: [AtomicU64; EventKind::ALL.len()],
+    frames: AtomicU64,
+    slow_cut_off: AtomicU64,
+    reconnects: AtomicU64,
+}
+
+/// A reading of the counters.
+#[derive(Debug, Clone, Default)]
+pub struct BusCounts {
+    /// Events received from Redis, by kind (in `EventKind::ALL` order).
+    pub received: Vec<(EventKind, u64)>,
+    /// Of those, the ones that reached at least one socket here.
+    pub delivered: Vec<(EventKind, u64)>,
+    /// Frames queued to sockets.
+    pub frames: u64,
+    pub slow_cut_off: u64,
+    pub reconnects: u64,
+}
+
+impl BusStats {
+    pub fn received(&self, kind: EventKind) {
+        self.received[kind.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An event reached `sockets` sockets here.
+    pub fn delivered(&self, kind: EventKind, sockets: usize) {
+        if sockets > 0 {
+            self.delivered[kind.index()].fetch_add(1, Ordering::Relaxed);
+            self.frames.fetch_add(sockets as u64, Ordering::Relaxed);
+        }
+    }
+
+    pub fn cut_off(&self, sockets: usize) {
+        self.slow_cut_off
+            .fetch_add(sockets as u64, Ordering::Relaxed);
+    }
+
+    pub fn reconnected(&self) {
+        self.reconnects.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn read(&self) -> BusCounts {
+        let by_kind = |counters: &[AtomicU64]| {
+            EventKind::ALL
+                .iter()
+                .map(|kind| (*kind, counters[kind.index()].load(Ordering::Relaxed)))
+                .collect()
+        };
+        BusCounts {
+            received: by_kind(&self.received),
+            delivered: by_kind(&self.delivered),
+            frames: self.frames.load(Ordering::Relaxed),
+            slow_cut_off: self.slow_cut_off.load(Ordering::Relaxed),
+            reconnects: self.reconnects.load(Ordering::Relaxed),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Per-room and per-user channels: an instance hears only the rooms and
+//! people it has sockets for, and joining, leaving, a new direct room and
+//! a sign-out change that live, across instances.
+
+use confab::server::events::EventKind;
+
+use crate::helpers::{two_instances, TestApp};
+use crate::ws::{eventually, eventually_async};
+
+/// The message events an instance has received from Redis.
+fn messages_heard(app: &TestApp) -> u64 {
+    let counts = app.state.bus.counts();
+    counts
+        .received
+        .iter()
+        .find(|(kind, _)| *kind == EventKind::Message)
+        .map_or(0, |(_, n)| *n)
+}
+
+#[tokio::test]
+async fn an_instance_hears_only_the_rooms_it_has_sockets_in() {
+    let (_redis, a, b) = two_instances().await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = b.client();
+    bob.signed_up("bob").await;
+    let room = alice.created_room("Only on a").await;
+    let mut alice_ws = alice.ws().await;
+    let mut bob_ws = bob.ws().await;
+
+    // Ten messages in alice's room, then one in General. One connection
+    // hears its channels in publish order, so once bob has General's
+    // message, instance b would have heard the room's before it.
+    for i in 0..10 {
+        assert_eq!(alice.send(&room, &format!("r{i}")).await.status, 200);
+    }
+    assert_eq!(alice.send("0", "for everyone").await.status, 200);
+    assert_eq!(
+        bob_ws.next_of("message").await["message"]["text"],
+        "for everyone"
+    );
+    assert_eq!(messages_heard(&b), 1, "b hears General only");
+    let mut last = String::new();
+    while last != "for everyone" {
+        last = alice_ws.next_of("message").await["message"]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    assert_eq!(messages_heard(&a), 11, "a hears both rooms");
+}
+
+#[tokio::test]
+async fn joining_leaving_and_a_new_direct_room_change_what_an_instance_follows() {
+    let (_redis, a, b) = two_instances().await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = b.client();
+    let bob_id = bob.signed_up("bob").await;
+    let room = alice.created_room("Moving").await;
+    let mut bob_ws = bob.ws().await;
+    // Presence, General and bob's own channel.
+    let before = b.state.bus.subscription_count().await;
+
+    // Bob joins through instance a: b hears of it on bob's channel and
+    // follows the room from then on.
+    assert_eq!(
+        bob.pointed_at(&a.base)
+            .post("/api/rooms/join", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(bob_ws.next_of("room").await["room"]["id"], room.as_str());
+    assert_eq!(b.state.bus.subscription_count().await, before + 1);
+    alice.send(&room, "welcome").await;
+    assert_eq!(
+        bob_ws.next_of("message").await["message"]["text"],
+        "welcome"
+    );
+
+    // A direct room appears on both sides and is followed at once.
+    let direct = alice
+        .post("/api/rooms/direct", &[("user_id", &bob_id)])
+        .await
+        .body;
+    let direct_id = direct["id"].as_str().unwrap().to_owned();
+    assert_eq!(bob_ws.next_of("room").await["room"]["id"], direct_id.as_str());
+    alice.send(&direct_id, "psst").await;
+    assert_eq!(bob_ws.next_of("message").await["message"]["text"], "psst");
+    assert_eq!(b.state.bus.subscription_count().await, before + 2);
+
+    // Leaving: b stops following the room, and hears none of it.
+    bob.post("/api/rooms/leave", &[("room_id", &room)]).await;
+    eventually_async("b unsubscribes the room", || async {
+        b.state.bus.subscription_count().await == before + 1
+    })
+    .await;
+    let heard = messages_heard(&b);
+    alice.send(&room, "gone?").await;
+    alice.send("0", "general news").await;
+    assert_eq!(
+        bob_ws.next_of("message").await["message"]["text"],
+        "general news"
+    );
+    assert_eq!(messages_heard(&b), heard + 1, "only General's message");
+
+    // The last socket closing unsubscribes everything but presence.
+    bob_ws.close().await;
+    eventually("b has no sockets", || b.state.bus.connection_count() == 0).await;
+    eventually_async("b keeps only presence", || async {
+        b.state.bus.subscription_count().await == 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sign_out_reaches_the_sockets_on_every_instance_through_the_users_channel() {
+    let (_redis, a, b) = two_instances().await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let mut on_b = alice.pointed_at(&b.base).ws().await;
+    // A made-up session ends nothing and announces nothing.
+    let stranger = crate::helpers::Client::new(&a.base);
+    let forged = format!("confab_session={}", "b".repeat(64));
+    let reply = stranger
+        .post_with("/api/logout", &[], &[("cookie", &forged)])
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(alice.post("/api/logout", &[]).await.status, 200);
+    assert_eq!(on_b.closed().await, Some(4001));
+    let logouts = b
+        .state
+        .bus
+        .counts()
+        .received
+        .iter()
+        .find(|(kind, _)| *kind == EventKind::Logout)
+        .map_or(0, |(_, n)| *n);
+    assert_eq!(logouts, 1, "only the real sign-out was published");
+}
