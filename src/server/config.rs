@@ -57,6 +57,13 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SEND_PER_SECOND", default_value_t = 5.0)]
     pub send_per_second: f64,
 
+    /// Presence events go to the members of rooms of at most this many
+    /// people (and of direct rooms); a bigger room carries none, so that
+    /// many people coming online cost O(people), not O(people squared).
+    /// `/api/users/online` lists everyone online either way.
+    #[arg(long, env = "CONFAB_PRESENCE_ROOM_LIMIT", default_value_t = 100)]
+    pub presence_room_limit: u64,
+
     /// Seconds an instance's heartbeat lives: users of an instance that
     /// dies without warning go offline within this plus a third of it.
     #[arg(long, env = "CONFAB_HEARTBEAT_TTL_SECS", default_value_t = 15)]

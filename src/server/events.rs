@@ -73,13 +73,11 @@ impl ConnTag {
 #[serde(transparent)]
 pub struct SessionFingerprint(pub String);
 
-/// Which channel an event travels on: its room's, its user's, or the one
-/// presence channel every instance follows.
+/// Which channel an event travels on: its room's or its user's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Route {
     Room(RoomId),
     User(UserId),
-    Presence,
 }
 
 /// Externally tagged (`{"message": {...}}`): serde cannot hand a raw
@@ -96,8 +94,15 @@ pub enum BusEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         conn: Option<String>,
     },
-    /// `user` came online or went offline.
-    Presence { user: User, online: bool },
+    /// `user` came online or went offline: announced in each of their
+    /// rooms small enough to carry presence. `version` orders the flips
+    /// of one user (announcements of two flips may cross on the way).
+    Presence {
+        user: User,
+        online: bool,
+        room_id: RoomId,
+        version: u64,
+    },
     /// `user` is typing in `room_id`.
     Typing { room_id: RoomId, user: User },
     /// `user` was added to `room` (named as `user` sees it).
@@ -123,8 +128,9 @@ impl BusEvent {
     pub fn route(&self) -> Option<Route> {
         Some(match self {
             BusEvent::Message { .. } => return None,
-            BusEvent::Presence { .. } => Route::Presence,
-            BusEvent::Typing { room_id, .. } => Route::Room(room_id.clone()),
+            BusEvent::Presence { room_id, .. } | BusEvent::Typing { room_id, .. } => {
+                Route::Room(room_id.clone())
+            }
             BusEvent::Room { user, .. }
             | BusEvent::Left { user, .. }
             | BusEvent::Logout { user, .. } => Route::User(*user),

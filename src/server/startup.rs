@@ -104,6 +104,7 @@ pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, St
     let bus = Bus::new(
         store.clone(),
         Duration::from_secs(config.heartbeat_ttl_secs.max(1)),
+        config.presence_room_limit,
     )
     .map_err(|e| StartupError::Random(e.to_string()))?;
     bus.start();

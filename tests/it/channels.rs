@@ -59,7 +59,7 @@ async fn joining_leaving_and_a_new_direct_room_change_what_an_instance_follows()
     let bob_id = bob.signed_up("bob").await;
     let room = alice.created_room("Moving").await;
     let mut bob_ws = bob.ws().await;
-    // Presence, General and bob's own channel.
+    // General and bob's own channel.
     let before = b.state.bus.subscription_count().await;
 
     // Bob joins through instance a: b hears of it on bob's channel and
@@ -105,11 +105,11 @@ async fn joining_leaving_and_a_new_direct_room_change_what_an_instance_follows()
     );
     assert_eq!(messages_heard(&b), heard + 1, "only General's message");
 
-    // The last socket closing unsubscribes everything but presence.
+    // The last socket closing unsubscribes everything.
     bob_ws.close().await;
     eventually("b has no sockets", || b.state.bus.connection_count() == 0).await;
-    eventually_async("b keeps only presence", || async {
-        b.state.bus.subscription_count().await == 1
+    eventually_async("b follows nothing", || async {
+        b.state.bus.subscription_count().await == 0
     })
     .await;
 }
@@ -138,4 +138,43 @@ async fn a_sign_out_reaches_the_sockets_on_every_instance_through_the_users_chan
         .find(|(kind, _)| *kind == EventKind::Logout)
         .map_or(0, |(_, n)| *n);
     assert_eq!(logouts, 1, "only the real sign-out was published");
+}
+
+/// Presence travels in rooms small enough to carry it: with a limit of two,
+/// General (three people) carries none, a direct room does, and the list
+/// of everyone online still names all.
+#[tokio::test]
+async fn presence_reaches_those_who_share_a_small_room_only() {
+    let redis = crate::helpers::TestRedis::start().await;
+    let prefix = crate::helpers::unique_prefix();
+    let a = TestApp::spawn_with(&redis, &prefix, |c| c.presence_room_limit = 2).await;
+    let b = TestApp::spawn_with(&redis, &prefix, |c| c.presence_room_limit = 2).await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = b.client();
+    bob.signed_up("bob").await;
+    let carol = b.client();
+    let carol_id = carol.signed_up("carol").await;
+    let mut alice_ws = alice.ws().await;
+
+    // Bob shares only General with alice: his coming online is not hers.
+    let _bob_ws = bob.ws().await;
+    // Carol shares a direct room with her: hers is.
+    alice
+        .post("/api/rooms/direct", &[("user_id", &carol_id)])
+        .await;
+    alice_ws.next_of("room").await;
+    let _carol_ws = carol.ws().await;
+    let first = alice_ws.next_of("presence").await;
+    assert_eq!(first["user"]["username"], "carol", "{first}");
+    assert_eq!(first["online"], true);
+
+    let online = alice.post("/api/users/online", &[]).await.body;
+    let names: Vec<&str> = online
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["alice", "bob", "carol"]);
 }

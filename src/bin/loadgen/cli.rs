@@ -157,6 +157,9 @@ pub enum Scenario {
     /// Per instance, bus events received against those delivered, with
     /// rooms whose members sit on one or two instances (use --instances 4).
     Bus,
+    /// N distinct people connect at once (made fast, without argon2): the
+    /// connect rate, presence frames per person, a message's p99 after.
+    Presence,
     /// Every scenario above.
     All,
 }

@@ -41,6 +41,8 @@ pub struct Cluster {
     pub instances: Vec<Instance>,
     /// The Redis the instances use, when we know it.
     pub redis_url: Option<String>,
+    /// The key prefix of the instances, when we started them.
+    pub key_prefix: Option<String>,
     /// True when we started the instances.
     pub own_instances: bool,
     /// True when we started Redis.
@@ -62,6 +64,7 @@ impl Cluster {
         let mut cluster = Cluster {
             instances: Vec::new(),
             redis_url: args.redis_url.clone(),
+            key_prefix: None,
             own_instances: args.urls.is_empty(),
             own_redis: false,
             redis: None,
@@ -99,6 +102,7 @@ impl Cluster {
         };
         cluster.redis_url = Some(redis_url.clone());
         let prefix = format!("loadgen-{run_tag}:");
+        cluster.key_prefix = Some(prefix.clone());
         for i in 0..args.instances.max(1) {
             let port = free_port()?;
             let host = format!("127.0.0.1:{port}");

@@ -14,6 +14,7 @@ mod cluster;
 mod hist;
 mod limits;
 mod machine;
+mod people;
 mod progress;
 mod redis_bench;
 mod report;
@@ -208,6 +209,9 @@ async fn scenarios(
     }
     if all || args.scenario == Scenario::Ramp {
         push(scenarios::ramp::run(&ctx, n).await);
+    }
+    if all || args.scenario == Scenario::Presence {
+        push(scenarios::presence::run(&ctx, n).await);
     }
     if all || args.scenario == Scenario::Bus {
         push(scenarios::bus::run(&ctx).await);

@@ -52,6 +52,8 @@ pub struct Board {
     pub open: AtomicU64,
     /// `error` events (a refused frame, a rate limit...).
     pub errors: AtomicU64,
+    /// `presence` events, on every socket.
+    pub presence: AtomicU64,
     pub first_error: Mutex<Option<String>>,
     /// Sockets the server closed, by close code.
     pub closes: Mutex<BTreeMap<u16, u64>>,
@@ -64,6 +66,7 @@ impl Default for Board {
             tallies: (0..MAX_STEPS).map(|_| Tally::default()).collect(),
             open: AtomicU64::new(0),
             errors: AtomicU64::new(0),
+            presence: AtomicU64::new(0),
             first_error: Mutex::new(None),
             closes: Mutex::new(BTreeMap::new()),
             closed: AtomicU64::new(0),
@@ -76,6 +79,7 @@ impl Board {
         const TEXT: &[u8] = b"\"text\":\"t=";
         const NONCE: &[u8] = b"\"nonce\":\"";
         const ERROR: &[u8] = b"\"type\":\"error\"";
+        const PRESENCE: &[u8] = b"\"type\":\"presence\"";
         if let Some(at) = find(frame, TEXT) {
             let rest = &frame[at + TEXT.len()..];
             let (sent_ns, rest) = digits(rest);
@@ -101,6 +105,8 @@ impl Board {
             if first.is_none() {
                 *first = Some(String::from_utf8_lossy(frame).into_owned());
             }
+        } else if find(frame, PRESENCE).is_some() {
+            self.presence.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -341,5 +347,6 @@ mod tests {
         assert_eq!(tally.deliveries.load(Ordering::Relaxed), 2);
         assert_eq!(tally.echoes.load(Ordering::Relaxed), 1);
         assert_eq!(board.errors.load(Ordering::Relaxed), 1);
+        assert_eq!(board.presence.load(Ordering::Relaxed), 1);
     }
 }

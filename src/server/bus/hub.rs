@@ -293,11 +293,6 @@ impl Hub {
         self.send_each(ids, frame)
     }
 
-    /// Sends `frame` to every socket here.
-    pub fn to_all(&self, frame: &Utf8Bytes) -> Fanned {
-        self.send_each(self.conns.keys(), frame)
-    }
-
     fn send_each<'a>(&self, ids: impl Iterator<Item = &'a ConnId>, frame: &Utf8Bytes) -> Fanned {
         let mut fanned = Fanned::default();
         for id in ids {
@@ -429,8 +424,8 @@ mod tests {
     fn a_full_queue_is_reported_as_overflowed() {
         let mut hub = Hub::default();
         let _slow = add(&mut hub, 1, 1, &[RoomId::GENERAL], 1);
-        assert_eq!(hub.to_all(&frame("1")).reached, 1);
-        let fanned = hub.to_all(&frame("2"));
+        assert_eq!(hub.to_user(UserId(1), &frame("1")).reached, 1);
+        let fanned = hub.to_user(UserId(1), &frame("2"));
         assert_eq!((fanned.reached, fanned.overflowed), (0, vec![1]));
     }
 }

@@ -1,11 +1,13 @@
 //! The bus: this instance's side of the live events. It follows, on one
 //! Redis pub/sub connection, the channel of each room and each user that
-//! has a socket here, and the presence channel; and it fans each event out
-//! to the sockets it is for.
+//! has a socket here, and fans each event out to the sockets it is for.
+//! It also counts this instance's sockets in presence and announces the
+//! flips ([`Bus::count_presence`]).
 //!
 //! Its parts each own their state: the [`hub`] (sockets by room and by
 //! user), [`delivery`] (per-room cursors and the senders' echoes),
-//! [`subscriptions`] (the channels wanted and the connection), [`stats`];
+//! [`subscriptions`] (the channels wanted and the connection),
+//! [`freshness`] (the latest presence flip per user), [`stats`];
 //! [`subscriber`] drives the connection and dispatches events, and
 //! [`presence`] runs the heartbeat and the reaper.
 //!
@@ -15,6 +17,7 @@
 //! between still arrives (once: the cursor drops duplicates).
 
 mod delivery;
+mod freshness;
 mod hub;
 mod presence;
 mod stats;
@@ -32,9 +35,10 @@ use tokio::sync::mpsc;
 use crate::error::AppError;
 use crate::model::{Message, RoomId, User, UserId};
 use crate::server::events::{message_frame, ConnTag, EventKind, InstanceId, SessionFingerprint};
-use crate::server::store::{PresenceChange, Store};
+use crate::server::store::{PresenceChange, Store, StoreError};
 
 use delivery::{Delivery, Echo, Settle, Step};
+use freshness::PresenceOrder;
 pub use hub::{CloseReason, Outbound};
 use hub::{Fanned, Hub, Queues};
 pub use stats::BusCounts;
@@ -55,6 +59,9 @@ struct Inner {
     instance: InstanceId,
     store: Store,
     heartbeat_ttl: Duration,
+    /// Rooms of at most this many members carry their members' presence.
+    presence_room_limit: u64,
+    presence_order: Mutex<PresenceOrder>,
     hub: RwLock<Hub>,
     /// Taken before the hub whenever both are held.
     delivery: Mutex<Delivery>,
@@ -76,16 +83,21 @@ pub struct Registration {
 impl Bus {
     /// A bus for a new instance with a random id; call [`Bus::start`] to
     /// begin listening.
-    pub fn new(store: Store, heartbeat_ttl: Duration) -> Result<Self, getrandom::Error> {
-        let subscriptions = Subscriptions::new(store.keys().presence_channel());
+    pub fn new(
+        store: Store,
+        heartbeat_ttl: Duration,
+        presence_room_limit: u64,
+    ) -> Result<Self, getrandom::Error> {
         Ok(Bus {
             inner: Arc::new(Inner {
                 instance: InstanceId::random()?,
                 store,
                 heartbeat_ttl,
+                presence_room_limit,
+                presence_order: Mutex::new(PresenceOrder::default()),
                 hub: RwLock::new(Hub::default()),
                 delivery: Mutex::new(Delivery::default()),
-                subscriptions,
+                subscriptions: Subscriptions::default(),
                 stats: BusStats::default(),
                 next_conn: AtomicU64::new(1),
                 presence_gate: tokio::sync::RwLock::new(()),
@@ -144,8 +156,7 @@ impl Bus {
             .insert(id, user.clone(), session, rooms, queues);
         let counted = match self.follow(followed, Some(user.id)).await {
             Ok(()) => self
-                .store()
-                .change_presence(self.instance(), &user, PresenceChange::Opened)
+                .count_presence(&user, PresenceChange::Opened)
                 .await
                 .map_err(AppError::from),
             Err(err) => Err(err),
@@ -179,11 +190,7 @@ impl Bus {
         if !removed.counted {
             return;
         }
-        if let Err(err) = self
-            .store()
-            .change_presence(self.instance(), &user, PresenceChange::Closed)
-            .await
-        {
+        if let Err(err) = self.count_presence(&user, PresenceChange::Closed).await {
             tracing::warn!(error = %err, user = %user.id, "presence not counted down; the heartbeat will repair it");
         }
     }
@@ -197,10 +204,7 @@ impl Bus {
             hub.users()
         };
         for (user, _) in users {
-            let _ = self
-                .store()
-                .change_presence(self.instance(), &user, PresenceChange::Gone)
-                .await;
+            let _ = self.count_presence(&user, PresenceChange::Gone).await;
         }
         let _ = self.store().forget_instance(self.instance(), false).await;
     }
@@ -222,6 +226,37 @@ impl Bus {
     /// How many channels this instance follows now.
     pub async fn subscription_count(&self) -> usize {
         self.inner.subscriptions.lock().await.count()
+    }
+
+    /// Counts a change of `user`'s sockets on `instance` (this one, or a
+    /// dead one being reaped), and announces the flip when there is one.
+    /// A failed announcement is only logged: the count is what matters,
+    /// and `/api/users/online` reads it.
+    async fn count_presence_on(
+        &self,
+        instance: &InstanceId,
+        user: &User,
+        change: PresenceChange,
+    ) -> Result<(), StoreError> {
+        let flip = self.store().change_presence(instance, user, change).await?;
+        if let Some(flip) = flip {
+            let limit = self.inner.presence_room_limit;
+            if let Err(err) = self.store().announce_presence(user, flip, limit).await {
+                tracing::warn!(error = %err, user = %user.id, "presence not announced");
+            }
+        }
+        Ok(())
+    }
+
+    async fn count_presence(&self, user: &User, change: PresenceChange) -> Result<(), StoreError> {
+        self.count_presence_on(self.instance(), user, change).await
+    }
+
+    fn presence_order(&self) -> std::sync::MutexGuard<'_, PresenceOrder> {
+        self.inner
+            .presence_order
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The answer to a send from socket `conn`: `message` was stored with

@@ -32,11 +32,7 @@ impl Bus {
                 let users = self.hub().counted_users();
                 for (user, count) in users {
                     let change = PresenceChange::Reset(count as u64);
-                    if let Err(err) = self
-                        .store()
-                        .change_presence(self.instance(), &user, change)
-                        .await
-                    {
+                    if let Err(err) = self.count_presence(&user, change).await {
                         tracing::warn!(error = %err, "cannot restore presence");
                     }
                 }
@@ -65,8 +61,7 @@ impl Bus {
             if let Some(user) = self.store().user(id).await? {
                 // Atomically re-checks that the instance is still dead: a
                 // slow instance that beat again keeps its users online.
-                self.store()
-                    .change_presence(instance, &user, PresenceChange::Reaped)
+                self.count_presence_on(instance, &user, PresenceChange::Reaped)
                     .await?;
             }
         }

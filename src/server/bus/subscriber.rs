@@ -30,6 +30,7 @@ pub(super) async fn run(bus: Bus) {
                         if !first {
                             tracing::info!("bus resubscribed: catching up on what it missed");
                             bus.inner.stats.reconnected();
+                            bus.presence_order().clear();
                             bus.resync().await;
                             bus.replay_all().await;
                         }
@@ -100,9 +101,17 @@ impl Bus {
                 self.deliver_live(&header.room_id, header.seq, message.get(), echo)
                     .await;
             }
-            BusEvent::Presence { user, online } => {
+            BusEvent::Presence {
+                user,
+                online,
+                room_id,
+                version,
+            } => {
+                if !self.presence_order().admit(user.id, version) {
+                    return;
+                }
                 let frame = to_frame(&ServerEvent::Presence { user, online });
-                let fanned = self.hub().to_all(&frame);
+                let fanned = self.hub().to_room(&room_id, &frame, None, None);
                 self.after_fan_out(kind, fanned);
             }
             BusEvent::Typing { room_id, user } => {

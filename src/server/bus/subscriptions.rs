@@ -14,26 +14,18 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::server::store::{BusSubscriber, StoreResult};
 
+#[derive(Default)]
 pub struct Subscriptions {
     state: Mutex<State>,
 }
 
+#[derive(Default)]
 pub struct State {
     wanted: HashSet<String>,
     link: Option<BusSubscriber>,
 }
 
 impl Subscriptions {
-    /// Wants `always` from the start (the presence channel).
-    pub fn new(always: String) -> Self {
-        Subscriptions {
-            state: Mutex::new(State {
-                wanted: HashSet::from([always]),
-                link: None,
-            }),
-        }
-    }
-
     pub async fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().await
     }

@@ -23,6 +23,7 @@
 //! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
 //! | `P:online_users`               | set    | ids of users with an open socket anywhere      |
 //! | `P:presence:{user id}`         | hash   | instance id -> the user's open sockets there   |
+//! | `P:presence:{user id}:version` | string | INCR counter: one per online/offline flip      |
 //! | `P:instances`                  | set    | ids of instances that may hold sockets         |
 //! | `P:instance:{id}:alive`        | string | an instance's heartbeat; TTL = liveness window |
 //! | `P:instance:{id}:users`        | set    | users with sockets on that instance            |
@@ -35,9 +36,8 @@
 //!
 //! | channel                 | carries                                            |
 //! |-------------------------|----------------------------------------------------|
-//! | `P:room:{id}:live`      | the room's messages (from the send script), typing |
+//! | `P:room:{id}:live`      | the room's messages (from the send script), typing, and its members' presence (rooms of at most `CONFAB_PRESENCE_ROOM_LIMIT` people) |
 //! | `P:user:{id}:live`      | a new room, a room left, a session signed out      |
-//! | `P:presence`            | people coming online and going offline             |
 
 use std::net::IpAddr;
 
@@ -141,17 +141,11 @@ impl Keys {
         self.key(format_args!("user:{user}:live"))
     }
 
-    /// The channel every instance follows: presence.
-    pub fn presence_channel(&self) -> String {
-        self.key(format_args!("presence"))
-    }
-
     /// The channel of a route.
     pub fn channel(&self, route: &Route) -> String {
         match route {
             Route::Room(room) => self.room_channel(room),
             Route::User(user) => self.user_channel(*user),
-            Route::Presence => self.presence_channel(),
         }
     }
 
@@ -170,6 +164,10 @@ impl Keys {
 
     pub fn presence(&self, user: UserId) -> String {
         self.key(format_args!("presence:{user}"))
+    }
+
+    pub fn presence_version(&self, user: UserId) -> String {
+        self.key(format_args!("presence:{user}:version"))
     }
 
     pub fn instances(&self) -> String {
@@ -219,6 +217,5 @@ mod tests {
             "t1:room:0:live"
         );
         assert_eq!(keys.channel(&Route::User(UserId(7))), "t1:user:7:live");
-        assert_eq!(keys.channel(&Route::Presence), "t1:presence");
     }
 }

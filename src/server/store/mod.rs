@@ -25,7 +25,7 @@ use crate::model::{RoomId, RoomName};
 pub use keys::Keys;
 pub use events::BusSubscriber;
 pub use messages::{Draft, SendLimits, SendOutcome};
-pub use presence::PresenceChange;
+pub use presence::{Flip, PresenceChange};
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};
 

@@ -3,7 +3,7 @@
 
 use redis::AsyncCommands;
 
-use crate::model::{User, UserId, Username};
+use crate::model::{RoomId, User, UserId, Username};
 use crate::server::events::{BusEvent, InstanceId};
 
 use super::{scripts, Store, StoreError, StoreResult};
@@ -22,22 +22,24 @@ pub enum PresenceChange {
     Reaped,
 }
 
+/// A user's presence flipped: online or not, and the flip's version (each
+/// flip of a user takes the next one, so a stale announcement is known).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flip {
+    pub online: bool,
+    pub version: u64,
+}
+
 impl Store {
-    /// Applies a change and announces the user online or offline when that
-    /// flips; answers whether it did.
+    /// Applies a change; answers the flip when the user came online or
+    /// went offline everywhere by it.
     pub async fn change_presence(
         &self,
         instance: &InstanceId,
         user: &User,
         change: PresenceChange,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Option<Flip>> {
         let online = matches!(change, PresenceChange::Opened | PresenceChange::Reset(_));
-        let event = BusEvent::Presence {
-            user: user.clone(),
-            online,
-        };
-        let event =
-            serde_json::to_string(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut conn = self.conn();
         let (script, mode, count) = match change {
             PresenceChange::Opened => (&scripts::PRESENCE_UP, "incr", 1),
@@ -53,16 +55,62 @@ impl Store {
         if !online {
             invocation.key(self.keys.instance_alive(instance));
         }
-        invocation.arg(instance.as_str()).arg(user.id.0).arg(mode);
+        invocation
+            .key(self.keys.presence_version(user.id))
+            .arg(instance.as_str())
+            .arg(user.id.0)
+            .arg(mode);
         if online {
             invocation.arg(count);
         }
-        let flipped: i64 = invocation
-            .arg(self.keys.presence_channel())
-            .arg(event)
-            .invoke_async(&mut conn)
-            .await?;
-        Ok(flipped == 1)
+        let version: u64 = invocation.invoke_async(&mut conn).await?;
+        Ok((version > 0).then_some(Flip { online, version }))
+    }
+
+    /// Announces a flip to the people who see it: on the channel of each
+    /// of the user's rooms with at most `room_limit` members (direct rooms
+    /// always have two). A bigger room (General, in a big deployment)
+    /// carries no presence; `/api/users/online` lists everyone online.
+    pub async fn announce_presence(
+        &self,
+        user: &User,
+        flip: Flip,
+        room_limit: u64,
+    ) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let ids: Vec<String> = conn.smembers(self.keys.user_rooms(user.id)).await?;
+        let rooms: Vec<RoomId> = ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect();
+        if rooms.is_empty() {
+            return Ok(());
+        }
+        let mut sizes = redis::pipe();
+        for room in &rooms {
+            sizes.scard(self.keys.room_members(room));
+        }
+        let sizes: Vec<u64> = sizes.query_async(&mut conn).await?;
+        let small: Vec<RoomId> = rooms
+            .into_iter()
+            .zip(sizes)
+            .filter(|(_, size)| *size <= room_limit)
+            .map(|(room, _)| room)
+            .collect();
+        if small.is_empty() {
+            return Ok(());
+        }
+        let mut publish = redis::pipe();
+        for room in small {
+            let event = BusEvent::Presence {
+                user: user.clone(),
+                online: flip.online,
+                room_id: room.clone(),
+                version: flip.version,
+            };
+            let json =
+                serde_json::to_string(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            publish.publish(self.keys.room_channel(&room), json).ignore();
+        }
+        publish.query_async::<()>(&mut conn).await?;
+        Ok(())
     }
 
     /// Refreshes an instance's heartbeat; answers whether it had lapsed (so

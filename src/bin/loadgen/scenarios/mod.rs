@@ -6,6 +6,7 @@ pub mod connections;
 pub mod fanout;
 pub mod ingest;
 pub mod pages;
+pub mod presence;
 pub mod ramp;
 pub mod rooms;
 

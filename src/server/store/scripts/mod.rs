@@ -28,11 +28,11 @@ pub static SEND_MESSAGE: LazyLock<Script> =
 pub static MARK_READ: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("mark_read.lua")));
 
-/// Counts a user's sockets up; announces them online.
+/// Counts a user's sockets up; a new presence version when they come online.
 pub static PRESENCE_UP: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("presence_up.lua")));
 
-/// Counts a user's sockets down; announces them offline.
+/// Counts a user's sockets down; a new presence version when they go offline.
 pub static PRESENCE_DOWN: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("presence_down.lua")));
 
