@@ -2,14 +2,16 @@
 //! are written straight into the Redis of instances this load generator
 //! started, through the store's own code paths (`Store::create_user`,
 //! `Store::create_session`), with one password hash computed once instead
-//! of one argon2 run per user. The confab binary exposes nothing like it:
+//! of one argon2 run per user; and teams, rooms of a few of them each
+//! (`Store::create_room`, `Store::add_member`). The confab binary exposes
+//! nothing like it:
 //! this lives in the load generator, which needs the Redis and the key
 //! prefix of the instances, so it only works on a cluster it started.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use confab::model::{Password, Username};
+use confab::model::{Password, RoomName, UserId, Username};
 use confab::server::password;
 use confab::server::store::{SessionToken, Store};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -21,8 +23,14 @@ use crate::progress::Progress;
 /// How long the benchmark's sessions live (they are never used after).
 const SESSION_SECS: u64 = 3600;
 
-/// Makes `count` people named `pp{tag}_{i}`, each with a session.
-pub async fn make(cluster: &Cluster, tag: &str, count: usize) -> Result<Vec<Session>, String> {
+/// Makes `count` people named `pp{tag}_{i}`, each with a session, and
+/// puts every `team` consecutive ones in a room of their own (a team).
+pub async fn make(
+    cluster: &Cluster,
+    tag: &str,
+    count: usize,
+    team: usize,
+) -> Result<Vec<Session>, String> {
     let (Some(url), Some(prefix)) = (&cluster.redis_url, &cluster.key_prefix) else {
         return Err("distinct people need instances this load generator started".into());
     };
@@ -40,7 +48,7 @@ pub async fn make(cluster: &Cluster, tag: &str, count: usize) -> Result<Vec<Sess
             format!("made {}/{count}", done.load(Ordering::Relaxed))
         })
     };
-    stream::iter(0..count)
+    let people: Vec<(UserId, Session)> = stream::iter(0..count)
         .map(|i| {
             let (store, hash, done) = (store.clone(), hash.clone(), done.clone());
             let name = format!("pp{tag}_{i}");
@@ -57,12 +65,38 @@ pub async fn make(cluster: &Cluster, tag: &str, count: usize) -> Result<Vec<Sess
                     .await
                     .map_err(|e| format!("session of {name}: {e}"))?;
                 done.fetch_add(1, Ordering::Relaxed);
-                Ok::<_, String>(Session {
+                let session = Session {
                     cookie: format!("confab_session={}", token.as_str()),
-                })
+                };
+                Ok::<_, String>((user.id, session))
             }
         })
         .buffered(64)
         .try_collect()
-        .await
+        .await?;
+    let teams: Vec<&[(UserId, Session)]> = people.chunks(team.max(1)).collect();
+    stream::iter(teams.into_iter().enumerate())
+        .map(|(t, members)| {
+            let store = store.clone();
+            let name = format!("team {tag} {t}");
+            async move {
+                let name = RoomName::parse(&name).map_err(|e| format!("{name}: {e}"))?;
+                let room = store
+                    .create_room(&name, members[0].0)
+                    .await
+                    .map_err(|e| format!("create {}: {e}", name.as_str()))?
+                    .ok_or_else(|| format!("{} exists already", name.as_str()))?;
+                for (user, _) in &members[1..] {
+                    store
+                        .add_member(&room.id, *user)
+                        .await
+                        .map_err(|e| format!("join {}: {e}", name.as_str()))?;
+                }
+                Ok::<_, String>(())
+            }
+        })
+        .buffer_unordered(16)
+        .try_collect::<()>()
+        .await?;
+    Ok(people.into_iter().map(|(_, session)| session).collect())
 }

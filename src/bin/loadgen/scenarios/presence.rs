@@ -1,5 +1,6 @@
 //! The connect storm: N distinct people (not a few people with many tabs,
-//! which hides the cost) connect over the instances at once. Reported: the
+//! which hides the cost), in teams of `--room-members` (a room each; all
+//! are in General too), connect over the instances at once. Reported: the
 //! connect rate, the `presence` frames every socket received in all and per
 //! person, and the delivery p99 of messages sent in General right after.
 //! Run at 200 people first and then at N, so that the two connect rates
@@ -30,6 +31,7 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
     report
         .params
         .add("people", n)
+        .add("team_size", ctx.args.room_members)
         .add("instances", ctx.instances())
         .add("parallel_handshakes", ctx.args.connect_concurrency);
     let mut rates = Vec::new();
@@ -51,7 +53,7 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
 /// One storm of `size` new people; its row and its connect rate.
 async fn storm(ctx: &Ctx<'_>, size: usize, index: usize) -> Result<(Pairs, f64), String> {
     let tag = format!("{}s{index}", ctx.tag);
-    let people = people::make(ctx.cluster, &tag, size).await?;
+    let people = people::make(ctx.cluster, &tag, size, ctx.args.room_members).await?;
     let targets: Vec<Target> = people
         .iter()
         .enumerate()
