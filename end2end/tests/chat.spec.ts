@@ -253,6 +253,12 @@ test("create, join and leave a room (with or without JavaScript)", async ({ brow
 
   await hydrated(bob.page, js);
   await bob.page.getByRole("button", { name: "Browse rooms" }).click();
+  // The browser lists the first 100 public rooms; others are found by name.
+  await bob.page.getByLabel("Find a room").fill(roomName);
+  if (!js) {
+    await bob.page.getByRole("button", { name: "Find", exact: true }).click();
+    await expect(bob.page).toHaveURL(/\/rooms\?q=/);
+  }
   await bob.page.getByRole("button", { name: `Join ${roomName}` }).click();
   await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
   await expect(log(bob.page).getByText("welcome to the new room")).toBeVisible();

@@ -13,10 +13,16 @@ pub async fn rooms() -> Result<Vec<RoomSummary>, AppError> {
     crate::server::services::rooms::my_rooms().await
 }
 
-/// Every public room, to browse and join.
+/// A page of public rooms, to browse and join: General first, then by name;
+/// only those whose name contains `q` (any case), at most `limit` (1 to
+/// 100, default 100), after the room `after` (the previous page's last).
 #[server(prefix = "/api", endpoint = "rooms/public")]
-pub async fn public_rooms() -> Result<Vec<Room>, AppError> {
-    crate::server::services::rooms::public_rooms().await
+pub async fn public_rooms(
+    q: Option<String>,
+    limit: Option<u32>,
+    after: Option<String>,
+) -> Result<Vec<Room>, AppError> {
+    crate::server::services::rooms::public_rooms(q, limit, after).await
 }
 
 /// Creates a public room with the caller as its first member.

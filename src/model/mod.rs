@@ -13,5 +13,5 @@ mod user;
 pub use frame::{ClientFrame, ServerEvent, MAX_FRAME_BYTES, MAX_NONCE_LEN};
 pub use message::{page_limit, Message, MessageText, PAGE_DEFAULT, PAGE_MAX};
 pub use page::PageData;
-pub use room::{Room, RoomId, RoomKind, RoomName, RoomSummary};
+pub use room::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary};
 pub use user::{Password, User, UserId, Username};

@@ -139,6 +139,66 @@ impl RoomName {
     }
 }
 
+/// One page of the public room list (`/api/rooms/public`): the rooms whose
+/// name contains `contains` in any case, at most `limit` of them, starting
+/// after the room `after` (the last of the previous page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicRoomQuery {
+    /// Lowercase; `None` matches every room.
+    pub contains: Option<String>,
+    pub limit: u32,
+    pub after: Option<RoomId>,
+}
+
+impl PublicRoomQuery {
+    /// The most rooms one page holds, and the default.
+    pub const MAX_LIMIT: u32 = 100;
+
+    pub fn parse(q: Option<&str>, limit: Option<u32>, after: Option<&str>) -> Result<Self, AppError> {
+        let contains = q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+        if contains.as_ref().is_some_and(|q| q.chars().count() > RoomName::MAX_LEN) {
+            return Err(AppError::BadInput(format!(
+                "q is at most {} characters, as room names are.",
+                RoomName::MAX_LEN
+            )));
+        }
+        let limit = match limit.unwrap_or(Self::MAX_LIMIT) {
+            n @ 1..=Self::MAX_LIMIT => n,
+            _ => {
+                return Err(AppError::BadInput(format!(
+                    "limit is 1 to {}.",
+                    Self::MAX_LIMIT
+                )))
+            }
+        };
+        let after = match after.map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(raw) => match RoomId::parse(raw) {
+                Ok(id @ RoomId::Public(_)) => Some(id),
+                _ => {
+                    return Err(AppError::BadInput(
+                        "after is the id of a public room.".into(),
+                    ))
+                }
+            },
+        };
+        Ok(PublicRoomQuery {
+            contains,
+            limit,
+            after,
+        })
+    }
+
+    /// The first page of every public room.
+    pub fn first_page() -> Self {
+        PublicRoomQuery {
+            contains: None,
+            limit: Self::MAX_LIMIT,
+            after: None,
+        }
+    }
+}
+
 /// A room as every client sees it:
 /// `{"id": "0", "name": "General", "kind": "public"}`. A direct room is
 /// named after the other member.
@@ -207,6 +267,22 @@ impl From<RoomSummary> for SummaryFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_room_queries() {
+        let q = PublicRoomQuery::parse(Some("  Rust "), Some(10), Some("12")).unwrap();
+        assert_eq!(q.contains.as_deref(), Some("rust"));
+        assert_eq!((q.limit, q.after), (10, Some(RoomId::Public(12))));
+        assert_eq!(PublicRoomQuery::parse(None, None, Some("")).unwrap(), PublicRoomQuery::first_page());
+        assert_eq!(PublicRoomQuery::parse(Some(" "), None, None).unwrap().contains, None);
+        for limit in [0, 101] {
+            assert!(PublicRoomQuery::parse(None, Some(limit), None).is_err(), "{limit}");
+        }
+        for after in ["x", "3:10", "-1"] {
+            assert!(PublicRoomQuery::parse(None, None, Some(after)).is_err(), "{after}");
+        }
+        assert!(PublicRoomQuery::parse(Some(&"a".repeat(65)), None, None).is_err());
+    }
 
     #[test]
     fn room_ids_parse_both_kinds_and_refuse_the_rest() {

@@ -11,12 +11,23 @@ use clap::Parser;
 pub struct Config {
     /// Redis to use as store and bus, e.g. redis://127.0.0.1:6379. Without
     /// it, Confab runs its own private redis-server (the embedded default).
-    #[arg(long, env = "REDIS_URL")]
+    #[arg(long, env = "REDIS_URL", conflicts_with = "redis_cluster_urls")]
     pub redis_url: Option<String>,
+
+    /// Run on a Redis Cluster instead: a comma-separated list of seed
+    /// nodes, e.g. redis://127.0.0.1:7000,redis://127.0.0.1:7001. Needs
+    /// Redis 7 (sharded pub/sub).
+    #[arg(long, env = "REDIS_CLUSTER_URLS")]
+    pub redis_cluster_urls: Option<String>,
 
     /// Address to listen on; overrides `site-addr` of the Leptos settings.
     #[arg(long, env = "LEPTOS_SITE_ADDR")]
     pub site_addr: Option<SocketAddr>,
+
+    /// Serve `GET /metrics` on this address instead of the site's own (for
+    /// a port only the monitoring network reaches).
+    #[arg(long, env = "CONFAB_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 
     /// Prefix of every Redis key and channel, so that several deployments
     /// (or test runs) can share one Redis.
@@ -79,11 +90,10 @@ pub struct Config {
 }
 
 impl Config {
-    /// The settings a test instance uses: everything default, with the given
-    /// Redis and key prefix.
-    pub fn for_tests(redis_url: String, key_prefix: String) -> Self {
+    /// The settings a test instance uses: everything default, with the
+    /// given key prefix (the Redis is given to `build_state`).
+    pub fn for_tests(key_prefix: String) -> Self {
         let mut config = Config::parse_from(["confab"]);
-        config.redis_url = Some(redis_url);
         config.key_prefix = key_prefix;
         config.site_addr = None;
         config

@@ -1,16 +1,42 @@
 //! `GET /metrics`: this instance's counters in the Prometheus text format
 //! (exposition format 0.0.4): open sockets, channels followed, and the
-//! bus's events received and delivered by kind.
+//! bus's events received and delivered by kind. Served on the site's own
+//! address, or alone on `CONFAB_METRICS_ADDR`.
 
 use std::fmt::Write;
+use std::net::SocketAddr;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 
+use super::startup::StartupError;
 use super::AppState;
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// The route, to add to a router of `AppState`.
+pub fn route(router: Router<AppState>) -> Router<AppState> {
+    router.route("/metrics", get(metrics))
+}
+
+/// Serves `/metrics` alone on `addr` until the task is aborted.
+pub async fn serve_apart(addr: SocketAddr, state: AppState) -> Result<JoinHandle<()>, StartupError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    tracing::info!("metrics on http://{addr}/metrics");
+    let app = route(Router::new()).with_state(state);
+    Ok(tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::warn!(error = %err, "the metrics listener stopped");
+        }
+    }))
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let counts = state.bus.counts();
     let mut text = String::new();
     gauge(

@@ -10,6 +10,7 @@ mod health;
 mod metrics;
 mod origin;
 pub mod password;
+pub mod redis_cluster;
 pub mod redis_process;
 pub mod request;
 pub mod run;

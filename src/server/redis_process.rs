@@ -26,6 +26,8 @@ pub struct RedisProcess {
     child: Child,
     port: u16,
     dir: PathBuf,
+    /// Settings beyond the defaults, kept for a restart.
+    extra: Vec<String>,
 }
 
 const READY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -33,6 +35,12 @@ const READY_TIMEOUT: Duration = Duration::from_secs(15);
 impl RedisProcess {
     /// Starts redis-server with its data in `dir` and waits until it answers.
     pub async fn start(dir: &Path) -> Result<Self, RedisProcessError> {
+        Self::start_with(dir, Vec::new()).await
+    }
+
+    /// Starts redis-server in `dir` with these settings added (a cluster
+    /// node's, say).
+    pub async fn start_with(dir: &Path, extra: Vec<String>) -> Result<Self, RedisProcessError> {
         let io = |source| RedisProcessError::Io {
             dir: dir.to_owned(),
             source,
@@ -40,8 +48,13 @@ impl RedisProcess {
         std::fs::create_dir_all(dir).map_err(io)?;
         let dir = dir.canonicalize().map_err(io)?;
         let port = free_port().map_err(io)?;
-        let child = spawn(&dir, port)?;
-        let mut process = RedisProcess { child, port, dir };
+        let child = spawn(&dir, port, &extra)?;
+        let mut process = RedisProcess {
+            child,
+            port,
+            dir,
+            extra,
+        };
         process.wait_until_ready().await?;
         Ok(process)
     }
@@ -50,8 +63,12 @@ impl RedisProcess {
     /// same data (for failure tests).
     pub async fn restart(&mut self) -> Result<(), RedisProcessError> {
         self.shutdown().await;
-        self.child = spawn(&self.dir, self.port)?;
+        self.child = spawn(&self.dir, self.port, &self.extra)?;
         self.wait_until_ready().await
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn url(&self) -> String {
@@ -60,7 +77,7 @@ impl RedisProcess {
 }
 
 /// Starts redis-server on `port` with its data in `dir`.
-fn spawn(dir: &Path, port: u16) -> Result<Child, RedisProcessError> {
+fn spawn(dir: &Path, port: u16, extra: &[String]) -> Result<Child, RedisProcessError> {
     let mut command = Command::new("redis-server");
     dies_with_us(&mut command);
     command
@@ -83,6 +100,7 @@ fn spawn(dir: &Path, port: u16) -> Result<Child, RedisProcessError> {
             "",
         ])
         .args(["--logfile", "redis.log", "--daemonize", "no"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -160,7 +178,7 @@ impl RedisProcess {
     /// Starts Redis again after [`RedisProcess::kill`], on the same port
     /// with the same data (for failure tests).
     pub async fn revive(&mut self) -> Result<(), RedisProcessError> {
-        self.child = spawn(&self.dir, self.port)?;
+        self.child = spawn(&self.dir, self.port, &self.extra)?;
         self.wait_until_ready().await
     }
 }

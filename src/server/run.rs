@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use super::config::Config;
 use super::redis_process::RedisProcess;
+use super::store::RedisTarget;
 use super::startup::{build_state, leptos_options, serve, StartupError};
 
 pub async fn main() -> ExitCode {
@@ -30,20 +31,23 @@ pub async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), StartupError> {
     // Settings first: a wrong one stops the process before any child starts.
     leptos_options(&config)?;
-    let embedded = match &config.redis_url {
-        Some(_) => None,
-        None => {
+    let embedded = match (&config.redis_url, &config.redis_cluster_urls) {
+        (Some(_), _) | (_, Some(_)) => None,
+        (None, None) => {
             let dir = config.data_dir.join("redis");
             let redis = RedisProcess::start(&dir).await?;
             tracing::info!(url = %redis.url(), dir = %dir.display(), "started the embedded redis-server");
             Some(redis)
         }
     };
-    let redis_url = config
-        .redis_url
-        .clone()
-        .or_else(|| embedded.as_ref().map(RedisProcess::url));
-    let result = serve_until_signal(config, redis_url.unwrap_or_default()).await;
+    let redis = match (&config.redis_cluster_urls, &config.redis_url, &embedded) {
+        (Some(urls), _, _) => RedisTarget::cluster(urls),
+        (None, Some(url), _) => RedisTarget::Single(url.clone()),
+        (None, None, embedded) => {
+            RedisTarget::Single(embedded.as_ref().map(RedisProcess::url).unwrap_or_default())
+        }
+    };
+    let result = serve_until_signal(config, redis).await;
     if let Some(redis) = embedded {
         redis.stop().await;
         tracing::info!("stopped the embedded redis-server");
@@ -51,8 +55,8 @@ async fn run(config: Config) -> Result<(), StartupError> {
     result
 }
 
-async fn serve_until_signal(config: Config, redis_url: String) -> Result<(), StartupError> {
-    let state = build_state(config, &redis_url).await?;
+async fn serve_until_signal(config: Config, redis: RedisTarget) -> Result<(), StartupError> {
+    let state = build_state(config, &redis).await?;
     let addr = state.leptos_options.site_addr;
     let listener = TcpListener::bind(addr)
         .await

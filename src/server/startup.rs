@@ -23,7 +23,7 @@ use super::bus::Bus;
 use super::config::Config;
 use super::health::healthz;
 use super::request::RequestUser;
-use super::store::{Store, StoreError};
+use super::store::{RedisTarget, Store, StoreError};
 use super::AppState;
 
 /// Why an instance could not start.
@@ -81,13 +81,13 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
 }
 
 /// Connects to Redis, makes the defaults, and reads the Leptos settings.
-pub async fn build_state(config: Config, redis_url: &str) -> Result<AppState, StartupError> {
+pub async fn build_state(config: Config, redis: &RedisTarget) -> Result<AppState, StartupError> {
     let leptos_options = leptos_options(&config)?;
     let redis_error = |source| StartupError::Redis {
-        url: redis_url.to_owned(),
+        url: redis.to_string(),
         source,
     };
-    let store = Store::connect(redis_url, &config.key_prefix)
+    let store = Store::connect(redis, &config.key_prefix)
         .await
         .map_err(redis_error)?;
     store.ensure_defaults().await.map_err(redis_error)?;
@@ -136,10 +136,13 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/metrics", get(super::metrics::metrics))
-        .route("/ws", get(super::ws::upgrade))
+        .route("/ws", get(super::ws::upgrade));
+    if state.config.metrics_addr.is_none() {
+        router = super::metrics::route(router);
+    }
+    router
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(api_guard))
@@ -153,6 +156,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     let bus = state.bus.clone();
+    let metrics = match state.config.metrics_addr {
+        Some(addr) => Some(super::metrics::serve_apart(addr, state.clone()).await?),
+        None => None,
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // No Nagle: chat frames are small and latency matters more than packets.
     let listener = listener.tap_io(|tcp| {
@@ -167,5 +174,8 @@ pub async fn serve(
     // Upgraded sockets outlive the HTTP server: close them and clear this
     // instance's presence.
     bus.stop().await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     served
 }

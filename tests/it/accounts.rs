@@ -55,7 +55,7 @@ async fn an_active_session_keeps_a_fresh_cookie() {
 async fn a_page_load_refreshes_the_cookie() {
     let redis = TestRedis::start().await;
     let confab = ConfabProcess::start(&[
-        ("REDIS_URL", redis.url()),
+        redis.env(),
         ("CONFAB_KEY_PREFIX", unique_prefix()),
     ])
     .await;

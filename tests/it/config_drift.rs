@@ -17,3 +17,18 @@ fn leptos_toml_agrees_with_cargo_metadata() {
     assert_eq!(runtime.site_addr, build.site_addr, "site-addr");
     assert_eq!(runtime.reload_port, build.reload_port, "reload-port");
 }
+
+/// .cargo/config.toml gives plain cargo the output name cargo-leptos
+/// passes, so that both share one set of compiled artifacts.
+#[test]
+fn plain_cargo_gets_the_same_output_name() {
+    let build = get_configuration(Some("Cargo.toml"))
+        .expect("Cargo.toml reads")
+        .leptos_options;
+    let config = std::fs::read_to_string(".cargo/config.toml").expect(".cargo/config.toml reads");
+    let wanted = format!("LEPTOS_OUTPUT_NAME = \"{}\"", build.output_name);
+    assert!(
+        config.lines().any(|line| line.trim() == wanted),
+        ".cargo/config.toml lacks `{wanted}`"
+    );
+}

@@ -54,11 +54,11 @@ async fn a_redis_crash_leaves_no_send_without_its_echo_or_an_error_naming_it() {
     for i in 0..SENDS {
         ticks.tick().await;
         if i == CRASH_AT {
-            redis.process.kill();
+            redis.kill();
             killed_at = Some(tokio::time::Instant::now());
         }
         if killed_at.is_some_and(|at| at.elapsed() >= DOWN_FOR) {
-            redis.process.revive().await.expect("redis comes back");
+            redis.revive().await;
             killed_at = None;
         }
         sender

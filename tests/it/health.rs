@@ -9,6 +9,6 @@ async fn healthz_is_200_with_redis_and_503_without() {
     let client = app.client();
     assert_eq!(client.get("/healthz").await.status(), 200);
 
-    redis.process.kill();
+    redis.kill();
     assert_eq!(client.get("/healthz").await.status(), 503);
 }

@@ -3,7 +3,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use confab::server::config::Config;
+use confab::server::redis_cluster::RedisCluster;
 use confab::server::redis_process::RedisProcess;
+use confab::server::store::{Conn, RedisTarget};
 use confab::server::startup::{build_state, serve};
 use confab::server::AppState;
 use reqwest::StatusCode;
@@ -11,24 +13,89 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-/// A private redis-server in a temporary directory, gone when dropped.
+/// A private Redis in a temporary directory, gone when dropped: one
+/// redis-server, or, with `CONFAB_TEST_REDIS=cluster` (the test command's
+/// second pass), a local 3-master cluster with a replica each.
 pub struct TestRedis {
-    pub process: RedisProcess,
+    backing: Backing,
     _dir: tempfile::TempDir,
+}
+
+enum Backing {
+    Single(RedisProcess),
+    Cluster(RedisCluster),
+}
+
+/// Whether this run tests on a Redis Cluster.
+pub fn on_cluster() -> bool {
+    std::env::var("CONFAB_TEST_REDIS").is_ok_and(|mode| mode == "cluster")
 }
 
 impl TestRedis {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let process = RedisProcess::start(dir.path())
-            .await
-            .expect("redis-server starts");
-        TestRedis { process, _dir: dir }
+        let backing = if on_cluster() {
+            Backing::Cluster(RedisCluster::start(dir.path()).await.expect("the cluster forms"))
+        } else {
+            Backing::Single(RedisProcess::start(dir.path()).await.expect("redis-server starts"))
+        };
+        TestRedis { backing, _dir: dir }
     }
 
-    pub fn url(&self) -> String {
-        self.process.url()
+    /// What an instance connects to.
+    pub fn target(&self) -> RedisTarget {
+        match &self.backing {
+            Backing::Single(process) => RedisTarget::Single(process.url()),
+            Backing::Cluster(cluster) => RedisTarget::Cluster(cluster.urls()),
+        }
     }
+
+    /// The environment variable that points a `confab` process at it.
+    pub fn env(&self) -> (&'static str, String) {
+        match &self.backing {
+            Backing::Single(process) => ("REDIS_URL", process.url()),
+            Backing::Cluster(cluster) => ("REDIS_CLUSTER_URLS", cluster.urls().join(",")),
+        }
+    }
+
+    /// A plain connection, for tests that look at what is stored: to the
+    /// one Redis, or to the cluster.
+    pub async fn connection(&self) -> Conn {
+        Conn::open(&self.target()).await.expect("redis answers")
+    }
+
+    /// Each server's URL (one, or every node of the cluster).
+    pub fn server_urls(&self) -> Vec<String> {
+        match &self.backing {
+            Backing::Single(process) => vec![process.url()],
+            Backing::Cluster(cluster) => cluster.urls(),
+        }
+    }
+
+    /// SIGKILL: every node of a cluster.
+    pub fn kill(&mut self) {
+        match &mut self.backing {
+            Backing::Single(process) => process.kill(),
+            Backing::Cluster(cluster) => cluster.kill(),
+        }
+    }
+
+    /// Starts it again on the same data after [`TestRedis::kill`].
+    pub async fn revive(&mut self) {
+        match &mut self.backing {
+            Backing::Single(process) => process.revive().await.expect("redis comes back"),
+            Backing::Cluster(cluster) => cluster.revive().await.expect("the cluster comes back"),
+        }
+    }
+
+    /// A clean shutdown and a start on the same data.
+    pub async fn restart(&mut self) {
+        match &mut self.backing {
+            Backing::Single(process) => process.restart().await.expect("redis comes back"),
+            Backing::Cluster(cluster) => cluster.restart().await.expect("the cluster comes back"),
+        }
+    }
+
 }
 
 /// A running instance. Stops serving when dropped.
@@ -55,9 +122,9 @@ impl TestApp {
         key_prefix: &str,
         tweak: impl FnOnce(&mut Config),
     ) -> Self {
-        let mut config = Config::for_tests(redis.url(), key_prefix.to_owned());
+        let mut config = Config::for_tests(key_prefix.to_owned());
         tweak(&mut config);
-        let state = build_state(config, &redis.url())
+        let state = build_state(config, &redis.target())
             .await
             .expect("the app state builds");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");

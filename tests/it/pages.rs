@@ -7,7 +7,7 @@ use crate::helpers::{unique_prefix, Client, ConfabProcess, TestRedis, PASSWORD};
 async fn confab() -> (TestRedis, ConfabProcess) {
     let redis = TestRedis::start().await;
     let confab = ConfabProcess::start(&[
-        ("REDIS_URL", redis.url()),
+        redis.env(),
         ("CONFAB_KEY_PREFIX", unique_prefix()),
     ])
     .await;
@@ -39,7 +39,7 @@ async fn without_its_store_the_page_says_so_rather_than_signing_out() {
     let (mut redis, confab) = confab().await;
     let alice = Client::new(&confab.base);
     alice.register("alice", PASSWORD).await;
-    redis.process.kill();
+    redis.kill();
     let page = alice.get("/").await.text().await.unwrap();
     assert!(page.contains("cannot reach its database"), "{page}");
     assert!(page.contains("Try again"), "{page}");
@@ -53,19 +53,24 @@ async fn a_page_reads_the_session_once() {
     let (redis, confab) = confab().await;
     let alice = Client::new(&confab.base);
     alice.register("alice", PASSWORD).await;
+    // Counted on every server (every node of a cluster).
     let getex_calls = || async {
-        let client = redis::Client::open(redis.url()).unwrap();
-        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        let stats: String = redis::cmd("INFO")
-            .arg("commandstats")
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-        stats
-            .lines()
-            .find_map(|line| line.strip_prefix("cmdstat_getex:calls="))
-            .and_then(|rest| rest.split(',').next())
-            .map_or(0, |calls| calls.parse::<u64>().unwrap())
+        let mut calls = 0;
+        for url in redis.server_urls() {
+            let client = redis::Client::open(url).unwrap();
+            let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+            let stats: String = redis::cmd("INFO")
+                .arg("commandstats")
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            calls += stats
+                .lines()
+                .find_map(|line| line.strip_prefix("cmdstat_getex:calls="))
+                .and_then(|rest| rest.split(',').next())
+                .map_or(0, |calls| calls.parse::<u64>().unwrap());
+        }
+        calls
     };
     let before = getex_calls().await;
     let page = alice.get("/").await;

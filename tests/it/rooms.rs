@@ -377,3 +377,79 @@ async fn plain_form_posts_land_on_the_room() {
     assert_eq!(joined.body["id"], room_id.as_str());
     assert!(joined.headers.get("location").is_none());
 }
+
+/// `/api/rooms/public` pages (v1.1): General first, then by name in any
+/// case; `after` continues where a page ended, `q` filters without regard
+/// to case, and every page holds at most `limit` rooms.
+#[tokio::test]
+async fn the_public_list_pages_and_filters() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let mut by_name = Vec::new();
+    for name in ["delta", "Alpha", "charlie RUST", "bravo", "rustaceans", "Echo"] {
+        let id = alice.created_room(name).await;
+        by_name.push((name.to_lowercase(), id));
+    }
+    by_name.sort();
+    let mut expected: Vec<String> = vec!["0".to_owned()];
+    expected.extend(by_name.iter().map(|(_, id)| id.clone()));
+
+    // Pages of two, each after the last id of the one before.
+    let mut walked: Vec<String> = Vec::new();
+    loop {
+        let last = walked.last().cloned().unwrap_or_default();
+        let page = alice
+            .post("/api/rooms/public", &[("limit", "2"), ("after", &last)])
+            .await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        let page: Vec<String> = ids(&page.body).into_iter().map(str::to_owned).collect();
+        assert!(page.len() <= 2, "{page:?}");
+        if page.is_empty() {
+            break;
+        }
+        walked.extend(page);
+    }
+    assert_eq!(walked, expected);
+
+    // The default page is the whole list here (at most 100).
+    let all = alice.post("/api/rooms/public", &[]).await;
+    assert_eq!(ids(&all.body), expected.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // `q` in any case, with paging on top.
+    let rust: Vec<&str> = by_name
+        .iter()
+        .filter(|(name, _)| name.contains("rust"))
+        .map(|(_, id)| id.as_str())
+        .collect();
+    let found = alice.post("/api/rooms/public", &[("q", "RuSt")]).await;
+    assert_eq!(ids(&found.body), rust);
+    let first = alice.post("/api/rooms/public", &[("q", "rust"), ("limit", "1")]).await;
+    assert_eq!(ids(&first.body), rust[..1]);
+    let second = alice
+        .post("/api/rooms/public", &[("q", "rust"), ("limit", "1"), ("after", rust[0])])
+        .await;
+    assert_eq!(ids(&second.body), rust[1..]);
+    let none = alice.post("/api/rooms/public", &[("q", "zebra")]).await;
+    assert_eq!(none.status, 200);
+    assert!(ids(&none.body).is_empty());
+}
+
+#[tokio::test]
+async fn a_bad_public_list_request_is_400() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    for form in [
+        vec![("limit", "0")],
+        vec![("limit", "101")],
+        vec![("limit", "ten")],
+        vec![("after", "x")],
+        vec![("after", "1:2")],
+        vec![("after", "999")],
+    ] {
+        let reply = alice.post("/api/rooms/public", &form).await;
+        assert_eq!(reply.status, 400, "{form:?}: {:?}", reply.body);
+        assert!(!reply.message().is_empty(), "{form:?}: a reason");
+    }
+}

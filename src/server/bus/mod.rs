@@ -25,7 +25,7 @@ mod subscriber;
 mod subscriptions;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -71,6 +71,9 @@ struct Inner {
     /// Held shared while a socket is counted in or out of presence, and
     /// alone while the heartbeat recounts (see `presence.rs`).
     presence_gate: tokio::sync::RwLock<()>,
+    /// The heartbeat lapsed and this instance's users are yet to be
+    /// counted in again (see `presence.rs`).
+    recount_owed: AtomicBool,
 }
 
 /// A socket's place on the bus: its id and the queues its writer drains.
@@ -101,6 +104,7 @@ impl Bus {
                 stats: BusStats::default(),
                 next_conn: AtomicU64::new(1),
                 presence_gate: tokio::sync::RwLock::new(()),
+                recount_owed: AtomicBool::new(false),
             }),
         })
     }
@@ -206,7 +210,7 @@ impl Bus {
         for (user, _) in users {
             let _ = self.count_presence(&user, PresenceChange::Gone).await;
         }
-        let _ = self.store().forget_instance(self.instance(), false).await;
+        let _ = self.store().forget_instance(self.instance()).await;
     }
 
     pub fn is_member(&self, id: ConnId, room: &RoomId) -> bool {

@@ -54,6 +54,7 @@ pub async fn login(username: String, password: String) -> Result<User, AppError>
         password::verify(password, stored.as_ref().map(|s| s.password_hash.clone())).await?;
     match stored {
         Some(stored) if valid => {
+            state.store.join_general(stored.user.id).await?;
             start_session(&request, &stored.user).await?;
             Ok(stored.user)
         }

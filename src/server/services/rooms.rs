@@ -1,7 +1,7 @@
 //! Rooms: list, browse, create, join, leave, open a direct room, mark read.
 
 use crate::error::AppError;
-use crate::model::{Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
+use crate::model::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
 use crate::server::events::BusEvent;
 use crate::server::request::RequestContext;
 use crate::server::store::Store;
@@ -12,10 +12,20 @@ pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
     Ok(request.state.store.room_summaries(user.id).await?)
 }
 
-pub async fn public_rooms() -> Result<Vec<Room>, AppError> {
+pub async fn public_rooms(
+    q: Option<String>,
+    limit: Option<u32>,
+    after: Option<String>,
+) -> Result<Vec<Room>, AppError> {
     let request = RequestContext::current().await?;
     request.user().await?;
-    Ok(request.state.store.public_rooms().await?)
+    let query = PublicRoomQuery::parse(q.as_deref(), limit, after.as_deref())?;
+    request
+        .state
+        .store
+        .public_rooms(&query)
+        .await?
+        .ok_or_else(|| AppError::BadInput("after names no public room.".into()))
 }
 
 pub async fn create(name: String) -> Result<Room, AppError> {

@@ -1,43 +1,74 @@
-//! `Keys`: builds every Redis key Confab uses, behind the configured prefix.
+//! `Keys`: builds every Redis key and channel Confab uses, behind the
+//! configured prefix. Nothing else in the code base spells a key.
 //!
-//! Nothing else in the code base spells a key. With prefix `P`:
+//! The layout is cluster-safe: what one script or command touches together
+//! shares a hash tag (`{...}`), so it lives in one slot of a Redis Cluster,
+//! and a room's channel shares its room's tag, so that the send script can
+//! store and publish in one step there too. Writes that span tags are
+//! ordered steps, each idempotent; docs/architecture.md (section "Redis
+//! Cluster") gives each one's order and what a crash between steps leaves.
+//! With prefix `P`:
+//!
+//! A user, tag `{user:ID}`:
+//!
+//! | key                          | type   | holds                                          |
+//! |------------------------------|--------|------------------------------------------------|
+//! | `P:{user:7}`                 | hash   | `username` (as typed), `password` (argon2 PHC) |
+//! | `P:{user:7}:rooms`           | set    | ids of the rooms the user belongs to (an index: a superset of the rooms whose members list them; reads check the room) |
+//! | `P:{user:7}:budget`          | hash   | token bucket of the user's sends (tokens, ts)  |
+//! | `P:{user:7}:presence`        | hash   | instance id -> the user's open sockets there   |
+//! | `P:{user:7}:presence_version`| string | INCR counter: one per online/offline flip      |
+//!
+//! A room, tag `{room:ID}` (ID `7`, or `3:10` for a direct room):
+//!
+//! | key                          | type   | holds                                          |
+//! |------------------------------|--------|------------------------------------------------|
+//! | `P:{room:7}:name`            | string | a public room's name                           |
+//! | `P:{room:7}:members`         | set    | user ids of the room's members (public, direct)|
+//! | `P:{room:7}:messages`        | zset   | messages: member = Message JSON, score = seq   |
+//! | `P:{room:7}:seq`             | string | INCR counter of the room's last seq            |
+//! | `P:{room:7}:read`            | hash   | user id -> the last seq that member has read   |
+//! | `P:{room:7}:sent:{user}`     | hash   | nonce -> seq of the user's last sends here     |
+//! | `P:{room:7}:sent:{user}:order` | list | those nonces, newest first (to drop the oldest)|
+//!
+//! An instance, tag `{instance:ID}`: `P:{instance:ID}:alive` (string, its
+//! heartbeat; TTL = liveness window), `P:{instance:ID}:users` (set, users
+//! with sockets there), `P:{instance:ID}:reaping` (string, set while a peer
+//! clears a dead instance's users; TTL bounds a reaper that died).
+//!
+//! Who is online, tag `{online}`: `P:{online}:users` (set, users with an
+//! open socket anywhere) and `P:{online}:versions` (hash, user id -> the
+//! presence version the set reflects, so flips applied out of order end
+//! in the newest state).
+//!
+//! Keys that stand alone (one key per command, any slot):
 //!
 //! | key                            | type   | holds                                          |
 //! |--------------------------------|--------|------------------------------------------------|
+//! | `P:layout`                     | string | the key layout's version (2: this one)         |
 //! | `P:total_users`                | string | INCR counter that hands out user ids           |
-//! | `P:demo_seeded`                | string | set once demo data was written                 |
-//! | `P:user:{id}`                  | hash   | `username` (as typed), `password` (argon2 PHC) |
-//! | `P:username:{lowercase name}`  | string | the user id that owns the name                 |
-//! | `P:user:{id}:rooms`            | set    | ids of the rooms the user belongs to           |
-//! | `P:user:{id}:read`             | hash   | room id -> the last seq the user has read      |
 //! | `P:total_rooms`                | string | INCR counter that hands out public room ids    |
-//! | `P:public_rooms`               | set    | ids of every public room                       |
-//! | `P:room:{id}:name`             | string | a public room's name                           |
+//! | `P:demo_seeded`                | string | set once demo data was written                 |
+//! | `P:username:{lowercase name}`  | string | the user id that owns the name                 |
 //! | `P:room_name:{lowercase name}` | string | the id of the public room with that name       |
-//! | `P:room:{id}:members`          | set    | user ids of a room's members (public, direct)  |
-//! | `P:room:{id}`                  | zset   | messages: member = Message JSON, score = seq   |
-//! | `P:room:{id}:seq`              | string | INCR counter of the room's last seq            |
-//! | `P:budget:send:{user id}`      | hash   | token bucket of a user's sends (tokens, ts)    |
-//! | `P:sent:{user id}`             | hash   | "{room} {nonce}" -> seq of the user's last sends |
-//! | `P:sent:{user id}:order`       | list   | those fields, newest first (to drop the oldest) |
-//! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
-//! | `P:online_users`               | set    | ids of users with an open socket anywhere      |
-//! | `P:presence:{user id}`         | hash   | instance id -> the user's open sockets there   |
-//! | `P:presence:{user id}:version` | string | INCR counter: one per online/offline flip      |
+//! | `P:public_room_index`          | zset   | every public room, score 0, member = its sort key (`0` for General, else `1`, the lowercase name, `\x1f`, the id): paged by ZRANGEBYLEX |
 //! | `P:instances`                  | set    | ids of instances that may hold sockets         |
-//! | `P:instance:{id}:alive`        | string | an instance's heartbeat; TTL = liveness window |
-//! | `P:instance:{id}:users`        | set    | users with sockets on that instance            |
+//! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
 //! | `P:attempts:login:user:{name}` | string | sign-in attempts for a username; TTL = window  |
 //! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address; TTL = window |
 //!
 //! And the pub/sub channels that carry live events between instances
-//! (docs/architecture.md, section 3). An instance follows a room's or a
-//! user's channel only while it has a socket there:
+//! (docs/architecture.md, section 3), sharded channels on a cluster. An
+//! instance follows a room's or a user's channel only while it has a
+//! socket there:
 //!
-//! | channel                 | carries                                            |
-//! |-------------------------|----------------------------------------------------|
-//! | `P:room:{id}:live`      | the room's messages (from the send script), typing, and its members' presence (rooms of at most `CONFAB_PRESENCE_ROOM_LIMIT` people) |
-//! | `P:user:{id}:live`      | a new room, a room left, a session signed out      |
+//! | channel              | carries                                            |
+//! |----------------------|----------------------------------------------------|
+//! | `P:{room:7}:live`    | the room's messages (from the send script), typing, and its members' presence (rooms of at most `CONFAB_PRESENCE_ROOM_LIMIT` people) |
+//! | `P:{user:7}:live`    | a new room, a room left, a session signed out      |
+//!
+//! [`legacy`] names the keys of the layout before this one, which
+//! `Store::upgrade_layout` moves here once.
 
 use std::net::IpAddr;
 
@@ -45,6 +76,9 @@ use crate::model::{RoomId, RoomName, UserId, Username};
 use crate::server::events::{InstanceId, Route, SessionFingerprint};
 
 use super::SessionToken;
+
+/// The version of the layout these keys make, kept under [`Keys::layout`].
+pub const LAYOUT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -64,6 +98,32 @@ impl Keys {
         format!("{}{}", self.prefix, rest)
     }
 
+    fn user_key(&self, id: UserId, rest: &str) -> String {
+        self.key(format_args!("{{user:{id}}}{rest}"))
+    }
+
+    fn room_key(&self, room: &RoomId, rest: &str) -> String {
+        self.key(format_args!("{{room:{room}}}{rest}"))
+    }
+
+    fn instance_key(&self, instance: &InstanceId, rest: &str) -> String {
+        self.key(format_args!("{{instance:{instance}}}{rest}"))
+    }
+
+    /// `rest` behind the prefix (a key [`legacy`] names without it).
+    pub fn within_prefix(&self, rest: &str) -> String {
+        self.key(format_args!("{rest}"))
+    }
+
+    pub fn layout(&self) -> String {
+        self.key(format_args!("layout"))
+    }
+
+    /// Held by the instance that upgrades the layout, so that others wait.
+    pub fn layout_lock(&self) -> String {
+        self.key(format_args!("layout:upgrading"))
+    }
+
     pub fn total_users(&self) -> String {
         self.key(format_args!("total_users"))
     }
@@ -73,7 +133,7 @@ impl Keys {
     }
 
     pub fn user(&self, id: UserId) -> String {
-        self.key(format_args!("user:{id}"))
+        self.user_key(id, "")
     }
 
     pub fn username(&self, name: &Username) -> String {
@@ -81,64 +141,73 @@ impl Keys {
     }
 
     pub fn user_rooms(&self, id: UserId) -> String {
-        self.key(format_args!("user:{id}:rooms"))
+        self.user_key(id, ":rooms")
     }
 
-    pub fn user_read(&self, id: UserId) -> String {
-        self.key(format_args!("user:{id}:read"))
+    pub fn send_budget(&self, id: UserId) -> String {
+        self.user_key(id, ":budget")
+    }
+
+    pub fn presence(&self, user: UserId) -> String {
+        self.user_key(user, ":presence")
+    }
+
+    pub fn presence_version(&self, user: UserId) -> String {
+        self.user_key(user, ":presence_version")
+    }
+
+    /// The channel that carries what is addressed to `user`'s sockets.
+    pub fn user_channel(&self, user: UserId) -> String {
+        self.user_key(user, ":live")
     }
 
     pub fn total_rooms(&self) -> String {
         self.key(format_args!("total_rooms"))
     }
 
-    pub fn public_rooms(&self) -> String {
-        self.key(format_args!("public_rooms"))
-    }
-
-    pub fn room_name(&self, room: &RoomId) -> String {
-        self.key(format_args!("room:{room}:name"))
+    pub fn public_room_index(&self) -> String {
+        self.key(format_args!("public_room_index"))
     }
 
     pub fn room_by_name(&self, name: &RoomName) -> String {
         self.key(format_args!("room_name:{}", name.canonical()))
     }
 
+    pub fn room_name(&self, room: &RoomId) -> String {
+        self.room_key(room, ":name")
+    }
+
     pub fn room_members(&self, room: &RoomId) -> String {
-        self.key(format_args!("room:{room}:members"))
+        self.room_key(room, ":members")
     }
 
     pub fn room_messages(&self, room: &RoomId) -> String {
-        self.key(format_args!("room:{room}"))
+        self.room_key(room, ":messages")
     }
 
     pub fn room_seq(&self, room: &RoomId) -> String {
-        self.key(format_args!("room:{room}:seq"))
+        self.room_key(room, ":seq")
     }
 
-    pub fn send_budget(&self, id: UserId) -> String {
-        self.key(format_args!("budget:send:{id}"))
+    /// Every member's read mark in `room`.
+    pub fn room_read(&self, room: &RoomId) -> String {
+        self.room_key(room, ":read")
     }
 
-    /// The seqs of a user's last sends over the socket, by room and nonce:
-    /// a send repeated with its nonce is answered from here.
-    pub fn sent_nonces(&self, id: UserId) -> String {
-        self.key(format_args!("sent:{id}"))
+    /// The seqs of `user`'s last sends in `room`, by nonce: a send repeated
+    /// with its nonce is answered from here.
+    pub fn sent_nonces(&self, room: &RoomId, user: UserId) -> String {
+        self.room_key(room, &format!(":sent:{user}"))
     }
 
     /// The fields of [`Keys::sent_nonces`], newest first.
-    pub fn sent_order(&self, id: UserId) -> String {
-        self.key(format_args!("sent:{id}:order"))
+    pub fn sent_order(&self, room: &RoomId, user: UserId) -> String {
+        self.room_key(room, &format!(":sent:{user}:order"))
     }
 
     /// The channel that carries `room`'s messages and typing.
     pub fn room_channel(&self, room: &RoomId) -> String {
-        self.key(format_args!("room:{room}:live"))
-    }
-
-    /// The channel that carries what is addressed to `user`'s sockets.
-    pub fn user_channel(&self, user: UserId) -> String {
-        self.key(format_args!("user:{user}:live"))
+        self.room_key(room, ":live")
     }
 
     /// The channel of a route.
@@ -159,15 +228,11 @@ impl Keys {
     }
 
     pub fn online_users(&self) -> String {
-        self.key(format_args!("online_users"))
+        self.key(format_args!("{{online}}:users"))
     }
 
-    pub fn presence(&self, user: UserId) -> String {
-        self.key(format_args!("presence:{user}"))
-    }
-
-    pub fn presence_version(&self, user: UserId) -> String {
-        self.key(format_args!("presence:{user}:version"))
+    pub fn online_versions(&self) -> String {
+        self.key(format_args!("{{online}}:versions"))
     }
 
     pub fn instances(&self) -> String {
@@ -175,11 +240,15 @@ impl Keys {
     }
 
     pub fn instance_alive(&self, instance: &InstanceId) -> String {
-        self.key(format_args!("instance:{instance}:alive"))
+        self.instance_key(instance, ":alive")
     }
 
     pub fn instance_users(&self, instance: &InstanceId) -> String {
-        self.key(format_args!("instance:{instance}:users"))
+        self.instance_key(instance, ":users")
+    }
+
+    pub fn instance_reaping(&self, instance: &InstanceId) -> String {
+        self.instance_key(instance, ":reaping")
     }
 
     pub fn login_attempts_by_user(&self, name: &Username) -> String {
@@ -189,33 +258,164 @@ impl Keys {
     pub fn login_attempts_by_addr(&self, addr: IpAddr) -> String {
         self.key(format_args!("attempts:login:addr:{addr}"))
     }
+
+    /// The keys of layout 1, for the upgrade.
+    pub fn legacy(&self) -> legacy::LegacyKeys<'_> {
+        legacy::LegacyKeys { prefix: &self.prefix }
+    }
+}
+
+/// Layout 1 (before hash tags): read once by `Store::upgrade_layout`.
+pub mod legacy {
+    /// The pattern and names of the keys the upgrade moves or drops.
+    pub struct LegacyKeys<'a> {
+        pub(super) prefix: &'a str,
+    }
+
+    impl LegacyKeys<'_> {
+        /// SCAN patterns of every key that belongs to a user or a room.
+        pub fn patterns(&self) -> [String; 2] {
+            [format!("{}user:*", self.prefix), format!("{}room:*", self.prefix)]
+        }
+
+        /// Keys of layout 1 that held only passing state (presence,
+        /// budgets, nonces): dropped, not moved.
+        pub fn passing(&self) -> [String; 5] {
+            ["online_users", "instances", "presence:*", "budget:send:*", "sent:*"]
+                .map(|rest| format!("{}{rest}", self.prefix))
+        }
+
+        pub fn public_rooms(&self) -> String {
+            format!("{}public_rooms", self.prefix)
+        }
+
+        /// What a layout-1 key of a user or room became, without the prefix
+        /// (`None` for one with no place here); `ReadMarks` for a user's
+        /// read marks, which are spread over their rooms.
+        pub fn classify<'k>(&self, key: &'k str) -> Option<Legacy<'k>> {
+            let rest = key.strip_prefix(self.prefix)?;
+            if let Some(user) = rest.strip_prefix("user:") {
+                return Some(match user.split_once(':') {
+                    None => Legacy::Move(format!("{{user:{user}}}")),
+                    Some((id, "rooms")) => Legacy::Move(format!("{{user:{id}}}:rooms")),
+                    Some((id, "read")) => Legacy::ReadMarks(id),
+                    Some(_) => return None,
+                });
+            }
+            let room = rest.strip_prefix("room:")?;
+            // A direct room's id holds a colon itself: `room:3:10:members`.
+            for suffix in ["name", "members", "seq"] {
+                if let Some(id) = room.strip_suffix(&format!(":{suffix}")) {
+                    return Some(Legacy::Move(format!("{{room:{id}}}:{suffix}")));
+                }
+            }
+            Some(Legacy::Move(format!("{{room:{room}}}:messages")))
+        }
+    }
+
+    /// What the upgrade does with one layout-1 key.
+    #[derive(Debug, PartialEq, Eq)]
+    pub enum Legacy<'k> {
+        /// RENAME it to this key (after the prefix).
+        Move(String),
+        /// A user's read marks (room -> seq), with the user's id: each goes
+        /// to its room's read hash.
+        ReadMarks(&'k str),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::legacy::Legacy;
     use super::*;
+
+    /// The hash tag Redis Cluster hashes a key by: what lies between the
+    /// first `{` and the first `}` after it, when that is not empty.
+    fn hash_tag(key: &str) -> &str {
+        key.find('{')
+            .and_then(|open| {
+                let rest = &key[open + 1..];
+                rest.find('}').filter(|&close| close > 0).map(|close| &rest[..close])
+            })
+            .unwrap_or(key)
+    }
 
     #[test]
     fn keys_carry_the_prefix_and_fold_case() {
         let keys = Keys::new("t1");
         let alice = Username::parse("Alice").unwrap();
         assert_eq!(keys.username(&alice), "t1:username:alice");
-        assert_eq!(keys.user(UserId(7)), "t1:user:7");
-        assert_eq!(keys.user_rooms(UserId(7)), "t1:user:7:rooms");
-        assert_eq!(keys.room_members(&RoomId::GENERAL), "t1:room:0:members");
+        assert_eq!(keys.user(UserId(7)), "t1:{user:7}");
+        assert_eq!(keys.user_rooms(UserId(7)), "t1:{user:7}:rooms");
+        assert_eq!(keys.room_members(&RoomId::GENERAL), "t1:{room:0}:members");
         assert_eq!(
             keys.room_messages(&RoomId::parse("2:9").unwrap()),
-            "t1:room:2:9"
+            "t1:{room:2:9}:messages"
         );
         assert_eq!(
             keys.room_by_name(&RoomName::parse("Rust").unwrap()),
             "t1:room_name:rust"
         );
         assert_eq!(Keys::new("confab:").total_users(), "confab:total_users");
-        assert_eq!(
-            keys.channel(&Route::Room(RoomId::GENERAL)),
-            "t1:room:0:live"
-        );
-        assert_eq!(keys.channel(&Route::User(UserId(7))), "t1:user:7:live");
+        assert_eq!(keys.channel(&Route::Room(RoomId::GENERAL)), "t1:{room:0}:live");
+        assert_eq!(keys.channel(&Route::User(UserId(7))), "t1:{user:7}:live");
+    }
+
+    /// What one script touches shares one slot on a cluster.
+    #[test]
+    fn keys_used_together_share_a_hash_tag() {
+        let keys = Keys::new("t1:");
+        let room = RoomId::parse("3:10").unwrap();
+        let user = UserId(3);
+        let room_keys = [
+            keys.room_name(&room),
+            keys.room_members(&room),
+            keys.room_messages(&room),
+            keys.room_seq(&room),
+            keys.room_read(&room),
+            keys.sent_nonces(&room, user),
+            keys.sent_order(&room, user),
+            keys.room_channel(&room),
+        ];
+        assert!(room_keys.iter().all(|k| hash_tag(k) == "room:3:10"), "{room_keys:?}");
+        let user_keys = [
+            keys.user(user),
+            keys.user_rooms(user),
+            keys.send_budget(user),
+            keys.presence(user),
+            keys.presence_version(user),
+            keys.user_channel(user),
+        ];
+        assert!(user_keys.iter().all(|k| hash_tag(k) == "user:3"), "{user_keys:?}");
+        let instance = InstanceId::from("ab12".to_owned());
+        let instance_keys = [
+            keys.instance_alive(&instance),
+            keys.instance_users(&instance),
+            keys.instance_reaping(&instance),
+        ];
+        assert!(instance_keys.iter().all(|k| hash_tag(k) == "instance:ab12"));
+        assert_eq!(hash_tag(&keys.online_users()), hash_tag(&keys.online_versions()));
+        // Rooms, users and instances spread over slots.
+        assert_ne!(hash_tag(&keys.room_seq(&RoomId::Public(1))), hash_tag(&keys.room_seq(&RoomId::Public(2))));
+    }
+
+    #[test]
+    fn layout_1_keys_find_their_new_names() {
+        let keys = Keys::new("t1");
+        let old = keys.legacy();
+        let moved = |key: &str| match old.classify(key) {
+            Some(Legacy::Move(to)) => to,
+            other => panic!("{key}: {other:?}"),
+        };
+        assert_eq!(moved("t1:user:7"), "{user:7}");
+        assert_eq!(moved("t1:user:7:rooms"), "{user:7}:rooms");
+        assert_eq!(moved("t1:room:5"), "{room:5}:messages");
+        assert_eq!(moved("t1:room:5:name"), "{room:5}:name");
+        assert_eq!(moved("t1:room:3:10:members"), "{room:3:10}:members");
+        assert_eq!(moved("t1:room:3:10"), "{room:3:10}:messages");
+        assert_eq!(moved("t1:room:3:10:seq"), "{room:3:10}:seq");
+        assert_eq!(old.classify("t1:user:7:read"), Some(Legacy::ReadMarks("7")));
+        assert_eq!(old.classify("t2:user:7"), None);
+        assert_eq!(old.classify("t1:user:7:other"), None);
     }
 }

@@ -1,5 +1,5 @@
-//! Messages in Redis: storing (with the send budget and the live event, in
-//! one script) and reading pages by seq.
+//! Messages in Redis: storing (the sender's send budget, then the room's
+//! script that stores and publishes) and reading pages by seq.
 
 use serde::Serialize;
 
@@ -30,7 +30,8 @@ pub struct Draft<'a> {
     pub retry: bool,
 }
 
-/// How many of a user's last nonces are remembered, and for how long.
+/// How many of a user's last nonces are remembered in each room, and for
+/// how long.
 const NONCES_KEPT: u32 = 64;
 const NONCES_KEPT_SECS: u64 = 24 * 60 * 60;
 
@@ -56,6 +57,13 @@ struct Unnumbered<'a> {
 
 impl Store {
     /// Stores a draft and publishes it in its envelope, all or nothing.
+    ///
+    /// Two slots: the sender's budget is taken first (their slot), then
+    /// the room's script checks membership, stores and publishes (the
+    /// room's slot); a send that stored nothing gives its token back. A
+    /// retry is looked up before any token is taken, so that answering it
+    /// costs nothing. A crash between the steps costs the sender one token,
+    /// never a message.
     pub async fn send_message(
         &self,
         draft: &Draft<'_>,
@@ -70,6 +78,21 @@ impl Store {
             nonce,
             retry,
         } = *draft;
+        let mut conn = self.conn();
+        if let (Some(nonce), true) = (nonce, retry) {
+            let earlier: Option<String> = scripts::SENT_BEFORE
+                .key(self.keys.sent_nonces(room, sender.id))
+                .key(self.keys.room_messages(room))
+                .arg(nonce)
+                .invoke_async(&mut conn)
+                .await?;
+            if let Some(stored) = earlier {
+                return Ok(SendOutcome::SentBefore(parse_message(&stored)?));
+            }
+        }
+        if !self.take_send_token(sender.id, limits, "take").await? {
+            return Ok(SendOutcome::RateLimited);
+        }
         let unnumbered = Unnumbered {
             room_id: room,
             from: sender.id,
@@ -79,42 +102,28 @@ impl Store {
         };
         let json =
             serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut conn = self.conn();
         let reply: redis::Value = scripts::SEND_MESSAGE
             .key(self.keys.room_members(room))
-            .key(self.keys.send_budget(sender.id))
             .key(self.keys.room_seq(room))
             .key(self.keys.room_messages(room))
-            .key(self.keys.user_read(sender.id))
-            .key(self.keys.sent_nonces(sender.id))
-            .key(self.keys.sent_order(sender.id))
+            .key(self.keys.room_read(room))
+            .key(self.keys.sent_nonces(room, sender.id))
+            .key(self.keys.sent_order(room, sender.id))
             .arg(sender.id.0)
-            .arg(limits.burst)
-            .arg(limits.per_second)
             .arg(json)
-            .arg(room.to_string())
             .arg(self.keys.room_channel(room))
+            .arg(self.publish_command())
             .arg(&envelope.before)
             .arg(&envelope.after)
-            .arg(nonce.map_or_else(String::new, |nonce| format!("{room} {nonce}")))
+            .arg(nonce.unwrap_or_default())
             .arg(NONCES_KEPT)
             .arg(NONCES_KEPT_SECS)
             .arg(if retry { "1" } else { "" })
             .invoke_async(&mut conn)
             .await?;
-        let seq = match reply {
-            redis::Value::Int(seq) => seq,
-            redis::Value::BulkString(stored) => {
-                let stored = String::from_utf8(stored)
-                    .map_err(|e| StoreError::Corrupt(format!("stored message: {e}")))?;
-                return Ok(SendOutcome::SentBefore(parse_message(&stored)?));
-            }
-            other => return Err(StoreError::Corrupt(format!("send reply {other:?}"))),
-        };
-        Ok(match seq {
-            -1 => SendOutcome::NotMember,
-            -2 => SendOutcome::RateLimited,
-            seq => SendOutcome::Stored(Message {
+        let outcome = match reply {
+            redis::Value::Int(-1) => SendOutcome::NotMember,
+            redis::Value::Int(seq) => SendOutcome::Stored(Message {
                 room_id: room.clone(),
                 seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq}")))?,
                 from: sender.id,
@@ -122,7 +131,30 @@ impl Store {
                 text: text.as_str().to_owned(),
                 date,
             }),
-        })
+            redis::Value::BulkString(stored) => {
+                let stored = String::from_utf8(stored)
+                    .map_err(|e| StoreError::Corrupt(format!("stored message: {e}")))?;
+                SendOutcome::SentBefore(parse_message(&stored)?)
+            }
+            other => return Err(StoreError::Corrupt(format!("send reply {other:?}"))),
+        };
+        if !matches!(outcome, SendOutcome::Stored(_)) {
+            self.take_send_token(sender.id, limits, "refund").await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Takes (or gives back) one token of a user's send budget; answers
+    /// whether there was one to take.
+    async fn take_send_token(&self, user: UserId, limits: SendLimits, mode: &str) -> StoreResult<bool> {
+        let taken: i64 = scripts::TAKE_BUDGET
+            .key(self.keys.send_budget(user))
+            .arg(limits.burst)
+            .arg(limits.per_second)
+            .arg(mode)
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(taken == 1)
     }
 
     /// The newest `limit` messages with seq below `before` (all, without

@@ -6,8 +6,10 @@
 //! Keys come from [`keys`], scripts from [`scripts`].
 
 mod attempts;
+mod conn;
 mod events;
 pub mod keys;
+mod layout;
 mod messages;
 mod presence;
 mod rooms;
@@ -15,17 +17,16 @@ mod scripts;
 mod sessions;
 mod users;
 
-use std::time::Duration;
-
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::AsyncCommands;
 
 use crate::error::AppError;
 use crate::model::{RoomId, RoomName};
 
+pub use conn::{Conn, RedisTarget};
 pub use keys::Keys;
 pub use events::BusSubscriber;
 pub use messages::{Draft, SendLimits, SendOutcome};
-pub use presence::{Flip, PresenceChange};
+pub use presence::{Flip, Heartbeat, PresenceChange};
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};
 
@@ -42,8 +43,13 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         tracing::error!(error = %err, "store failure");
         match &err {
+            // Redis is away, or a cluster is between masters: try again.
             StoreError::Redis(e)
-                if e.is_connection_dropped() || e.is_io_error() || e.is_timeout() =>
+                if e.is_connection_dropped()
+                    || e.is_io_error()
+                    || e.is_timeout()
+                    || e.is_cluster_error()
+                    || e.kind() == redis::ErrorKind::ClusterConnectionNotFound =>
             {
                 AppError::Unavailable
             }
@@ -54,26 +60,19 @@ impl From<StoreError> for AppError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// How long a command may wait for its reply. The client's default (0.5 s)
-/// refused sends on an instance busy fanning out, though Redis had stored
-/// them; a Redis that is gone fails the connection at once anyway.
-const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
-
 #[derive(Clone)]
 pub struct Store {
-    client: redis::Client,
-    conn: ConnectionManager,
+    target: RedisTarget,
+    conn: Conn,
     keys: Keys,
 }
 
 impl Store {
-    /// Connects to `redis_url`; every key gets `key_prefix`.
-    pub async fn connect(redis_url: &str, key_prefix: &str) -> StoreResult<Self> {
-        let client = redis::Client::open(redis_url)?;
-        let config = ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
-        let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
+    /// Connects to one Redis or a cluster; every key gets `key_prefix`.
+    pub async fn connect(target: &RedisTarget, key_prefix: &str) -> StoreResult<Self> {
+        let conn = Conn::open(target).await?;
         Ok(Store {
-            client,
+            target: target.clone(),
             conn,
             keys: Keys::new(key_prefix),
         })
@@ -90,31 +89,50 @@ impl Store {
         Ok(())
     }
 
-    /// Makes what every instance relies on: the room `General`.
+    /// Brings an earlier release's keys to this layout, then makes what
+    /// every instance relies on: the room `General` (its name, its claim,
+    /// its place in the public index; each step idempotent).
     pub async fn ensure_defaults(&self) -> StoreResult<()> {
+        self.upgrade_layout().await?;
         let mut conn = self.conn.clone();
         let general = RoomName::parse("General").map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        redis::pipe()
-            .atomic()
-            .cmd("SADD")
-            .arg(self.keys.public_rooms())
-            .arg(RoomId::GENERAL.to_string())
-            .ignore()
-            .cmd("SET")
-            .arg(self.keys.room_by_name(&general))
-            .arg(RoomId::GENERAL.to_string())
-            .arg("NX")
-            .ignore()
-            .cmd("SET")
+        let _: () = redis::cmd("SET")
             .arg(self.keys.room_name(&RoomId::GENERAL))
             .arg(general.as_str())
             .arg("NX")
-            .query_async::<()>(&mut conn)
+            .query_async(&mut conn)
             .await?;
-        Ok(())
+        let _: () = redis::cmd("SET")
+            .arg(self.keys.room_by_name(&general))
+            .arg(RoomId::GENERAL.to_string())
+            .arg("NX")
+            .query_async(&mut conn)
+            .await?;
+        let _: () = conn
+            .zadd(self.keys.public_room_index(), rooms::general_index_entry(&general), 0)
+            .await?;
+        self.upgrade_public_index().await
     }
 
-    fn conn(&self) -> ConnectionManager {
+    /// Runs independent commands, on keys in any slots, and answers their
+    /// replies in order: one pipeline on one Redis.
+    async fn each<T: redis::FromRedisValue>(
+        &self,
+        commands: impl IntoIterator<Item = redis::Cmd>,
+    ) -> StoreResult<Vec<T>> {
+        let replies = self.conn.each(commands.into_iter().collect()).await?;
+        replies
+            .into_iter()
+            .map(|reply| redis::from_redis_value(reply).map_err(|e| redis::RedisError::from(e).into()))
+            .collect()
+    }
+
+    /// The command that publishes on a channel from a script.
+    fn publish_command(&self) -> &'static str {
+        self.conn.publish_command()
+    }
+
+    fn conn(&self) -> Conn {
         self.conn.clone()
     }
 }

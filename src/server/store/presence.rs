@@ -1,5 +1,6 @@
 //! Presence in Redis: sockets counted per user per instance, instance
-//! heartbeats, and the `online_users` set as the readable view.
+//! heartbeats and the claims of peers that clear dead ones, and the set of
+//! online users as the readable view.
 
 use redis::AsyncCommands;
 
@@ -16,10 +17,8 @@ pub enum PresenceChange {
     Closed,
     /// The instance holds exactly this many (after its heartbeat lapsed).
     Reset(u64),
-    /// The instance stops: none.
+    /// None any more: the instance stops, or a peer clears a dead one.
     Gone,
-    /// A peer found the instance dead: none, unless it has beaten again.
-    Reaped,
 }
 
 /// A user's presence flipped: online or not, and the flip's version (each
@@ -30,41 +29,77 @@ pub struct Flip {
     pub version: u64,
 }
 
+/// What a heartbeat found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// It had lapsed: peers may have cleared what the instance held.
+    pub lapsed: bool,
+    /// A peer is clearing it still: count users in again only after.
+    pub reaping: bool,
+}
+
+/// How long a peer's claim to clear a dead instance lasts at most.
+const REAPING_SECS: u64 = 60;
+
 impl Store {
     /// Applies a change; answers the flip when the user came online or
     /// went offline everywhere by it.
+    ///
+    /// Three slots, in this order: the instance's user set (on the way up),
+    /// the user's socket counts (the truth, which takes the version), the
+    /// set of online users (which applies flips newest-version-wins), and
+    /// the instance's user set (on the way down). A crash between steps
+    /// leaves an instance listing a user it has no socket of (clearing it
+    /// is a no-op), or an online set one flip behind until the user's next.
     pub async fn change_presence(
         &self,
         instance: &InstanceId,
         user: &User,
         change: PresenceChange,
     ) -> StoreResult<Option<Flip>> {
-        let online = matches!(change, PresenceChange::Opened | PresenceChange::Reset(_));
         let mut conn = self.conn();
-        let (script, mode, count) = match change {
-            PresenceChange::Opened => (&scripts::PRESENCE_UP, "incr", 1),
-            PresenceChange::Reset(count) => (&scripts::PRESENCE_UP, "set", count),
-            PresenceChange::Closed => (&scripts::PRESENCE_DOWN, "one", 0),
-            PresenceChange::Gone => (&scripts::PRESENCE_DOWN, "all", 0),
-            PresenceChange::Reaped => (&scripts::PRESENCE_DOWN, "dead", 0),
+        let online = matches!(change, PresenceChange::Opened | PresenceChange::Reset(_));
+        let (version, gone_here) = if online {
+            let _: () = conn.sadd(self.keys.instance_users(instance), user.id.0).await?;
+            let (mode, count) = match change {
+                PresenceChange::Reset(count) => ("set", count),
+                _ => ("incr", 1),
+            };
+            let version: u64 = scripts::PRESENCE_UP
+                .key(self.keys.presence(user.id))
+                .key(self.keys.presence_version(user.id))
+                .arg(instance.as_str())
+                .arg(mode)
+                .arg(count)
+                .invoke_async(&mut conn)
+                .await?;
+            (version, false)
+        } else {
+            let mode = if matches!(change, PresenceChange::Closed) { "one" } else { "all" };
+            let (version, gone): (u64, u8) = scripts::PRESENCE_DOWN
+                .key(self.keys.presence(user.id))
+                .key(self.keys.presence_version(user.id))
+                .arg(instance.as_str())
+                .arg(mode)
+                .invoke_async(&mut conn)
+                .await?;
+            (version, gone == 1)
         };
-        let mut invocation = script.key(self.keys.presence(user.id));
-        invocation
-            .key(self.keys.online_users())
-            .key(self.keys.instance_users(instance));
-        if !online {
-            invocation.key(self.keys.instance_alive(instance));
+        let flip = (version > 0).then_some(Flip { online, version });
+        if let Some(flip) = flip {
+            let _: i64 = scripts::APPLY_PRESENCE
+                .key(self.keys.online_users())
+                .key(self.keys.online_versions())
+                .arg(user.id.0)
+                .arg(if flip.online { "1" } else { "0" })
+                .arg(flip.version)
+                .invoke_async(&mut conn)
+                .await?;
         }
-        invocation
-            .key(self.keys.presence_version(user.id))
-            .arg(instance.as_str())
-            .arg(user.id.0)
-            .arg(mode);
-        if online {
-            invocation.arg(count);
+        if gone_here {
+            let _: () = conn.srem(self.keys.instance_users(instance), user.id.0).await?;
         }
-        let version: u64 = invocation.invoke_async(&mut conn).await?;
-        Ok((version > 0).then_some(Flip { online, version }))
+        Ok(flip)
     }
 
     /// Announces a flip to the people who see it: on the channel of each
@@ -83,11 +118,13 @@ impl Store {
         if rooms.is_empty() {
             return Ok(());
         }
-        let mut sizes = redis::pipe();
-        for room in &rooms {
-            sizes.scard(self.keys.room_members(room));
-        }
-        let sizes: Vec<u64> = sizes.query_async(&mut conn).await?;
+        let sizes: Vec<u64> = self
+            .each(rooms.iter().map(|room| {
+                let mut cmd = redis::cmd("SCARD");
+                cmd.arg(self.keys.room_members(room));
+                cmd
+            }))
+            .await?;
         let small: Vec<RoomId> = rooms
             .into_iter()
             .zip(sizes)
@@ -97,7 +134,7 @@ impl Store {
         if small.is_empty() {
             return Ok(());
         }
-        let mut publish = redis::pipe();
+        let mut publishes = Vec::with_capacity(small.len());
         for room in small {
             let event = BusEvent::Presence {
                 user: user.clone(),
@@ -107,28 +144,29 @@ impl Store {
             };
             let json =
                 serde_json::to_string(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            publish.publish(self.keys.room_channel(&room), json).ignore();
+            let mut cmd = redis::cmd(self.publish_command());
+            cmd.arg(self.keys.room_channel(&room)).arg(json);
+            publishes.push(cmd);
         }
-        publish.query_async::<()>(&mut conn).await?;
+        let _: Vec<i64> = self.each(publishes).await?;
         Ok(())
     }
 
-    /// Refreshes an instance's heartbeat; answers whether it had lapsed (so
-    /// peers may have cleared what the instance held).
-    pub async fn heartbeat(&self, instance: &InstanceId, ttl_secs: u64) -> StoreResult<bool> {
+    /// Refreshes an instance's heartbeat (and its place in the instance
+    /// set, another slot).
+    pub async fn heartbeat(&self, instance: &InstanceId, ttl_secs: u64) -> StoreResult<Heartbeat> {
         let mut conn = self.conn();
-        let (previous,): (Option<String>,) = redis::pipe()
-            .sadd(self.keys.instances(), instance.as_str())
-            .ignore()
-            .cmd("SET")
-            .arg(self.keys.instance_alive(instance))
-            .arg(1)
-            .arg("EX")
+        let _: () = conn.sadd(self.keys.instances(), instance.as_str()).await?;
+        let (lapsed, reaping): (u8, u8) = scripts::HEARTBEAT
+            .key(self.keys.instance_alive(instance))
+            .key(self.keys.instance_reaping(instance))
             .arg(ttl_secs)
-            .arg("GET")
-            .query_async(&mut conn)
+            .invoke_async(&mut conn)
             .await?;
-        Ok(previous.is_none())
+        Ok(Heartbeat {
+            lapsed: lapsed == 1,
+            reaping: reaping == 1,
+        })
     }
 
     /// Instances whose heartbeat has lapsed.
@@ -147,6 +185,20 @@ impl Store {
         Ok(dead)
     }
 
+    /// Claims the right to clear a dead instance's users: refused while it
+    /// has a heartbeat, and while another peer holds the claim. An instance
+    /// that beats again meanwhile counts its users in only once the claim
+    /// ends ([`Heartbeat::reaping`]), so no clearing undoes its recount.
+    pub async fn claim_dead_instance(&self, instance: &InstanceId) -> StoreResult<bool> {
+        let claimed: i64 = scripts::CLAIM_DEAD_INSTANCE
+            .key(self.keys.instance_alive(instance))
+            .key(self.keys.instance_reaping(instance))
+            .arg(REAPING_SECS)
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(claimed == 1)
+    }
+
     /// The users a (dead) instance held sockets for.
     pub async fn instance_users(&self, instance: &InstanceId) -> StoreResult<Vec<UserId>> {
         let mut conn = self.conn();
@@ -154,20 +206,16 @@ impl Store {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
-    /// Forgets an instance once everything it held is cleared: one that
-    /// stops (`dead` false), or one a peer found dead (`dead` true), which
-    /// is kept if it has beaten again since. Answers whether it was forgotten.
-    pub async fn forget_instance(&self, instance: &InstanceId, dead: bool) -> StoreResult<bool> {
+    /// Forgets an instance once its users are cleared (by itself as it
+    /// stops, or by the peer that claimed it): its user set and the claim,
+    /// then its entry in the instance set.
+    pub async fn forget_instance(&self, instance: &InstanceId) -> StoreResult<()> {
         let mut conn = self.conn();
-        let forgotten: i64 = scripts::FORGET_INSTANCE
-            .key(self.keys.instances())
-            .key(self.keys.instance_users(instance))
-            .key(self.keys.instance_alive(instance))
-            .arg(if dead { "dead" } else { "stopped" })
-            .arg(instance.as_str())
-            .invoke_async(&mut conn)
+        let _: () = conn
+            .del(&[self.keys.instance_users(instance), self.keys.instance_reaping(instance)])
             .await?;
-        Ok(forgotten == 1)
+        let _: () = conn.srem(self.keys.instances(), instance.as_str()).await?;
+        Ok(())
     }
 
     /// Everyone online now, by name.
@@ -177,11 +225,13 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
-        for id in &ids {
-            pipe.hget(self.keys.user(UserId(*id)), "username");
-        }
-        let names: Vec<Option<String>> = pipe.query_async(&mut conn).await?;
+        let names: Vec<Option<String>> = self
+            .each(ids.iter().map(|id| {
+                let mut cmd = redis::cmd("HGET");
+                cmd.arg(self.keys.user(UserId(*id))).arg("username");
+                cmd
+            }))
+            .await?;
         let mut users: Vec<User> = ids
             .into_iter()
             .zip(names)

@@ -1,33 +1,45 @@
 //! Rooms in Redis: public rooms (create, list, join, leave), direct rooms,
 //! memberships, and each member's read mark.
 
-use std::collections::HashMap;
-
 use redis::AsyncCommands;
 
-use crate::model::{Message, Room, RoomId, RoomKind, RoomName, RoomSummary, UserId};
+use crate::model::{Message, PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary, UserId};
 
 use super::{scripts, Store, StoreError, StoreResult};
 
 impl Store {
     /// Creates a public room with `creator` as its first member, or returns
     /// `None` when another room has that name in any case.
+    ///
+    /// In this order, across slots: the creator's room index, the room
+    /// itself (name and first member, one MULTI in its slot: unreachable
+    /// until its name points to it), the name claim (the commit point), the
+    /// public index. A crash before the claim leaves a room nothing reaches
+    /// (an index entry that reads skip); after it, a room that works for
+    /// its creator but is missing from the public list.
     pub async fn create_room(&self, name: &RoomName, creator: UserId) -> StoreResult<Option<Room>> {
         let mut conn = self.conn();
         // An id lost to a clash leaves a gap; ids are never reused.
         let id = RoomId::Public(conn.incr(self.keys.total_rooms(), 1).await?);
-        let created: i64 = scripts::CREATE_ROOM
-            .key(self.keys.room_by_name(name))
-            .key(self.keys.room_name(&id))
-            .key(self.keys.public_rooms())
-            .key(self.keys.room_members(&id))
-            .key(self.keys.user_rooms(creator))
-            .arg(id.to_string())
-            .arg(name.as_str())
-            .arg(creator.0)
-            .invoke_async(&mut conn)
+        let _: () = conn.sadd(self.keys.user_rooms(creator), id.to_string()).await?;
+        let _: () = redis::pipe()
+            .atomic()
+            .set(self.keys.room_name(&id), name.as_str())
+            .sadd(self.keys.room_members(&id), creator.0)
+            .query_async(&mut conn)
             .await?;
-        Ok((created == 1).then(|| Room {
+        let claimed: bool = conn.set_nx(self.keys.room_by_name(name), id.to_string()).await?;
+        if !claimed {
+            let _: () = conn.srem(self.keys.user_rooms(creator), id.to_string()).await?;
+            let _: () = conn
+                .del(&[self.keys.room_name(&id), self.keys.room_members(&id)])
+                .await?;
+            return Ok(None);
+        }
+        let _: () = conn
+            .zadd(self.keys.public_room_index(), index_entry(&id, &name.canonical()), 0)
+            .await?;
+        Ok(Some(Room {
             id,
             name: name.as_str().to_owned(),
             kind: RoomKind::Public,
@@ -40,29 +52,82 @@ impl Store {
         Ok(conn.get(self.keys.room_name(room)).await?)
     }
 
-    /// Every public room, by name.
-    pub async fn public_rooms(&self) -> StoreResult<Vec<Room>> {
+    /// One page of public rooms, General first, then by name in any case;
+    /// `None` when `query.after` names no public room.
+    pub async fn public_rooms(&self, query: &PublicRoomQuery) -> StoreResult<Option<Vec<Room>>> {
         let mut conn = self.conn();
-        let ids: Vec<String> = conn.smembers(self.keys.public_rooms()).await?;
-        let ids: Vec<RoomId> = ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect();
+        let index = self.keys.public_room_index();
+        let mut start = match &query.after {
+            None => "-".to_owned(),
+            Some(after) => match self.public_room_name(after).await? {
+                Some(name) => format!("({}", index_entry(after, &name.to_lowercase())),
+                None => return Ok(None),
+            },
+        };
+        // Without `q` the first chunk is the page; with it, the index is
+        // read on in chunks until the page is full (names only: the index
+        // holds them lowercase).
+        let limit = query.limit as usize;
+        let chunk = if query.contains.is_some() { INDEX_CHUNK } else { limit };
+        let mut ids = Vec::with_capacity(limit);
+        while ids.len() < limit {
+            let entries: Vec<String> = redis::cmd("ZRANGEBYLEX")
+                .arg(&index)
+                .arg(&start)
+                .arg("+")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(chunk)
+                .query_async(&mut conn)
+                .await?;
+            let Some(last) = entries.last() else { break };
+            start = format!("({last}");
+            let matching = entries.iter().filter_map(|entry| parse_entry(entry)).filter(|(name, _)| {
+                query.contains.as_ref().is_none_or(|q| name.contains(q.as_str()))
+            });
+            ids.extend(matching.map(|(_, id)| id).take(limit - ids.len()));
+            if entries.len() < chunk {
+                break;
+            }
+        }
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         let name_keys: Vec<String> = ids.iter().map(|id| self.keys.room_name(id)).collect();
         let names: Vec<Option<String>> = conn.mget(name_keys).await?;
-        let mut rooms: Vec<Room> = ids
-            .into_iter()
-            .zip(names)
-            .filter_map(|(id, name)| {
-                Some(Room {
-                    id,
-                    name: name?,
-                    kind: RoomKind::Public,
+        Ok(Some(
+            ids.into_iter()
+                .zip(names)
+                .filter_map(|(id, name)| {
+                    Some(Room {
+                        id,
+                        name: name?,
+                        kind: RoomKind::Public,
+                    })
                 })
-            })
-            .collect();
-        rooms.sort_by_key(|room| (room.id != RoomId::GENERAL, room.name.to_lowercase()));
-        Ok(rooms)
+                .collect(),
+        ))
+    }
+
+    /// Builds the public room index from the set it replaced, once, on a
+    /// deployment that ran an earlier release; idempotent.
+    pub(super) async fn upgrade_public_index(&self) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let legacy = self.keys.legacy().public_rooms();
+        let ids: Vec<String> = conn.smembers(&legacy).await?;
+        let ids: Vec<RoomId> = ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect();
+        for id in &ids {
+            if let Some(name) = self.public_room_name(id).await? {
+                let _: () = conn
+                    .zadd(self.keys.public_room_index(), index_entry(id, &name.to_lowercase()), 0)
+                    .await?;
+            }
+        }
+        if !ids.is_empty() {
+            tracing::info!(rooms = ids.len(), "built the public room index from the earlier set");
+            let _: () = conn.del(&legacy).await?;
+        }
+        Ok(())
     }
 
     /// Whether a room exists: a public room with a name, or a direct room
@@ -82,44 +147,43 @@ impl Store {
     }
 
     /// Adds `user` to `room`; answers whether they were not a member before.
+    ///
+    /// A user's room index holds at least the rooms that list them as a
+    /// member: it is written first on a join and last on a leave, and every
+    /// read of it checks the room (a crash between the two steps leaves an
+    /// entry that reads skip, and the next join or leave settles).
     pub async fn add_member(&self, room: &RoomId, user: UserId) -> StoreResult<bool> {
         let mut conn = self.conn();
-        let (added, _): (i64, i64) = redis::pipe()
-            .atomic()
-            .sadd(self.keys.room_members(room), user.0)
-            .sadd(self.keys.user_rooms(user), room.to_string())
-            .query_async(&mut conn)
-            .await?;
+        let _: () = conn.sadd(self.keys.user_rooms(user), room.to_string()).await?;
+        let added: i64 = conn.sadd(self.keys.room_members(room), user.0).await?;
         Ok(added == 1)
     }
 
-    /// Takes `user` out of `room`, read mark included.
+    /// Takes `user` out of `room`, read mark included (one MULTI in the
+    /// room's slot), then out of their room index.
     pub async fn remove_member(&self, room: &RoomId, user: UserId) -> StoreResult<()> {
         let mut conn = self.conn();
         redis::pipe()
             .atomic()
             .srem(self.keys.room_members(room), user.0)
-            .srem(self.keys.user_rooms(user), room.to_string())
-            .hdel(self.keys.user_read(user), room.to_string())
+            .hdel(self.keys.room_read(room), user.0)
             .query_async::<()>(&mut conn)
             .await?;
+        let _: () = conn.srem(self.keys.user_rooms(user), room.to_string()).await?;
         Ok(())
     }
 
     /// Makes the direct room of two users, both of them members; answers
-    /// whether it is new.
+    /// whether it is new. Both room indexes first, as for a join.
     pub async fn open_direct(&self, room: &RoomId) -> StoreResult<bool> {
         let RoomId::Direct(low, high) = *room else {
             return Err(StoreError::Corrupt(format!("{room} is not a direct room")));
         };
         let mut conn = self.conn();
-        let (added, _, _): (i64, i64, i64) = redis::pipe()
-            .atomic()
-            .sadd(self.keys.room_members(room), &[low.0, high.0])
-            .sadd(self.keys.user_rooms(low), room.to_string())
-            .sadd(self.keys.user_rooms(high), room.to_string())
-            .query_async(&mut conn)
-            .await?;
+        for user in [low, high] {
+            let _: () = conn.sadd(self.keys.user_rooms(user), room.to_string()).await?;
+        }
+        let added: i64 = conn.sadd(self.keys.room_members(room), &[low.0, high.0]).await?;
         Ok(added > 0)
     }
 
@@ -130,27 +194,44 @@ impl Store {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
-    /// The ids of the rooms a user belongs to.
+    /// The ids of the rooms a user belongs to (checked against each room).
     pub async fn room_ids_of(&self, user: UserId) -> StoreResult<Vec<RoomId>> {
-        let mut conn = self.conn();
-        let ids: Vec<String> = conn.smembers(self.keys.user_rooms(user)).await?;
-        Ok(ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect())
+        Ok(self.room_ids_of_users(&[user]).await?.pop().unwrap_or_default())
     }
 
-    /// The room ids of each of `users`, in one round trip.
+    /// The room ids of each of `users`: their room indexes, then each entry
+    /// checked against the room's members (two round trips).
     pub async fn room_ids_of_users(&self, users: &[UserId]) -> StoreResult<Vec<Vec<RoomId>>> {
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
-        for user in users {
-            pipe.smembers(self.keys.user_rooms(*user));
-        }
-        let lists: Vec<Vec<String>> = pipe.query_async(&mut self.conn()).await?;
-        Ok(lists
+        let indexes = users.iter().map(|user| {
+            let mut cmd = redis::cmd("SMEMBERS");
+            cmd.arg(self.keys.user_rooms(*user));
+            cmd
+        });
+        let lists: Vec<Vec<String>> = self.each(indexes).await?;
+        let listed: Vec<(UserId, RoomId)> = users
             .iter()
-            .map(|ids| ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect())
-            .collect())
+            .zip(&lists)
+            .flat_map(|(user, ids)| {
+                ids.iter().filter_map(|id| Some((*user, RoomId::parse(id).ok()?)))
+            })
+            .collect();
+        let checks = listed.iter().map(|(user, room)| {
+            let mut cmd = redis::cmd("SISMEMBER");
+            cmd.arg(self.keys.room_members(room)).arg(user.0);
+            cmd
+        });
+        let member: Vec<bool> = self.each(checks).await?;
+        let mut rooms: Vec<Vec<RoomId>> = vec![Vec::new(); users.len()];
+        let slot_of = |user: UserId| users.iter().position(|u| *u == user);
+        for ((user, room), member) in listed.into_iter().zip(member) {
+            if let (true, Some(i)) = (member, slot_of(user)) {
+                rooms[i].push(room);
+            }
+        }
+        Ok(rooms)
     }
 
     /// Moves `user`'s read mark in `room` forward to `seq` (capped at the
@@ -158,9 +239,9 @@ impl Store {
     pub async fn mark_read(&self, room: &RoomId, user: UserId, seq: u64) -> StoreResult<u64> {
         let mut conn = self.conn();
         Ok(scripts::MARK_READ
-            .key(self.keys.user_read(user))
+            .key(self.keys.room_read(room))
             .key(self.keys.room_seq(room))
-            .arg(room.to_string())
+            .arg(user.0)
             .arg(seq)
             .invoke_async(&mut conn)
             .await?)
@@ -168,39 +249,58 @@ impl Store {
 
     /// The rooms `user` belongs to, with unread counts and last messages,
     /// General first, then by latest activity. Three round trips whatever
-    /// the number of rooms.
+    /// the number of rooms (the rooms, their names and read marks, their
+    /// unread counts and last messages).
     pub async fn room_summaries(&self, user: UserId) -> StoreResult<Vec<RoomSummary>> {
-        let mut conn = self.conn();
-        let (ids, reads): (Vec<String>, HashMap<String, u64>) = redis::pipe()
-            .smembers(self.keys.user_rooms(user))
-            .hgetall(self.keys.user_read(user))
-            .query_async(&mut conn)
-            .await?;
-        let ids: Vec<RoomId> = ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect();
+        let ids = self.room_ids_of(user).await?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-
-        let mut pipe = redis::pipe();
-        for id in &ids {
-            let read = reads.get(&id.to_string()).copied().unwrap_or(0);
-            match id.other_member(user) {
-                Some(other) => pipe.hget(self.keys.user(other), "username"),
-                None => pipe.get(self.keys.room_name(id)),
+        let firsts = ids.iter().flat_map(|id| {
+            let name = match id.other_member(user) {
+                Some(other) => {
+                    let mut cmd = redis::cmd("HGET");
+                    cmd.arg(self.keys.user(other)).arg("username");
+                    cmd
+                }
+                None => {
+                    let mut cmd = redis::cmd("GET");
+                    cmd.arg(self.keys.room_name(id));
+                    cmd
+                }
             };
-            pipe.zcount(self.keys.room_messages(id), format!("({read}"), "+inf");
-            pipe.zrevrange(self.keys.room_messages(id), 0, 0);
-        }
-        let rows: Vec<(Option<String>, u64, Vec<String>)> = pipe.query_async(&mut conn).await?;
-
+            let mut read = redis::cmd("HGET");
+            read.arg(self.keys.room_read(id)).arg(user.0);
+            [name, read]
+        });
+        let firsts: Vec<Option<String>> = self.each(firsts).await?;
+        let (names, reads): (Vec<Option<String>>, Vec<u64>) = firsts
+            .chunks(2)
+            .map(|pair| {
+                let read = pair[1].as_deref().and_then(|r| r.parse().ok()).unwrap_or(0);
+                (pair[0].clone(), read)
+            })
+            .unzip();
+        let seconds = ids.iter().zip(&reads).flat_map(|(id, read)| {
+            let mut unread = redis::cmd("ZCOUNT");
+            unread
+                .arg(self.keys.room_messages(id))
+                .arg(format!("({read}"))
+                .arg("+inf");
+            let mut last = redis::cmd("ZRANGE");
+            last.arg(self.keys.room_messages(id)).arg(-1).arg(-1);
+            [unread, last]
+        });
+        let seconds: Vec<redis::Value> = self.each(seconds).await?;
         let mut summaries = Vec::with_capacity(ids.len());
-        for (id, (name, unread, last)) in ids.into_iter().zip(rows) {
+        for (((id, name), last_read), pair) in ids.into_iter().zip(names).zip(reads).zip(seconds.chunks(2)) {
             let Some(name) = name else { continue };
+            let unread: u64 = redis::from_redis_value_ref(&pair[0]).map_err(redis::RedisError::from)?;
+            let last: Vec<String> = redis::from_redis_value_ref(&pair[1]).map_err(redis::RedisError::from)?;
             let last_message = match last.first() {
                 Some(json) => Some(parse_message(json)?),
                 None => None,
             };
-            let last_read = reads.get(&id.to_string()).copied().unwrap_or(0);
             let room = Room {
                 kind: id.kind(),
                 id,
@@ -225,4 +325,44 @@ impl Store {
 
 pub(super) fn parse_message(json: &str) -> StoreResult<Message> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("message {json:.80}: {e}")))
+}
+
+/// Entries of the public room index read at a time while filtering by `q`.
+const INDEX_CHUNK: usize = 500;
+
+/// A room's entry in the public room index: its sort key (General first,
+/// then the lowercase name), then its id. Room names hold no control
+/// characters, so `\x1f` ends the name.
+fn index_entry(id: &RoomId, canonical_name: &str) -> String {
+    let rank = if *id == RoomId::GENERAL { '0' } else { '1' };
+    format!("{rank}{canonical_name}\u{1f}{id}")
+}
+
+/// General's entry in the public room index.
+pub(super) fn general_index_entry(general: &RoomName) -> String {
+    index_entry(&RoomId::GENERAL, &general.canonical())
+}
+
+/// The lowercase name and the id of an index entry.
+fn parse_entry(entry: &str) -> Option<(&str, RoomId)> {
+    let (key, id) = entry.rsplit_once('\u{1f}')?;
+    Some((key.get(1..)?, RoomId::parse(id).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_entries_sort_general_first_and_read_back() {
+        let general = index_entry(&RoomId::GENERAL, "general");
+        let alpha = index_entry(&RoomId::Public(9), "alpha");
+        let beta = index_entry(&RoomId::Public(3), "beta");
+        let mut sorted = vec![beta.clone(), alpha.clone(), general.clone()];
+        sorted.sort();
+        assert_eq!(sorted, vec![general.clone(), alpha.clone(), beta]);
+        assert_eq!(parse_entry(&alpha), Some(("alpha", RoomId::Public(9))));
+        assert_eq!(parse_entry(&general), Some(("general", RoomId::GENERAL)));
+        assert_eq!(parse_entry("no separator"), None);
+    }
 }

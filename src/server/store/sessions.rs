@@ -91,11 +91,12 @@ impl Store {
         if fingerprints.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
-        for fingerprint in fingerprints {
-            pipe.exists(self.keys.session_by_fingerprint(fingerprint));
-        }
-        Ok(pipe.query_async(&mut self.conn()).await?)
+        self.each(fingerprints.iter().map(|fingerprint| {
+            let mut cmd = redis::cmd("EXISTS");
+            cmd.arg(self.keys.session_by_fingerprint(fingerprint));
+            cmd
+        }))
+        .await
     }
 
     /// Ends a session; answers whose it was, or `None` when there was no

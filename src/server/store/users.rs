@@ -1,5 +1,5 @@
-//! Users in Redis: creating one with its username claimed atomically, and
-//! finding one by id or by name.
+//! Users in Redis: creating one (the record, then the name claim, then
+//! General), and finding one by id or by name.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,7 @@ use redis::AsyncCommands;
 
 use crate::model::{RoomId, User, UserId, Username};
 
-use super::{scripts, Store, StoreError, StoreResult};
+use super::{Store, StoreError, StoreResult};
 
 /// An argon2 PHC string. Server-only and not `Serialize`, so it cannot be
 /// sent to a browser by mistake.
@@ -29,6 +29,12 @@ pub struct StoredUser {
 
 impl Store {
     /// Creates a user, or returns `None` when the name is taken in any case.
+    ///
+    /// Three slots, in this order: the user's record (unreachable until its
+    /// name points to it), the name claim (the commit point), then the
+    /// membership of General. A crash after the record leaves a record no
+    /// name reaches; a crash after the claim, a user outside General, whom
+    /// their next sign-in puts back ([`Store::join_general`]).
     pub async fn create_user(
         &self,
         username: &Username,
@@ -37,21 +43,28 @@ impl Store {
         let mut conn = self.conn();
         // An id lost to a clash leaves a gap in the ids; ids are never reused.
         let id = UserId(conn.incr(self.keys.total_users(), 1).await?);
-        let created: i64 = scripts::CREATE_USER
-            .key(self.keys.username(username))
-            .key(self.keys.user(id))
-            .key(self.keys.user_rooms(id))
-            .key(self.keys.room_members(&RoomId::GENERAL))
-            .arg(id.0)
-            .arg(username.as_str())
-            .arg(&password_hash.0)
-            .arg(RoomId::GENERAL.to_string())
-            .invoke_async(&mut conn)
+        let _: () = conn
+            .hset_multiple(
+                self.keys.user(id),
+                &[("username", username.as_str()), ("password", password_hash.0.as_str())],
+            )
             .await?;
-        Ok((created == 1).then(|| User {
+        let claimed: bool = conn.set_nx(self.keys.username(username), id.0).await?;
+        if !claimed {
+            let _: () = conn.del(self.keys.user(id)).await?;
+            return Ok(None);
+        }
+        self.join_general(id).await?;
+        Ok(Some(User {
             id,
             username: username.clone(),
         }))
+    }
+
+    /// Makes `user` a member of General (idempotent: sign-in repeats it,
+    /// for a sign-up cut short after its name was claimed).
+    pub async fn join_general(&self, user: UserId) -> StoreResult<()> {
+        self.add_member(&RoomId::GENERAL, user).await.map(|_| ())
     }
 
     /// Claims the one-time right to seed demo data: true only on a Redis

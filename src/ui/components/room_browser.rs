@@ -1,21 +1,23 @@
-//! The room browser: a dialog that lists every public room to open or
-//! join, and creates new ones. Without JavaScript it is the `/rooms` page
-//! and its buttons are plain form posts.
+//! The room browser: a dialog that lists the public rooms (the first page
+//! of them, or those whose name holds what is typed in `Find a room`) to
+//! open or join, and creates new ones. Without JavaScript it is the
+//! `/rooms` page (`/rooms?q=...` to find), and its buttons are plain form
+//! posts.
 
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::{create_room, join_room, public_rooms};
-use crate::model::Room;
+use crate::model::{PublicRoomQuery, Room};
 use crate::ui::state::ChatState;
 
 #[component]
 pub fn RoomBrowser(
     state: ChatState,
     open: RwSignal<bool>,
-    /// Every public room, once read.
+    /// The public rooms found, once read.
     listing: RwSignal<Option<Vec<Room>>>,
     /// Where focus goes back to when the dialog closes.
     opener: NodeRef<html::Button>,
@@ -37,17 +39,36 @@ pub fn RoomBrowser(
         is_open
     });
     let error = RwSignal::new(None::<String>);
+    // What `Find a room` holds (from the URL on a `/rooms?q=` page).
+    let query = RwSignal::new(
+        use_location()
+            .query
+            .get_untracked()
+            .get("q")
+            .unwrap_or_default(),
+    );
+    // Reads the rooms for what is typed now; an answer to an older query
+    // than the field holds is dropped. A failed read says so in the dialog.
+    let find = move || {
+        let wanted = query.get_untracked();
+        leptos::task::spawn_local(async move {
+            let q = Some(wanted.clone()).filter(|q| !q.trim().is_empty());
+            let found = public_rooms(q, None, None).await;
+            if query.get_untracked() != wanted {
+                return;
+            }
+            match found {
+                Ok(rooms) => listing.set(Some(rooms)),
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    };
     // The hydrated page reads the public rooms afresh each time the
-    // browser opens; a failed read says so in the dialog.
+    // browser opens.
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if is_open && was_open == Some(false) {
-            leptos::task::spawn_local(async move {
-                match public_rooms().await {
-                    Ok(rooms) => listing.set(Some(rooms)),
-                    Err(err) => error.set(Some(err.to_string())),
-                }
-            });
+            find();
         }
         is_open
     });
@@ -85,12 +106,27 @@ pub fn RoomBrowser(
             }
         });
     };
+    // A full page means there may be more than one answer holds.
+    let more_hint = move || {
+        listing
+            .with(|rooms| rooms.as_ref().is_some_and(|r| r.len() >= PublicRoomQuery::MAX_LIMIT as usize))
+            .then(|| {
+                view! {
+                    <p class="hint">
+                        {format!("The first {} rooms; type in Find a room to see others.", PublicRoomQuery::MAX_LIMIT)}
+                    </p>
+                }
+            })
+    };
     let rooms = {
         let enter = enter.clone();
         move || {
             let Some(rooms) = listing.get() else {
                 return Either::Left(view! { <li class="loading">"Loading rooms…"</li> });
             };
+            if rooms.is_empty() {
+                return Either::Left(view! { <li class="loading">"No room by that name."</li> });
+            }
             Either::Right(
                 rooms
                     .into_iter()
@@ -167,7 +203,32 @@ pub fn RoomBrowser(
                     <button type="submit">"Create room"</button>
                 </form>
                 <p class="form-error" role="alert">{move || error.get()}</p>
+                <form
+                    class="find"
+                    role="search"
+                    method="get"
+                    action="/rooms"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        find();
+                    }
+                >
+                    <label for="find-room">"Find a room"</label>
+                    <input
+                        id="find-room"
+                        type="search"
+                        name="q"
+                        maxlength="64"
+                        prop:value=move || query.get()
+                        on:input=move |ev| {
+                            query.set(event_target_value(&ev));
+                            find();
+                        }
+                    />
+                    <button type="submit" class="secondary">"Find"</button>
+                </form>
                 <ul class="browse-list">{rooms.clone()}</ul>
+                {more_hint}
             </div>
         </Show>
     }

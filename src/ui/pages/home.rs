@@ -19,9 +19,11 @@ pub fn HomePage() -> impl IntoView {
     let location = use_location();
     let browsing =
         chat_path(&location.pathname.get_untracked()).is_some_and(|(_, browsing)| browsing);
+    // `/rooms?q=...`: the JavaScript-off way to find a room by name.
+    let find = location.query.get_untracked().get("q").filter(|q| !q.trim().is_empty());
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
-    let data = Resource::new(|| (), move |_| page_data(browsing));
+    let data = Resource::new(|| (), move |_| page_data(browsing, find.clone()));
     let history = History::new(data);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -44,14 +46,14 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// Who is signed in (401 when no one is), their rooms, who is online, and
-/// the public rooms when `browsing`.
-async fn page_data(browsing: bool) -> Result<PageData, AppError> {
+/// the public rooms (those whose name holds `find`) when `browsing`.
+async fn page_data(browsing: bool, find: Option<String>) -> Result<PageData, AppError> {
     let user = me().await?;
     // Without the public rooms, the room browser still opens (and reads
     // them again); the page does not fail for them.
     let listing = async {
         Ok(if browsing {
-            public_rooms().await.ok()
+            public_rooms(find, None, None).await.ok()
         } else {
             None
         })

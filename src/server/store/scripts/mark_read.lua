@@ -1,7 +1,7 @@
--- Moves a user's read mark in a room forward, never back and never past
+-- Moves a member's read mark in a room forward, never back and never past
 -- the room's last seq.
--- KEYS[1] user:{id}:read   KEYS[2] room:{id}:seq
--- ARGV[1] room id          ARGV[2] the seq read up to
+-- KEYS[1] {room}:read   KEYS[2] {room}:seq
+-- ARGV[1] user id       ARGV[2] the seq read up to
 -- Returns the mark after the move.
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')

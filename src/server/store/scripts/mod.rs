@@ -1,26 +1,28 @@
 //! Every Lua script Confab runs on Redis, loaded once per process.
 //!
-//! Each script's header comment lists its KEYS and ARGV. The `redis` crate
-//! calls EVALSHA and falls back to EVAL once when a restarted Redis has
-//! forgotten a script.
+//! Each script's header comment lists its KEYS and ARGV; the KEYS of one
+//! script always share a hash tag (one slot on a Redis Cluster, see
+//! [`super::keys`]). The `redis` crate calls EVALSHA and falls back to
+//! EVAL once when a restarted Redis (or a new master) has forgotten a
+//! script.
 
 use std::sync::LazyLock;
 
 use redis::Script;
 
-/// Claims a username and creates the user and its memberships atomically.
-pub static CREATE_USER: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("create_user.lua")));
-
 /// Counts one attempt in a fixed window (sign-in limits).
 pub static COUNT_ATTEMPT: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("count_attempt.lua")));
 
-/// Creates a public room under a name no other room has.
-pub static CREATE_ROOM: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("create_room.lua")));
+/// Takes a token from a user's send budget, or gives one back.
+pub static TAKE_BUDGET: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("take_budget.lua")));
 
-/// Checks, counts, stores and publishes one message.
+/// The message an earlier send under a nonce stored, for a retry.
+pub static SENT_BEFORE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("sent_before.lua")));
+
+/// Checks, stores and publishes one message in its room's slot.
 pub static SEND_MESSAGE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("send_message.lua")));
 
@@ -36,6 +38,14 @@ pub static PRESENCE_UP: LazyLock<Script> =
 pub static PRESENCE_DOWN: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("presence_down.lua")));
 
-/// Forget an instance (for a dead one: only if it is still dead).
-pub static FORGET_INSTANCE: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("forget_instance.lua")));
+/// Applies a presence flip to the set of online users, newest version wins.
+pub static APPLY_PRESENCE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("apply_presence.lua")));
+
+/// Refreshes an instance's heartbeat; says whether it lapsed.
+pub static HEARTBEAT: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("heartbeat.lua")));
+
+/// A peer's claim to clear a dead instance.
+pub static CLAIM_DEAD_INSTANCE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("claim_dead_instance.lua")));

@@ -1,16 +1,16 @@
--- Counts sockets of a user on an instance up (or sets the count); when the
--- user was offline everywhere, takes the next presence version.
--- KEYS[1] presence:{user}   KEYS[2] online_users   KEYS[3] instance:{id}:users
--- KEYS[4] presence:{user}:version
--- ARGV[1] instance id   ARGV[2] user id   ARGV[3] 'incr' or 'set'   ARGV[4] count
+-- Counts a user's sockets on an instance up (or sets the count after the
+-- instance's heartbeat lapsed); when the user had none anywhere, takes the
+-- next presence version.
+-- KEYS[1] {user}:presence   KEYS[2] {user}:presence_version
+-- ARGV[1] instance id   ARGV[2] 'incr' or 'set'   ARGV[3] count
 -- Returns the new version when the user came online, else 0.
-if ARGV[3] == 'set' then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+local before = redis.call('HLEN', KEYS[1])
+if ARGV[2] == 'set' then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 else
-  redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])
 end
-redis.call('SADD', KEYS[3], ARGV[2])
-if redis.call('SADD', KEYS[2], ARGV[2]) == 1 then
-  return redis.call('INCR', KEYS[4])
+if before == 0 then
+  return redis.call('INCR', KEYS[2])
 end
 return 0

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use confab::model::{ClientFrame, RoomId};
 use futures::SinkExt;
 use serde::Serialize;
 use tokio_tungstenite::tungstenite::Message;
@@ -20,7 +21,7 @@ use crate::ws::{Board, Sink};
 /// sockets a message there should reach, and its share of the rate.
 pub struct Sender {
     pub sink: Arc<tokio::sync::Mutex<Sink>>,
-    pub rooms: Vec<(String, u64)>,
+    pub rooms: Vec<(RoomId, u64)>,
     pub rate: f64,
 }
 
@@ -86,7 +87,7 @@ pub async fn run(board: &Arc<Board>, senders: &[Sender], step: &Step) -> Figures
     let _progress = {
         let board = board.clone();
         let index = step.index;
-        Progress::start(&step.label, move || {
+        Progress::timed(&step.label, step.duration, move || {
             let t = &board.tallies[index];
             format!(
                 "sent {}  delivered {}/{}  echoes {}  open {}  errors {}",
@@ -173,7 +174,7 @@ async fn send(
     board: &Board,
     index: usize,
     sink: Arc<tokio::sync::Mutex<Sink>>,
-    rooms: Vec<(String, u64)>,
+    rooms: Vec<(RoomId, u64)>,
     rate: f64,
     start: Instant,
     end: Instant,
@@ -204,10 +205,16 @@ async fn send(
         let mut sink = sink.lock().await;
         while k < due {
             let (room, reach) = &rooms[(k % rooms.len() as u64) as usize];
-            let frame = format!(
-                r#"{{"type":"send","room_id":"{room}","text":"t={} k={index} {pad}","nonce":"n{k}"}}"#,
-                now_ns()
-            );
+            let frame = ClientFrame::Send {
+                room_id: room.clone(),
+                text: format!("t={} k={index} {pad}", now_ns()),
+                nonce: Some(format!("n{k}")),
+                retry: false,
+            };
+            let Ok(frame) = serde_json::to_string(&frame) else {
+                tally.send_errors.fetch_add(1, Ordering::Relaxed);
+                return;
+            };
             if sink.feed(Message::text(frame)).await.is_err() {
                 tally.send_errors.fetch_add(1, Ordering::Relaxed);
                 return;

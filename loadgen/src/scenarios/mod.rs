@@ -61,9 +61,7 @@ impl Ctx<'_> {
             .collect();
         let _progress = {
             let board = board.clone();
-            Progress::start(label, move || {
-                format!("open {}/{n}", board.open.load(Ordering::Relaxed))
-            })
+            Progress::counted(label, n, move || board.open.load(Ordering::Relaxed) as usize)
         };
         let connected = ws::connect_all(targets, board, self.args.connect_concurrency).await;
         if connected.sockets.is_empty() {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use confab::model::RoomId;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::report::{round, Report};
@@ -30,7 +31,7 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
     let member_lists: Vec<Vec<usize>> = (0..count)
         .map(|r| (0..members).map(|j| (r * members + j) % users).collect())
         .collect();
-    let rooms: Vec<String> = stream::iter(member_lists.iter().enumerate())
+    let rooms: Vec<RoomId> = stream::iter(member_lists.iter().enumerate())
         .map(|(r, list)| {
             let owner = &ctx.users[list[0]];
             let name = format!("loadgen rooms {r} {}", ctx.tag);
@@ -62,7 +63,7 @@ async fn run_inner(ctx: &Ctx<'_>, n: usize) -> Result<Report, String> {
     }
     // Each room's sender: the first socket of its first member.
     let per_room = args.rate / count as f64;
-    let mut by_socket: BTreeMap<usize, Vec<(String, u64)>> = BTreeMap::new();
+    let mut by_socket: BTreeMap<usize, Vec<(RoomId, u64)>> = BTreeMap::new();
     let mut reach_total = 0;
     let mut silent = 0;
     for (list, room) in member_lists.iter().zip(&rooms) {

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use confab::model::RoomId;
+
 use crate::report::{Pairs, Report};
 use crate::traffic::{Sender, Step};
 use crate::ws::Board;
@@ -14,7 +16,7 @@ use super::{board_notes, connect_notes, Ctx};
 /// A room of `users` members, `n` sockets open in it, and `senders` of
 /// them ready to send: shared with the ramp.
 pub struct Setup {
-    pub room: String,
+    pub room: RoomId,
     pub users: usize,
     pub board: Arc<Board>,
     pub connected: crate::ws::Connected,

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use confab::model::RoomId;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::report::{round, Report};
@@ -27,7 +28,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Report {
 
 /// One room: its id, its members (user indexes) and where each sits.
 struct Placed {
-    id: String,
+    id: RoomId,
     members: Vec<(usize, usize)>,
 }
 
@@ -37,7 +38,7 @@ async fn run_inner(ctx: &Ctx<'_>) -> Result<Report, String> {
     let users = ctx.users.len();
     let members = args.room_members.clamp(1, users);
     let count = args.rooms.unwrap_or(users / members).max(1);
-    let rooms: Vec<String> = stream::iter(0..count)
+    let rooms: Vec<RoomId> = stream::iter(0..count)
         .map(|r| {
             let owner = &ctx.users[(r * members) % users];
             let name = format!("loadgen bus {r} {}", ctx.tag);

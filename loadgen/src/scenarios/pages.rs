@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use confab::model::RoomId;
+
 use crate::hist::Histogram;
 use crate::progress::Progress;
 use crate::report::{round, Report};
@@ -37,7 +39,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Report {
     for i in 0..seed {
         if let Err(e) = ctx
             .api
-            .send(i, user, "0", &format!("loadgen history {i}"))
+            .send(i, user, &RoomId::GENERAL, &format!("loadgen history {i}"))
             .await
         {
             report.notes.push(format!("seeding room 0 stopped: {e}"));
@@ -97,7 +99,8 @@ async fn hammer(ctx: &Ctx<'_>, page: Page, cookie: &str) -> Hammered {
     let next = Arc::new(AtomicU64::new(0));
     let _progress = {
         let (ok, failed) = (ok.clone(), failed.clone());
-        Progress::start(&format!("pages {}", page.name()), move || {
+        let duration = Duration::from_secs(ctx.args.duration);
+        Progress::timed(&format!("pages {}", page.name()), duration, move || {
             format!(
                 "ok {}  failed {}",
                 ok.load(Ordering::Relaxed),

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
+use confab::model::RoomId;
 use serde::Deserialize;
 
 use crate::cluster::Cluster;
@@ -22,7 +23,7 @@ pub struct Session {
 
 #[derive(Deserialize)]
 struct Room {
-    id: String,
+    id: RoomId,
 }
 
 #[derive(Clone)]
@@ -91,9 +92,7 @@ impl Api {
         let done = Arc::new(AtomicUsize::new(0));
         let _progress = {
             let done = done.clone();
-            Progress::start("users", move || {
-                format!("registered {}/{count}", done.load(Ordering::Relaxed))
-            })
+            Progress::counted("users", count, move || done.load(Ordering::Relaxed))
         };
         let parallel = (self.bases.len() * 2).max(4);
         stream::iter(0..count)
@@ -131,7 +130,7 @@ impl Api {
     }
 
     /// Creates a public room as `owner`; returns its id.
-    pub async fn create_room(&self, owner: &Session, name: &str) -> Result<String, String> {
+    pub async fn create_room(&self, owner: &Session, name: &str) -> Result<RoomId, String> {
         let (_, body) = self
             .post(
                 0,
@@ -146,14 +145,14 @@ impl Api {
     }
 
     /// Makes every (user, room) pair a membership, many at a time.
-    pub async fn join_all(&self, pairs: Vec<(&Session, String)>) -> Result<(), String> {
+    pub async fn join_all(&self, pairs: Vec<(&Session, RoomId)>) -> Result<(), String> {
         stream::iter(pairs.into_iter().enumerate())
             .map(|(i, (user, room))| async move {
                 self.post(
                     i,
                     "/api/rooms/join",
                     Some(&user.cookie),
-                    &[("room_id", &room)],
+                    &[("room_id", &room.to_string())],
                 )
                 .await
                 .map(|_| ())
@@ -168,14 +167,14 @@ impl Api {
         &self,
         i: usize,
         user: &Session,
-        room: &str,
+        room: &RoomId,
         text: &str,
     ) -> Result<(), String> {
         self.post(
             i,
             "/api/messages/send",
             Some(&user.cookie),
-            &[("room_id", room), ("text", text)],
+            &[("room_id", &room.to_string()), ("text", text)],
         )
         .await
         .map(|_| ())

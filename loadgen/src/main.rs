@@ -8,6 +8,7 @@
 //! See docs/benchmarks.md for how to run it.
 
 mod api;
+mod chart;
 mod cli;
 mod clock;
 mod cluster;
@@ -22,6 +23,7 @@ mod scenarios;
 mod traffic;
 mod ws;
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -137,7 +139,19 @@ async fn run(args: Args) -> ExitCode {
         code = ExitCode::FAILURE;
     }
     if let Some(path) = &args.markdown {
-        match report::append_markdown(&run, path) {
+        let chart = chart::path_beside(path, &run);
+        let drawn = chart::draw(&run, &chart).unwrap_or_else(|e| {
+            eprintln!("loadgen: {e}");
+            code = ExitCode::FAILURE;
+            false
+        });
+        if drawn {
+            note(format!("drew the ramps in {}", chart.display()));
+        }
+        let image = drawn
+            .then(|| chart.strip_prefix(path.parent().unwrap_or(Path::new(""))).ok())
+            .flatten();
+        match report::append_markdown(&run, path, image) {
             Ok(()) => note(format!("appended the results to {}", path.display())),
             Err(e) => {
                 eprintln!("loadgen: {e}");

@@ -136,7 +136,9 @@ pub fn write_json(run: &Run, path: Option<&Path>) -> Result<(), String> {
     }
 }
 
-pub fn append_markdown(run: &Run, path: &Path) -> Result<(), String> {
+/// Appends the run's section to `path`, showing the chart at `chart`
+/// (relative to the log) when one was drawn.
+pub fn append_markdown(run: &Run, path: &Path, chart: Option<&Path>) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -145,7 +147,11 @@ pub fn append_markdown(run: &Run, path: &Path) -> Result<(), String> {
         .append(true)
         .open(path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    file.write_all(markdown(run).as_bytes())
+    let mut text = markdown(run);
+    if let Some(chart) = chart {
+        text += &format!("\n![The ramps of this run]({})\n", chart.display());
+    }
+    file.write_all(text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use confab::model::{Password, RoomName, UserId, Username};
 use confab::server::password;
-use confab::server::store::{SessionToken, Store};
+use confab::server::store::{RedisTarget, SessionToken, Store};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::api::{Session, PASSWORD};
@@ -34,7 +34,7 @@ pub async fn make(
     let (Some(url), Some(prefix)) = (&cluster.redis_url, &cluster.key_prefix) else {
         return Err("distinct people need instances this load generator started".into());
     };
-    let store = Store::connect(url, prefix)
+    let store = Store::connect(&RedisTarget::Single(url.clone()), prefix)
         .await
         .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
     let password = Password::parse(PASSWORD.to_owned()).map_err(|e| e.to_string())?;
@@ -44,9 +44,7 @@ pub async fn make(
     let done = Arc::new(AtomicUsize::new(0));
     let _progress = {
         let done = done.clone();
-        Progress::start("people", move || {
-            format!("made {}/{count}", done.load(Ordering::Relaxed))
-        })
+        Progress::counted("people", count, move || done.load(Ordering::Relaxed))
     };
     let people: Vec<(UserId, Session)> = stream::iter(0..count)
         .map(|i| {

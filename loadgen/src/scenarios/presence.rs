@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::people;
+use confab::model::RoomId;
+
 use crate::report::{round, Pairs, Report};
 use crate::traffic::{Sender, Step};
 use crate::ws::{self, Board, Target};
@@ -82,7 +84,7 @@ async fn storm(ctx: &Ctx<'_>, size: usize, index: usize) -> Result<(Pairs, f64),
     let reach = connected.sockets.len() as u64;
     let senders = vec![Sender {
         sink: connected.sockets[0].sink.clone(),
-        rooms: vec![("0".to_owned(), reach)],
+        rooms: vec![(RoomId::GENERAL, reach)],
         rate: 2.0,
     }];
     let step = Step {

@@ -1,0 +1,31 @@
+//! The smoke run, end to end: a private Redis, two instances of the server
+//! binary built beside this one (`target/<profile>/confab`, which the test
+//! command builds in the same cargo run), every scenario at tiny sizes. It
+//! keeps the tool from rotting; the figures themselves are benchmarks and
+//! are not judged here, only that every scenario ran and delivered.
+
+use std::process::Command;
+
+#[test]
+fn every_scenario_runs_and_delivers() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args(["all", "--smoke"])
+        .output()
+        .expect("loadgen starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "loadgen failed:\n{stderr}");
+    let run: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("a JSON report on stdout");
+    let scenarios = run["scenarios"].as_array().expect("a list of scenarios");
+    let names: Vec<&str> = scenarios
+        .iter()
+        .filter_map(|s| s["scenario"].as_str())
+        .collect();
+    for expected in ["connections", "fanout", "rooms", "ingest", "ramp", "presence", "bus", "pages"] {
+        assert!(names.contains(&expected), "{expected} did not run: {names:?}");
+    }
+    for scenario in scenarios {
+        assert_eq!(scenario["delivered"], true, "{scenario}");
+        assert!(scenario.get("error").is_none(), "{scenario}");
+    }
+}

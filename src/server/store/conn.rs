@@ -1,0 +1,169 @@
+//! The connection the store runs its commands on: one Redis (a
+//! `ConnectionManager` that reconnects by itself) or a Redis Cluster (the
+//! `redis` crate's cluster-async connection with RESP3, which follows
+//! MOVED and ASK, retries through a failover and refreshes its slot map).
+//! Everything above it is the same code in both modes; the few commands
+//! that differ (publishing, and reads that span slots) are methods here.
+
+use std::time::Duration;
+
+use futures::future::try_join_all;
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClientBuilder;
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, Pipeline, ProtocolVersion, RedisFuture, Value};
+
+/// Where Confab's Redis is: one server, or the seed nodes of a cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedisTarget {
+    Single(String),
+    Cluster(Vec<String>),
+}
+
+impl RedisTarget {
+    /// A cluster from `REDIS_CLUSTER_URLS`' comma-separated seed nodes.
+    pub fn cluster(urls: &str) -> Self {
+        RedisTarget::Cluster(
+            urls.split(',')
+                .map(str::trim)
+                .filter(|url| !url.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+}
+
+impl std::fmt::Display for RedisTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedisTarget::Single(url) => f.write_str(url),
+            RedisTarget::Cluster(urls) => write!(f, "cluster {}", urls.join(",")),
+        }
+    }
+}
+
+/// How long one command may wait for its reply on a node.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a command may take in all on a cluster, redirects and the
+/// retries of a failover included (a master's replica takes over in about
+/// `cluster-node-timeout` plus a second or two).
+const CLUSTER_OVERALL_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The settings of every cluster connection Confab makes: RESP3 (sharded
+/// pub/sub needs it), bounded waits, and retries spaced for a failover
+/// (the crate's defaults wait at least 1.28 s between tries and never
+/// time out a node).
+pub(super) fn cluster_builder(urls: &[String]) -> ClusterClientBuilder {
+    ClusterClientBuilder::new(urls.iter().map(String::as_str))
+        .use_protocol(ProtocolVersion::RESP3)
+        .connection_timeout(Duration::from_secs(2))
+        .response_timeout(RESPONSE_TIMEOUT)
+        .overall_response_timeout(Some(CLUSTER_OVERALL_TIMEOUT))
+        .retries(12)
+        .min_retry_wait(50)
+        .max_retry_wait(1000)
+}
+
+#[derive(Clone)]
+pub enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    /// Connects to one Redis or a cluster.
+    pub async fn open(target: &RedisTarget) -> redis::RedisResult<Self> {
+        Ok(match target {
+            RedisTarget::Single(url) => {
+                let client = redis::Client::open(url.as_str())?;
+                // The client's default (0.5 s) refused sends on an instance
+                // busy fanning out, though Redis had stored them; a Redis
+                // that is gone fails the connection at once anyway.
+                let config = ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
+                Conn::Single(ConnectionManager::new_with_config(client, config).await?)
+            }
+            RedisTarget::Cluster(urls) => {
+                Conn::Cluster(cluster_builder(urls).build()?.get_async_connection().await?)
+            }
+        })
+    }
+
+    /// Runs independent commands, on keys in any slots, and answers their
+    /// replies in order: one pipeline on one Redis; on a cluster, one
+    /// command each, sent together (the connection pipelines those bound
+    /// for one node).
+    pub async fn each(&self, commands: Vec<Cmd>) -> redis::RedisResult<Vec<Value>> {
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Conn::Single(conn) => {
+                let mut pipe = redis::pipe();
+                for command in commands {
+                    pipe.add_command(command);
+                }
+                pipe.query_async(&mut conn.clone()).await
+            }
+            Conn::Cluster(conn) => {
+                try_join_all(commands.into_iter().map(|command| {
+                    let mut conn = conn.clone();
+                    async move { command.query_async::<Value>(&mut conn).await }
+                }))
+                .await
+            }
+        }
+    }
+
+    /// The command that publishes on a channel: sharded on a cluster, so
+    /// that a room's events travel in its slot.
+    pub fn publish_command(&self) -> &'static str {
+        match self {
+            Conn::Single(_) => "PUBLISH",
+            Conn::Cluster(_) => "SPUBLISH",
+        }
+    }
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_command(cmd),
+            Conn::Cluster(conn) => conn.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(conn) => conn.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(conn) => conn.get_db(),
+            Conn::Cluster(conn) => conn.get_db(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_urls_are_split_on_commas() {
+        assert_eq!(
+            RedisTarget::cluster(" redis://127.0.0.1:7000, redis://127.0.0.1:7001,,"),
+            RedisTarget::Cluster(vec![
+                "redis://127.0.0.1:7000".into(),
+                "redis://127.0.0.1:7001".into()
+            ])
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! The key layout's version, and the upgrade from layout 1 (keys without
+//! hash tags, before Redis Cluster) to this one: run once, by one instance,
+//! before any instance serves; every step can run again after a crash.
+
+use std::time::Duration;
+
+use redis::AsyncCommands;
+
+use super::keys::legacy::Legacy;
+use super::keys::LAYOUT_VERSION;
+use super::{Store, StoreError, StoreResult};
+
+/// How long the upgrading instance holds its lock at most; the others wait
+/// for it that long.
+const LOCK_SECS: u64 = 600;
+/// How often a waiting instance looks whether the upgrade is done.
+const WAIT_STEP: Duration = Duration::from_millis(200);
+/// Keys read per SCAN.
+const SCAN_COUNT: usize = 1000;
+
+impl Store {
+    /// Brings the keys to [`LAYOUT_VERSION`]: a new deployment just records
+    /// it; one of layout 1 has its users' and rooms' keys renamed, read
+    /// marks moved into their rooms, and passing state (presence, budgets,
+    /// nonces) dropped.
+    pub(super) async fn upgrade_layout(&self) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let layout = self.keys.layout();
+        let version: Option<u32> = conn.get(&layout).await?;
+        match version {
+            Some(v) if v >= LAYOUT_VERSION => return Ok(()),
+            Some(v) => tracing::info!(from = v, to = LAYOUT_VERSION, "upgrading the key layout"),
+            None if !conn.exists(self.keys.total_users()).await? => {
+                let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
+                return Ok(());
+            }
+            None => tracing::info!(to = LAYOUT_VERSION, "upgrading the key layout of an earlier release"),
+        }
+        let lock = self.keys.layout_lock();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(LOCK_SECS);
+        loop {
+            let locked: bool = redis::cmd("SET")
+                .arg(&lock)
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(LOCK_SECS)
+                .query_async::<Option<String>>(&mut conn)
+                .await?
+                .is_some();
+            if locked {
+                break;
+            }
+            // Another instance upgrades: wait for it.
+            let version: Option<u32> = conn.get(&layout).await?;
+            if version.is_some_and(|v| v >= LAYOUT_VERSION) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(StoreError::Corrupt(
+                    "another instance holds the layout upgrade lock and has not finished".into(),
+                ));
+            }
+            tokio::time::sleep(WAIT_STEP).await;
+        }
+        let moved = self.move_legacy_keys().await?;
+        self.drop_passing_state().await?;
+        let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
+        let _: () = conn.del(&lock).await?;
+        tracing::info!(keys = moved, "the key layout is upgraded");
+        Ok(())
+    }
+
+    /// Renames every key of a user or a room; answers how many it moved.
+    async fn move_legacy_keys(&self) -> StoreResult<usize> {
+        let mut conn = self.conn();
+        let legacy = self.keys.legacy();
+        let mut moved = 0;
+        for pattern in legacy.patterns() {
+            for key in self.scan(&pattern).await? {
+                match legacy.classify(&key) {
+                    Some(Legacy::Move(to)) => {
+                        let to = self.keys.within_prefix(&to);
+                        // Gone already: moved by an upgrade that crashed after.
+                        if conn.exists(&key).await? {
+                            let _: () = conn.rename(&key, to).await?;
+                            moved += 1;
+                        }
+                    }
+                    Some(Legacy::ReadMarks(user)) => {
+                        let marks: Vec<(String, u64)> = conn.hgetall(&key).await?;
+                        for (room, seq) in marks {
+                            let room = crate::model::RoomId::parse(&room)
+                                .map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))?;
+                            let _: () = conn.hset(self.keys.room_read(&room), user, seq).await?;
+                        }
+                        let _: () = conn.del(&key).await?;
+                        moved += 1;
+                    }
+                    None => tracing::warn!(%key, "a key of no known kind is left as it is"),
+                }
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Deletes layout 1's presence, budgets and nonces: sockets count
+    /// themselves in again as they reconnect, and the rest is minutes old.
+    async fn drop_passing_state(&self) -> StoreResult<()> {
+        let mut conn = self.conn();
+        for pattern in self.keys.legacy().passing() {
+            let keys = if pattern.ends_with('*') {
+                self.scan(&pattern).await?
+            } else {
+                vec![pattern]
+            };
+            for chunk in keys.chunks(SCAN_COUNT) {
+                let _: () = conn.del(chunk).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every key matching `pattern` (one node: the upgrade runs on a single
+    /// Redis; a cluster deployment starts at this layout).
+    async fn scan(&self, pattern: &str) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn();
+        let mut cursor: u64 = 0;
+        let mut keys = Vec::new();
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(pattern)
+                .arg("COUNT")
+                .arg(SCAN_COUNT)
+                .query_async(&mut conn)
+                .await?;
+            keys.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+}

@@ -1,0 +1,103 @@
+//! A deployment of an earlier release (key layout 1: no hash tags, public
+//! rooms in a set, read marks kept per user) keeps everything when this
+//! release first starts on its Redis: sign-in, rooms, history, unread
+//! counts and the public list.
+
+use confab::model::Password;
+use confab::server::password;
+
+use crate::helpers::{on_cluster, unique_prefix, TestApp, TestRedis};
+
+const PASSWORD: &str = "correct horse battery";
+
+#[tokio::test]
+async fn an_earlier_releases_data_survives_the_upgrade() {
+    if on_cluster() {
+        // Layout 1 never ran on a cluster (its scripts could not): there is
+        // nothing to upgrade there.
+        return;
+    }
+    let redis = TestRedis::start().await;
+    let p = unique_prefix();
+    let mut conn = redis.connection().await;
+    let hash = password::hash(Password::parse(PASSWORD.to_owned()).expect("a valid password"))
+        .await
+        .expect("a hash");
+    let old = |message: &str, seq: u64| {
+        format!(
+            r#"{{"seq":{seq},"room_id":"9","from":"5","username":"carol","text":"{message}","date":1732350000123}}"#
+        )
+    };
+    let _: () = redis::pipe()
+        .set(format!("{p}total_users"), 5)
+        .set(format!("{p}total_rooms"), 9)
+        .hset_multiple(format!("{p}user:5"), &[("username", "carol"), ("password", hash.0.as_str())])
+        .set(format!("{p}username:carol"), 5)
+        .sadd(format!("{p}user:5:rooms"), &["0", "9"])
+        .hset(format!("{p}user:5:read"), "9", 1)
+        .sadd(format!("{p}public_rooms"), &["0", "9"])
+        .set(format!("{p}room:0:name"), "General")
+        .set(format!("{p}room_name:general"), "0")
+        .sadd(format!("{p}room:0:members"), 5)
+        .set(format!("{p}room:9:name"), "Old Times")
+        .set(format!("{p}room_name:old times"), "9")
+        .sadd(format!("{p}room:9:members"), 5)
+        .zadd(format!("{p}room:9"), old("first", 1), 1)
+        .zadd(format!("{p}room:9"), old("second", 2), 2)
+        .set(format!("{p}room:9:seq"), 2)
+        .sadd(format!("{p}online_users"), 5)
+        .query_async(&mut conn)
+        .await
+        .expect("the old layout is written");
+
+    let app = TestApp::spawn_with(&redis, &p, |_| {}).await;
+    let carol = app.client();
+    assert_eq!(carol.login("carol", PASSWORD).await.status, 200);
+    let rooms = carol.post("/api/rooms", &[]).await;
+    let old_times = rooms
+        .body
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["id"] == "9")
+        .unwrap_or_else(|| panic!("Old Times is listed: {:?}", rooms.body))
+        .clone();
+    assert_eq!(old_times["name"], "Old Times");
+    assert_eq!(old_times["unread"], 1, "the read mark moved with the room");
+    assert_eq!(old_times["last_read"], 1);
+    assert_eq!(old_times["last_message"]["text"], "second");
+    let history = carol.history("9", None, None).await;
+    let texts: Vec<&str> = history.body.as_array().expect("a page").iter().filter_map(|m| m["text"].as_str()).collect();
+    assert_eq!(texts, vec!["first", "second"]);
+    let public = carol.post("/api/rooms/public", &[]).await;
+    let ids: Vec<&str> = public.body.as_array().expect("a list").iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, vec!["0", "9"]);
+    // Sending goes on where the room was.
+    let sent = carol.send("9", "third").await;
+    assert_eq!(sent.body["seq"], 3, "{:?}", sent.body);
+    // A new name cannot take an old one.
+    let taken = carol.post("/api/register", &[("username", "Carol"), ("password", PASSWORD)]).await;
+    assert_eq!(taken.status, 409);
+
+    // Nothing of layout 1 is left, and the layout says so.
+    let left: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{p}user:*"))
+        .query_async(&mut conn)
+        .await
+        .expect("redis answers");
+    assert!(left.is_empty(), "{left:?}");
+    for gone in ["public_rooms", "online_users", "room:9", "room:9:seq"] {
+        let exists: bool = redis::cmd("EXISTS")
+            .arg(format!("{p}{gone}"))
+            .query_async(&mut conn)
+            .await
+            .expect("redis answers");
+        assert!(!exists, "{gone} is still there");
+    }
+    let layout: u32 = redis::cmd("GET")
+        .arg(format!("{p}layout"))
+        .query_async(&mut conn)
+        .await
+        .expect("redis answers");
+    assert_eq!(layout, 2);
+}
