@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 // One Confab (debug build from `cargo leptos build`) with its own private
-// redis-server in a fresh data directory; Debian's Chromium drives it.
+// redis-server in a fresh data directory, or, with REDIS_CLUSTER_URLS set
+// (scripts/with-redis-cluster), on that Redis Cluster; Debian's Chromium
+// drives it.
 const root = resolve(__dirname, "..");
 const port = Number(process.env.E2E_PORT ?? 3170);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -17,6 +19,10 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,
+  // A test that fails and then passes is reported as flaky (and named in
+  // the run's summary), not hidden: see the open items in the latest
+  // closing note. Two failures in a row fail the run.
+  retries: 1,
   reporter: [["list"]],
   use: {
     baseURL,
@@ -53,6 +59,11 @@ export default defineConfig({
       // Tests fill rooms quickly (300 messages for the scroll-back test).
       CONFAB_SEND_BURST: "100000",
       CONFAB_LOGIN_ATTEMPTS_PER_ADDR: "100000",
+      // One shared General for every test's people: past the default 100
+      // members it would carry no presence, and the tests of live presence
+      // would depend on how many people the tests before made.
+      CONFAB_PRESENCE_ROOM_LIMIT: "100000",
+      ...(process.env.REDIS_CLUSTER_URLS ? { REDIS_CLUSTER_URLS: process.env.REDIS_CLUSTER_URLS } : {}),
     },
   },
 });

@@ -51,7 +51,7 @@ export async function roomWithLines(page: Page, name: string, count: number): Pr
   const room = await created.json();
   for (let i = 1; i <= count; i++) {
     const sent = await page.request.post("/api/messages/send", { form: { room_id: room.id, text: `line ${i}` } });
-    expect(sent.ok()).toBeTruthy();
+    expect(sent.ok(), `line ${i}: ${sent.status()} ${await sent.text()}`).toBeTruthy();
   }
   return room.id;
 }

@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { hydrated, log, say, signUp } from "./helpers";
 
-// A Confab of this test's own (with its own embedded Redis), so that it can
-// be stopped and started again without disturbing the other tests.
+// A Confab of this test's own (with its own embedded Redis, or its own key
+// prefix on the cluster of a cluster run), so that it can be stopped and
+// started again without disturbing the other tests.
 const root = resolve(__dirname, "..", "..");
 const dataDir = mkdtempSync(join(tmpdir(), "confab-e2e-restart-"));
 const port = 20000 + Math.floor(Math.random() * 20000);
@@ -22,6 +23,7 @@ function startServer(): ChildProcess {
       LEPTOS_SITE_ROOT: `${root}/target/site`,
       CONFAB_LEPTOS_CONFIG: `${root}/Leptos.toml`,
       CONFAB_DATA_DIR: dataDir,
+      CONFAB_KEY_PREFIX: `e2e-restart-${port}:`,
       RUST_LOG: "warn",
     },
   });

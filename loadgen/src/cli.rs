@@ -25,6 +25,12 @@ pub struct Args {
     #[arg(long)]
     pub redis_url: Option<String>,
 
+    /// The Redis the load generator starts (without --redis-url): one
+    /// redis-server, a local Redis Cluster (3 masters, a replica each), or
+    /// both, one after the other, reported side by side.
+    #[arg(long, value_enum, default_value_t = RedisMode::Single)]
+    pub redis: RedisMode,
+
     /// Confab instances to start (ignored with --url).
     #[arg(long, default_value_t = 2)]
     pub instances: usize,
@@ -138,6 +144,33 @@ pub struct Args {
     /// Give up (cleaning up) after this many seconds in all.
     #[arg(long)]
     pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RedisMode {
+    Single,
+    Cluster,
+    Both,
+}
+
+impl RedisMode {
+    /// The modes a run goes through, in order.
+    pub fn runs(self) -> &'static [RedisMode] {
+        match self {
+            RedisMode::Single => &[RedisMode::Single],
+            RedisMode::Cluster => &[RedisMode::Cluster],
+            RedisMode::Both => &[RedisMode::Single, RedisMode::Cluster],
+        }
+    }
+
+    /// How a report names the mode.
+    pub fn label(self) -> &'static str {
+        match self {
+            RedisMode::Single => "1 redis",
+            RedisMode::Cluster => "cluster 3x2",
+            RedisMode::Both => "both",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use confab::server::redis_cluster::RedisCluster;
 use confab::server::redis_process::RedisProcess;
+use confab::server::store::RedisTarget;
 
-use crate::cli::Args;
+use crate::cli::{Args, RedisMode};
 
 /// How long a new instance may take to answer /healthz.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,7 +42,7 @@ impl Instance {
 pub struct Cluster {
     pub instances: Vec<Instance>,
     /// The Redis the instances use, when we know it.
-    pub redis_url: Option<String>,
+    pub redis_target: Option<RedisTarget>,
     /// The key prefix of the instances, when we started them.
     pub key_prefix: Option<String>,
     /// True when we started the instances.
@@ -48,26 +50,28 @@ pub struct Cluster {
     /// True when we started Redis.
     pub own_redis: bool,
     redis: Option<RedisProcess>,
+    redis_cluster: Option<RedisCluster>,
     dir: PathBuf,
 }
 
 impl Cluster {
     /// Starts what `args` asks for; whatever started is stopped again if a
     /// later step fails.
-    pub async fn start(args: &Args, run_tag: &str) -> Result<Cluster, String> {
+    pub async fn start(args: &Args, run_tag: &str, mode: RedisMode) -> Result<Cluster, String> {
         let own = if args.urls.is_empty() {
             Some((server_bin(args)?, leptos_config(args)?))
         } else {
             None
         };
-        let dir = std::env::temp_dir().join(format!("confab-loadgen-{run_tag}"));
+        let dir = std::env::temp_dir().join(format!("confab-loadgen-{run_tag}-{mode:?}"));
         let mut cluster = Cluster {
             instances: Vec::new(),
-            redis_url: args.redis_url.clone(),
+            redis_target: args.redis_url.clone().map(RedisTarget::Single),
             key_prefix: None,
             own_instances: args.urls.is_empty(),
             own_redis: false,
             redis: None,
+            redis_cluster: None,
             dir,
         };
         let Some((server, leptos)) = own else {
@@ -88,19 +92,28 @@ impl Cluster {
         };
         std::fs::create_dir_all(&cluster.dir)
             .map_err(|e| format!("cannot create {}: {e}", cluster.dir.display()))?;
-        let redis_url = match &args.redis_url {
-            Some(url) => url.clone(),
-            None => {
+        let target = match (&args.redis_url, mode) {
+            (Some(url), _) => RedisTarget::Single(url.clone()),
+            (None, RedisMode::Cluster) => {
+                let redis = RedisCluster::start(&cluster.dir.join("redis-cluster"))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let target = RedisTarget::Cluster(redis.urls());
+                cluster.redis_cluster = Some(redis);
+                cluster.own_redis = true;
+                target
+            }
+            (None, _) => {
                 let redis = RedisProcess::start(&cluster.dir.join("redis"))
                     .await
                     .map_err(|e| e.to_string())?;
                 let url = redis.url();
                 cluster.redis = Some(redis);
                 cluster.own_redis = true;
-                url
+                RedisTarget::Single(url)
             }
         };
-        cluster.redis_url = Some(redis_url.clone());
+        cluster.redis_target = Some(target.clone());
         let prefix = format!("loadgen-{run_tag}:");
         cluster.key_prefix = Some(prefix.clone());
         for i in 0..args.instances.max(1) {
@@ -110,7 +123,7 @@ impl Cluster {
             let child = spawn(
                 &server,
                 &leptos,
-                &redis_url,
+                &target,
                 &prefix,
                 &host,
                 &log,
@@ -155,9 +168,16 @@ impl Cluster {
         Ok(())
     }
 
-    /// The (host, port) of the Redis, for redis-benchmark.
+    /// The nodes of the Redis Cluster we started, as URLs.
+    pub fn redis_cluster_nodes(&self) -> Vec<String> {
+        self.redis_cluster.as_ref().map(RedisCluster::urls).unwrap_or_default()
+    }
+
+    /// The (host, port) of a single Redis, for redis-benchmark.
     pub fn redis_host_port(&self) -> Option<(String, u16)> {
-        let url = self.redis_url.as_deref()?;
+        let Some(RedisTarget::Single(url)) = &self.redis_target else {
+            return None;
+        };
         let rest = url.strip_prefix("redis://")?;
         let rest = rest.rsplit('@').next()?;
         let authority = rest.split('/').next()?;
@@ -189,6 +209,9 @@ impl Cluster {
         if let Some(redis) = self.redis.take() {
             redis.stop().await;
         }
+        if let Some(redis) = self.redis_cluster.take() {
+            redis.stop().await;
+        }
         if self.dir.exists() {
             if keep {
                 eprintln!("[loadgen] logs kept in {}", self.dir.display());
@@ -215,7 +238,7 @@ impl Drop for Cluster {
 fn spawn(
     server: &Path,
     leptos: &Path,
-    redis_url: &str,
+    redis: &RedisTarget,
     prefix: &str,
     host: &str,
     log: &Path,
@@ -226,7 +249,10 @@ fn spawn(
     let root = leptos.parent().unwrap_or(Path::new("."));
     Command::new(server)
         .current_dir(root)
-        .env("REDIS_URL", redis_url)
+        .envs([match redis {
+            RedisTarget::Single(url) => ("REDIS_URL", url.clone()),
+            RedisTarget::Cluster(urls) => ("REDIS_CLUSTER_URLS", urls.join(",")),
+        }])
         .env("LEPTOS_SITE_ADDR", host)
         .env("CONFAB_KEY_PREFIX", prefix)
         .env("CONFAB_LEPTOS_CONFIG", leptos)

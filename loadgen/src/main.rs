@@ -20,6 +20,7 @@ mod progress;
 mod redis_bench;
 mod report;
 mod scenarios;
+mod shards;
 mod traffic;
 mod ws;
 
@@ -31,7 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::Parser;
 
 use crate::api::Api;
-use crate::cli::{Args, Scenario};
+use crate::cli::{Args, RedisMode, Scenario};
 use crate::cluster::Cluster;
 use crate::progress::note;
 use crate::report::{Pairs, Report, Run};
@@ -80,40 +81,63 @@ async fn run(args: Args) -> ExitCode {
         }
     }
     let tag = run_tag();
-    let cluster = match tokio::time::timeout(START_LIMIT, Cluster::start(&args, &tag)).await {
-        Ok(Ok(cluster)) => cluster,
-        Ok(Err(e)) => {
-            eprintln!("loadgen: {e}");
-            return ExitCode::from(2);
-        }
-        Err(_) => {
-            eprintln!("loadgen: the servers did not start within {START_LIMIT:?}");
-            return ExitCode::from(2);
-        }
-    };
-    note(format!(
-        "{} instance(s): {}",
-        cluster.instances.len(),
-        cluster
-            .instances
-            .iter()
-            .map(|i| i.base.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    ));
     let results = Arc::new(Mutex::new(Results::default()));
     let limit = Duration::from_secs(args.timeout_secs());
-    let outcome = tokio::select! {
-        outcome = scenarios(&args, &cluster, &tag, &results) => outcome,
-        _ = tokio::time::sleep(limit) => Err(format!("the run took over {limit:?} (--timeout) and was stopped")),
-        _ = interrupted() => Err(INTERRUPTED.to_owned()),
+    let started = tokio::time::Instant::now();
+    let mut outcome = Ok(());
+    let mut failed;
+    let mut server = Pairs::default();
+    let modes = if args.redis_url.is_some() || !args.urls.is_empty() {
+        &[RedisMode::Single][..]
+    } else {
+        args.redis.runs()
     };
+    for &mode in modes {
+        let cluster = match tokio::time::timeout(START_LIMIT, Cluster::start(&args, &tag, mode)).await {
+            Ok(Ok(cluster)) => cluster,
+            Ok(Err(e)) => {
+                eprintln!("loadgen: {e}");
+                return ExitCode::from(2);
+            }
+            Err(_) => {
+                eprintln!("loadgen: the servers did not start within {START_LIMIT:?}");
+                return ExitCode::from(2);
+            }
+        };
+        note(format!(
+            "{} instance(s) on {}: {}",
+            cluster.instances.len(),
+            mode.label(),
+            cluster
+                .instances
+                .iter()
+                .map(|i| i.base.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+        let label = (modes.len() > 1).then(|| mode.label());
+        let left = limit.saturating_sub(started.elapsed());
+        outcome = tokio::select! {
+            outcome = scenarios(&args, &cluster, &tag, &results, label) => outcome,
+            _ = tokio::time::sleep(left) => Err(format!("the run took over {limit:?} (--timeout) and was stopped")),
+            _ = interrupted() => Err(INTERRUPTED.to_owned()),
+        };
+        if mode == RedisMode::Cluster {
+            let spread = shards::spread(&cluster).await;
+            results.lock().unwrap().reports.push(spread);
+        }
+        // The servers' logs are kept when something failed (not on Ctrl-C).
+        failed = outcome.as_ref().is_err_and(|e| e != INTERRUPTED)
+            || results.lock().unwrap().reports.iter().any(|r| r.error.is_some() || !r.delivered);
+        if server.0.is_empty() {
+            server = server_pairs(&args, &cluster, modes);
+        }
+        cluster.stop(failed).await;
+        if outcome.is_err() || failed {
+            break;
+        }
+    }
     let Results { reports, ceiling } = std::mem::take(&mut *results.lock().unwrap());
-    // The servers' logs are kept when something failed (not on Ctrl-C).
-    let failed = outcome.as_ref().is_err_and(|e| e != INTERRUPTED)
-        || reports.iter().any(|r| r.error.is_some() || !r.delivered);
-    let server = server_pairs(&args, &cluster);
-    cluster.stop(failed).await;
 
     let run = Run {
         date: machine::utc_now(),
@@ -182,6 +206,7 @@ async fn scenarios(
     cluster: &Cluster,
     tag: &str,
     results: &Mutex<Results>,
+    mode: Option<&str>,
 ) -> Result<(), String> {
     let api = Api::new(cluster, args.concurrency)?;
     let users = api.register_users(tag, args.user_count()).await?;
@@ -193,7 +218,10 @@ async fn scenarios(
         users,
         tag: tag.to_owned(),
     };
-    let push = |report: Report| {
+    let push = |mut report: Report| {
+        if let Some(mode) = mode {
+            report.scenario = format!("{} ({mode})", report.scenario);
+        }
         note(format!(
             "{}: {}",
             report.scenario,
@@ -233,24 +261,29 @@ async fn scenarios(
     if all || args.scenario == Scenario::Pages {
         push(scenarios::pages::run(&ctx).await);
     }
-    note("redis-benchmark on the same Redis");
-    let ceiling = redis_bench::ceiling(cluster.redis_host_port(), args.redis_bench_requests).await;
-    results.lock().unwrap().ceiling = ceiling;
+    if let Some(redis) = cluster.redis_host_port() {
+        note("redis-benchmark on the same Redis");
+        let ceiling = redis_bench::ceiling(Some(redis), args.redis_bench_requests).await;
+        results.lock().unwrap().ceiling = ceiling;
+    }
     Ok(())
 }
 
 /// How the servers under test were set up, for the report.
-fn server_pairs(args: &Args, cluster: &Cluster) -> Pairs {
+fn server_pairs(args: &Args, cluster: &Cluster, modes: &[RedisMode]) -> Pairs {
     let mut pairs = Pairs::default();
     pairs
         .add("instances", cluster.instances.len())
         .add("started_by_loadgen", cluster.own_instances)
         .add(
             "redis",
-            if cluster.own_redis {
-                "private redis-server started by loadgen"
-            } else {
-                "given"
+            match (cluster.own_redis, modes) {
+                (false, _) => "given".to_owned(),
+                (true, [RedisMode::Single]) => "private redis-server started by loadgen".to_owned(),
+                (true, modes) => format!(
+                    "started by loadgen: {}",
+                    modes.iter().map(|m| m.label()).collect::<Vec<_>>().join(", then ")
+                ),
             },
         )
         .add("users", args.user_count());

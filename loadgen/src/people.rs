@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use confab::model::{Password, RoomName, UserId, Username};
 use confab::server::password;
-use confab::server::store::{RedisTarget, SessionToken, Store};
+use confab::server::store::{SessionToken, Store};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::api::{Session, PASSWORD};
@@ -31,12 +31,12 @@ pub async fn make(
     count: usize,
     team: usize,
 ) -> Result<Vec<Session>, String> {
-    let (Some(url), Some(prefix)) = (&cluster.redis_url, &cluster.key_prefix) else {
+    let (Some(target), Some(prefix)) = (&cluster.redis_target, &cluster.key_prefix) else {
         return Err("distinct people need instances this load generator started".into());
     };
-    let store = Store::connect(&RedisTarget::Single(url.clone()), prefix)
+    let store = Store::connect(target, prefix)
         .await
-        .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
+        .map_err(|e| format!("cannot reach Redis at {target}: {e}"))?;
     let password = Password::parse(PASSWORD.to_owned()).map_err(|e| e.to_string())?;
     let hash = password::hash(password)
         .await

@@ -29,3 +29,25 @@ fn every_scenario_runs_and_delivers() {
         assert!(scenario.get("error").is_none(), "{scenario}");
     }
 }
+
+/// The same tool on a Redis Cluster it starts: the ingest and fan-out
+/// scenarios run, and the spread over the masters is reported.
+#[test]
+fn the_cluster_mode_runs_and_reports_its_spread() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args(["ingest", "--smoke", "--redis", "cluster"])
+        .output()
+        .expect("loadgen starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "loadgen failed:\n{stderr}");
+    let run: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("a JSON report on stdout");
+    let scenarios = run["scenarios"].as_array().expect("a list of scenarios");
+    let spread = scenarios
+        .iter()
+        .find(|s| s["scenario"] == "cluster spread")
+        .unwrap_or_else(|| panic!("no spread report: {run}"));
+    assert_eq!(spread["figures"]["masters"], 3, "{spread}");
+    assert!(spread["figures"]["calls_on_masters"].as_u64() > Some(0), "{spread}");
+    assert!(scenarios.iter().any(|s| s["scenario"] == "ingest" && s["delivered"] == true), "{run}");
+}

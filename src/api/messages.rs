@@ -19,6 +19,8 @@ pub async fn messages(
 /// Stores a message and delivers it live.
 #[server(prefix = "/api", endpoint = "messages/send")]
 pub async fn send_message(room_id: String, text: String) -> Result<Message, AppError> {
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
     let sent = crate::server::services::messages::send(room_id, text.clone()).await;
     // Without JavaScript, a refused message comes back in the box (`draft`,
     // beside the reason), unless it is too long to ride in a URL; a sent
@@ -29,6 +31,7 @@ pub async fn send_message(room_id: String, text: String) -> Result<Message, AppE
         ""
     };
     crate::server::request::form_post_back(
+        &scope,
         <SendMessage as leptos::server_fn::ServerFn>::PATH,
         sent.as_ref().err(),
         &[("draft", draft)],

@@ -28,30 +28,38 @@ pub async fn public_rooms(
 /// Creates a public room with the caller as its first member.
 #[server(prefix = "/api", endpoint = "rooms/create")]
 pub async fn create_room(name: String) -> Result<Room, AppError> {
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
     let room = crate::server::services::rooms::create(name).await?;
-    crate::server::request::land_form_post_on(&format!("/room/{}", room.id));
+    scope.land_form_post_on(&format!("/room/{}", room.id));
     Ok(room)
 }
 
 #[server(prefix = "/api", endpoint = "rooms/join")]
 pub async fn join_room(room_id: String) -> Result<Room, AppError> {
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
     let room = crate::server::services::rooms::join(room_id).await?;
-    crate::server::request::land_form_post_on(&format!("/room/{}", room.id));
+    scope.land_form_post_on(&format!("/room/{}", room.id));
     Ok(room)
 }
 
 #[server(prefix = "/api", endpoint = "rooms/leave")]
 pub async fn leave_room(room_id: String) -> Result<(), AppError> {
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
     crate::server::services::rooms::leave(room_id).await?;
-    crate::server::request::land_form_post_on("/");
+    scope.land_form_post_on("/");
     Ok(())
 }
 
 /// The private room of the caller and `user_id`, made on first use.
 #[server(prefix = "/api", endpoint = "rooms/direct")]
 pub async fn direct_room(user_id: String) -> Result<Room, AppError> {
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
     let room = crate::server::services::rooms::direct(user_id).await?;
-    crate::server::request::land_form_post_on(&format!("/room/{}", room.id));
+    scope.land_form_post_on(&format!("/room/{}", room.id));
     Ok(room)
 }
 

@@ -30,8 +30,9 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
 
     /// Prefix of every Redis key and channel, so that several deployments
-    /// (or test runs) can share one Redis.
-    #[arg(long, env = "CONFAB_KEY_PREFIX", default_value = "confab:")]
+    /// (or test runs) can share one Redis. No braces: they would become
+    /// the hash tag of every key.
+    #[arg(long, env = "CONFAB_KEY_PREFIX", default_value = "confab:", value_parser = key_prefix)]
     pub key_prefix: String,
 
     /// How long a session lasts without use, in seconds.
@@ -98,4 +99,14 @@ impl Config {
         config.site_addr = None;
         config
     }
+}
+
+/// A key prefix without `{` or `}`: Redis Cluster hashes a key by what its
+/// first braces hold, so a brace in the prefix would put every key of the
+/// deployment in one slot.
+fn key_prefix(raw: &str) -> Result<String, String> {
+    if raw.contains(['{', '}']) {
+        return Err("a key prefix cannot hold a brace ({ or }): on a Redis Cluster it would put every key in one slot".into());
+    }
+    Ok(raw.to_owned())
 }

@@ -35,7 +35,11 @@ impl RedisCluster {
         let mut nodes = Vec::with_capacity(MASTERS * (1 + REPLICAS));
         for i in 0..MASTERS * (1 + REPLICAS) {
             let node_dir = dir.join(format!("node{i}"));
-            nodes.push(RedisProcess::start_with(&node_dir, node_settings()).await?);
+            let port = node_port().map_err(|source| RedisProcessError::Io {
+                dir: node_dir.clone(),
+                source,
+            })?;
+            nodes.push(RedisProcess::start_on(&node_dir, port, node_settings()).await?);
         }
         let cluster = RedisCluster {
             nodes,
@@ -124,6 +128,28 @@ impl RedisCluster {
         }
         Err(RedisClusterError::NotReady(FORM_TIMEOUT))
     }
+}
+
+/// A port for a node: free, and with its cluster bus port (10000 above
+/// it, as Redis fixes it) free and valid too, which an ephemeral port from
+/// the kernel often is not.
+fn node_port() -> std::io::Result<u16> {
+    use std::net::TcpListener;
+    for _ in 0..100 {
+        let probe = TcpListener::bind("127.0.0.1:0")?;
+        // Fold the kernel's pick into 20000..50000, so that +10000 fits.
+        let port = 20_000 + probe.local_addr()?.port() % 30_000;
+        drop(probe);
+        if TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok()
+        {
+            return Ok(port);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        "no free port with a free cluster bus port",
+    ))
 }
 
 /// What makes a node a cluster node that fails over fast: a second to

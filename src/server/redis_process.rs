@@ -41,13 +41,21 @@ impl RedisProcess {
     /// Starts redis-server in `dir` with these settings added (a cluster
     /// node's, say).
     pub async fn start_with(dir: &Path, extra: Vec<String>) -> Result<Self, RedisProcessError> {
+        let port = free_port().map_err(|source| RedisProcessError::Io {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        Self::start_on(dir, port, extra).await
+    }
+
+    /// Starts redis-server in `dir` on `port` (which the caller found free).
+    pub async fn start_on(dir: &Path, port: u16, extra: Vec<String>) -> Result<Self, RedisProcessError> {
         let io = |source| RedisProcessError::Io {
             dir: dir.to_owned(),
             source,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
         let dir = dir.canonicalize().map_err(io)?;
-        let port = free_port().map_err(io)?;
         let child = spawn(&dir, port, &extra)?;
         let mut process = RedisProcess {
             child,

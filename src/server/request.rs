@@ -1,5 +1,14 @@
 //! What a server function knows of the request it serves: the instance's
-//! state, the headers, the client's address, and a way to set cookies.
+//! state, the headers, the client's address, and a way to set cookies and
+//! redirect.
+//!
+//! Everything is taken from the reactive context once, when the server
+//! function starts (before its first await), and kept: the reactive owner
+//! is a thread-local, and a lookup made after an await can find whatever
+//! owner the thread carries then, another request's, so that a cookie or a
+//! redirect would go into that request's response (seen under load: one
+//! browser signed in as another person). Nothing here reads the context
+//! after an await.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -22,23 +31,27 @@ pub struct RequestContext {
     pub state: AppState,
     pub headers: HeaderMap,
     pub client_addr: IpAddr,
+    scope: RequestScope,
 }
 
 impl RequestContext {
-    pub async fn current() -> Result<Self, AppError> {
+    /// Reads the request from the context: call it first thing in a
+    /// server function, before any await.
+    pub fn current() -> Result<Self, AppError> {
         let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
-        let headers = leptos_axum::extract::<HeaderMap>()
-            .await
-            .map_err(|_| missing("headers"))?;
+        let scope = RequestScope::capture();
+        let parts = scope.parts.as_ref().ok_or_else(|| missing("the request"))?;
         // Absent only when not served over TCP (never in production).
-        let client_addr = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-            .await
+        let client_addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         Ok(RequestContext {
             state,
-            headers,
+            headers: parts.headers.clone(),
             client_addr,
+            scope,
         })
     }
 
@@ -46,18 +59,67 @@ impl RequestContext {
     /// page render calls several server functions, and each asks.
     pub async fn user(&self) -> Result<User, AppError> {
         let read = || session::current_user(&self.state, &self.headers);
-        match use_context::<RequestUser>() {
+        match &self.scope.user {
             Some(RequestUser(once)) => once.get_or_init(read).await.clone(),
             None => read().await,
         }
     }
 
     pub fn set_cookie(&self, cookie: String) -> Result<(), AppError> {
-        let response =
-            use_context::<ResponseOptions>().ok_or_else(|| missing("ResponseOptions"))?;
+        let response = self.scope.response.as_ref().ok_or_else(|| missing("ResponseOptions"))?;
         let value = HeaderValue::from_str(&cookie).map_err(|_| missing("a valid cookie"))?;
         response.append_header(SET_COOKIE, value);
         Ok(())
+    }
+}
+
+/// The request's own handles, taken from the context at once: its parts,
+/// its response, and its slot for who is signed in.
+#[derive(Clone)]
+pub struct RequestScope {
+    parts: Option<http::request::Parts>,
+    response: Option<ResponseOptions>,
+    user: Option<RequestUser>,
+}
+
+impl RequestScope {
+    /// Call it first thing in a server function, before any await.
+    pub fn capture() -> Self {
+        RequestScope {
+            parts: use_context::<http::request::Parts>(),
+            response: use_context::<ResponseOptions>(),
+            user: use_context::<RequestUser>(),
+        }
+    }
+
+    /// The request's parts, when it is a plain HTML form post (it accepts
+    /// HTML).
+    fn plain_form_post(&self) -> Option<&http::request::Parts> {
+        self.parts.as_ref().filter(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
+    }
+
+    /// A 302 to `path` (plain form posts only: the page's own calls update
+    /// the page themselves).
+    fn redirect(&self, path: &str) {
+        if let (Some(response), Ok(location)) = (&self.response, HeaderValue::from_str(path)) {
+            response.insert_header(http::header::LOCATION, location);
+            response.set_status(http::StatusCode::FOUND);
+        }
+    }
+
+    /// After a plain HTML form post (JavaScript off), sends the browser to
+    /// `path` rather than back to the page the form was on. Calls from the
+    /// page's own code are left alone: it updates the page itself.
+    pub fn land_form_post_on(&self, path: &str) {
+        if self.plain_form_post().is_some() {
+            self.redirect(path);
+        }
     }
 }
 
@@ -71,15 +133,6 @@ fn missing(what: &str) -> AppError {
     AppError::Internal
 }
 
-/// After a plain HTML form post (JavaScript off), sends the browser to
-/// `path` rather than back to the page the form was on. Calls from the
-/// page's own code are left alone: it updates the page itself.
-pub fn land_form_post_on(path: &str) {
-    if plain_form_post().is_some() {
-        leptos_axum::redirect(path);
-    }
-}
-
 /// The longest text (in bytes) a refused plain form post puts back in the
 /// page's URL: percent-encoded, it stays under the 8 KB of headers common
 /// proxies allow.
@@ -91,8 +144,13 @@ pub const DRAFT_IN_URL_MAX_BYTES: usize = 2000;
 /// the names in `keep`). When `refused`, the URL then carries this
 /// refusal, as leptos_axum does, and `keep` beside it, so that the page can
 /// put back what was typed. Calls from the page's own code are left alone.
-pub fn form_post_back(server_fn_path: &str, refused: Option<&AppError>, keep: &[(&str, &str)]) {
-    let Some(parts) = plain_form_post() else {
+pub fn form_post_back(
+    scope: &RequestScope,
+    server_fn_path: &str,
+    refused: Option<&AppError>,
+    keep: &[(&str, &str)],
+) {
+    let Some(parts) = scope.plain_form_post() else {
         return;
     };
     let Some(mut back) = parts
@@ -121,16 +179,5 @@ pub fn form_post_back(server_fn_path: &str, refused: Option<&AppError>, keep: &[
     if back.query().is_some_and(str::is_empty) {
         back.set_query(None);
     }
-    leptos_axum::redirect(back.as_str());
-}
-
-/// The request, when it is a plain HTML form post (it accepts HTML).
-fn plain_form_post() -> Option<http::request::Parts> {
-    use_context::<http::request::Parts>().filter(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    })
+    scope.redirect(back.as_str());
 }

@@ -364,3 +364,29 @@ async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
     // Nothing was stored by any of it.
     assert_eq!(client.history("0", None, None).await.body, serde_json::json!([]));
 }
+
+/// Many people signing up and reading who they are at once: each is
+/// always themselves (no reply of Redis ever reaches another request).
+#[tokio::test]
+async fn concurrent_people_are_each_always_themselves() {
+    let (_redis, app) = crate::helpers::spawn_app().await;
+    let people: Vec<(crate::helpers::Client, String)> = futures::future::join_all((0..24).map(|i| {
+        let client = app.client();
+        async move {
+            let name = format!("crowd{i}");
+            client.signed_up(&name).await;
+            (client, name)
+        }
+    }))
+    .await;
+    let checks = people.iter().flat_map(|(client, name)| {
+        (0..10).map(move |_| async move {
+            let me = client.me().await;
+            assert_eq!(me.status, 200, "{name}: {:?}", me.body);
+            assert_eq!(me.body["username"], name.as_str(), "{name} read as someone else");
+            let rooms = client.post("/api/rooms", &[]).await;
+            assert_eq!(rooms.status, 200, "{name}: {:?}", rooms.body);
+        })
+    });
+    futures::future::join_all(checks).await;
+}

@@ -106,3 +106,25 @@ async fn a_missing_settings_file_is_named_and_nothing_starts() {
         "no Redis was started: {stderr}"
     );
 }
+
+/// A key prefix with a brace would make it the hash tag of every key (one
+/// slot for everything on a cluster): refused at start, with the reason.
+/// So are both Redis settings at once.
+#[tokio::test]
+async fn a_prefix_with_braces_or_two_redis_settings_are_refused() {
+    for (name, value, expected) in [
+        ("CONFAB_KEY_PREFIX", "chat{1}:", "brace"),
+        ("REDIS_CLUSTER_URLS", "redis://127.0.0.1:1", "cannot be used with"),
+    ] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+            .current_dir(dir.path())
+            .env("REDIS_URL", "redis://127.0.0.1:1")
+            .env(name, value)
+            .output()
+            .expect("confab runs");
+        assert!(!output.status.success(), "{name}={value} started");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+}

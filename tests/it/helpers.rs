@@ -88,6 +88,14 @@ impl TestRedis {
         }
     }
 
+    /// The cluster, for the tests that fail it over or move its slots.
+    pub fn cluster_mut(&mut self) -> Option<&mut RedisCluster> {
+        match &mut self.backing {
+            Backing::Single(_) => None,
+            Backing::Cluster(cluster) => Some(cluster),
+        }
+    }
+
     /// A clean shutdown and a start on the same data.
     pub async fn restart(&mut self) {
         match &mut self.backing {

@@ -3,10 +3,12 @@
 
 mod accounts;
 mod channels;
+mod cluster;
 mod config_drift;
 mod demo;
 mod echo;
 mod embedded;
+mod faulted;
 mod faults;
 mod health;
 mod helpers;

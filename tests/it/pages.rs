@@ -203,3 +203,43 @@ async fn a_refused_message_post_keeps_its_text() {
     assert!(location.contains("__err="), "{location}");
     assert!(!location.contains("xxx"), "{location}");
 }
+
+/// Many readers at once, each signing up (some under a name taken a moment
+/// before), posting plain forms and loading pages: every page greets its
+/// own reader, a refused sign-up greets nobody. Served by the real binary,
+/// whose runtime serves requests on several threads at once.
+#[tokio::test]
+async fn concurrent_readers_each_see_their_own_page() {
+    let (_redis, confab) = confab().await;
+    let readers = futures::future::join_all((0..16).map(|i| {
+        let base = confab.base.clone();
+        async move {
+            let me = Client::new(&base);
+            let name = format!("reader{i}");
+            assert_eq!(me.register(&name, PASSWORD).await.status, 200);
+            let late = Client::new(&base);
+            assert_eq!(late.register(&name, PASSWORD).await.status, 409);
+            let room = me.created_room(&format!("room of {name}")).await;
+            for n in 0..3 {
+                assert_eq!(me.send(&room, &format!("{name} {n}")).await.status, 200);
+            }
+            let html = [("accept", "text/html")];
+            for round in 0..6 {
+                for path in ["/".to_owned(), format!("/room/{room}"), format!("/room/{room}?before=3")] {
+                    let page = me.get(&path).await.text().await.unwrap();
+                    let whoami = page
+                        .find("Signed in as")
+                        .map_or("(signed out)", |at| &page[at..(at + 80).min(page.len())]);
+                    assert!(page.contains(&format!("<strong>{name}<")), "{name} on {path} got: {whoami}");
+                }
+                let posted = me
+                    .post_with("/api/messages/send", &[("room_id", &room), ("text", &format!("{name} form {round}"))], &html)
+                    .await;
+                assert!(posted.status.is_redirection(), "{name}: {:?}", posted.status);
+                let stranger = late.get("/").await.text().await.unwrap();
+                assert!(stranger.contains("Create account"), "a refused {name} got: {stranger:.400}");
+            }
+        }
+    }));
+    readers.await;
+}

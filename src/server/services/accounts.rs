@@ -13,7 +13,7 @@ use crate::server::session;
 use crate::server::store::SessionToken;
 
 pub async fn register(username: String, password: String) -> Result<User, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let username = Username::parse(&username)?;
     let password = Password::parse(password)?;
     count_attempt_by_addr(&request).await?;
@@ -33,7 +33,7 @@ pub async fn register(username: String, password: String) -> Result<User, AppErr
 }
 
 pub async fn login(username: String, password: String) -> Result<User, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let (Ok(username), Ok(password)) = (Username::parse(&username), Password::parse(password))
     else {
         return Err(wrong_credentials());
@@ -63,7 +63,7 @@ pub async fn login(username: String, password: String) -> Result<User, AppError>
 }
 
 pub async fn logout() -> Result<(), AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     if let Some(token) = session::token(&request.headers) {
         end_session(&request, &token).await?;
     }
@@ -88,7 +88,7 @@ async fn end_session(request: &RequestContext, token: &SessionToken) -> Result<(
 /// Who is signed in. The session's life starts over with every use (in
 /// Redis), and so does the cookie's: an active person stays signed in.
 pub async fn me() -> Result<User, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     if let Some(token) = session::token(&request.headers) {
         request.set_cookie(session::cookie(&request.state, &request.headers, &token))?;

@@ -16,7 +16,7 @@ pub async fn history(
     before: Option<u64>,
     limit: Option<u32>,
 ) -> Result<Vec<Message>, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     let room = RoomId::parse(&room_id)?;
     let limit = page_limit(limit)?;
@@ -26,7 +26,7 @@ pub async fn history(
 }
 
 pub async fn send(room_id: String, text: String) -> Result<Message, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     let room = RoomId::parse(&room_id)?;
     let text = MessageText::parse(&text)?;

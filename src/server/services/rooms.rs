@@ -7,7 +7,7 @@ use crate::server::request::RequestContext;
 use crate::server::store::Store;
 
 pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     Ok(request.state.store.room_summaries(user.id).await?)
 }
@@ -17,7 +17,7 @@ pub async fn public_rooms(
     limit: Option<u32>,
     after: Option<String>,
 ) -> Result<Vec<Room>, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     request.user().await?;
     let query = PublicRoomQuery::parse(q.as_deref(), limit, after.as_deref())?;
     request
@@ -29,7 +29,7 @@ pub async fn public_rooms(
 }
 
 pub async fn create(name: String) -> Result<Room, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     let name = RoomName::parse(&name)?;
     let store = &request.state.store;
@@ -44,7 +44,7 @@ pub async fn create(name: String) -> Result<Room, AppError> {
 }
 
 pub async fn join(room_id: String) -> Result<Room, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     let id = RoomId::parse(&room_id)?;
     if id.kind() == RoomKind::Direct {
@@ -67,7 +67,7 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
 }
 
 pub async fn leave(room_id: String) -> Result<(), AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     let id = RoomId::parse(&room_id)?;
     if id == RoomId::GENERAL {
@@ -91,7 +91,7 @@ pub async fn leave(room_id: String) -> Result<(), AppError> {
 }
 
 pub async fn direct(user_id: String) -> Result<Room, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let me = request.user().await?;
     let other_id: UserId = user_id.parse()?;
     let id = RoomId::direct(me.id, other_id)
@@ -111,7 +111,7 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
 }
 
 pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     let user = request.user().await?;
     let id = RoomId::parse(&room_id)?;
     let store = &request.state.store;

@@ -5,7 +5,7 @@ use crate::model::User;
 use crate::server::request::RequestContext;
 
 pub async fn online() -> Result<Vec<User>, AppError> {
-    let request = RequestContext::current().await?;
+    let request = RequestContext::current()?;
     request.user().await?;
     Ok(request.state.store.online_users().await?)
 }

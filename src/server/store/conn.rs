@@ -11,6 +11,7 @@ use futures::future::try_join_all;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
 use redis::{Cmd, Pipeline, ProtocolVersion, RedisFuture, Value};
 
 /// Where Confab's Redis is: one server, or the seed nodes of a cluster.
@@ -44,6 +45,9 @@ impl std::fmt::Display for RedisTarget {
 
 /// How long one command may wait for its reply on a node.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an acknowledgement waits for a replica to have the write (a
+/// healthy replica has it within a millisecond; a missing one costs this).
+const REPLICATION_WAIT: Duration = Duration::from_millis(100);
 /// How long a command may take in all on a cluster, redirects and the
 /// retries of a failover included (a master's replica takes over in about
 /// `cluster-node-timeout` plus a second or two).
@@ -112,6 +116,25 @@ impl Conn {
                 .await
             }
         }
+    }
+
+    /// On a cluster, waits (briefly) until the write just made in `key`'s
+    /// slot has reached a replica of its master, so that a failover right
+    /// after cannot lose it: the caller acknowledges a write only after
+    /// this. Answers how many replicas have it; on one Redis there are
+    /// none to wait for.
+    pub async fn replicated(&self, key: &str) -> redis::RedisResult<u64> {
+        let Conn::Cluster(conn) = self else {
+            return Ok(0);
+        };
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(1).arg(REPLICATION_WAIT.as_millis() as u64);
+        let route = Route::with_key(key, SlotAddr::Master);
+        let reply = conn
+            .clone()
+            .route_command(wait, RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)))
+            .await?;
+        Ok(redis::from_redis_value(reply)?)
     }
 
     /// The command that publishes on a channel: sharded on a cluster, so

@@ -138,8 +138,16 @@ impl Store {
             }
             other => return Err(StoreError::Corrupt(format!("send reply {other:?}"))),
         };
-        if !matches!(outcome, SendOutcome::Stored(_)) {
-            self.take_send_token(sender.id, limits, "refund").await?;
+        match &outcome {
+            SendOutcome::Stored(message) => {
+                // Acknowledged only once a replica has it (on a cluster).
+                if self.conn.replicated(&self.keys.room_seq(room)).await? == 0 && self.on_cluster() {
+                    tracing::warn!(room = %room, seq = message.seq, "a message no replica confirmed in time");
+                }
+            }
+            _ => {
+                self.take_send_token(sender.id, limits, "refund").await?;
+            }
         }
         Ok(outcome)
     }

@@ -112,9 +112,7 @@ impl Store {
         flip: Flip,
         room_limit: u64,
     ) -> StoreResult<()> {
-        let mut conn = self.conn();
-        let ids: Vec<String> = conn.smembers(self.keys.user_rooms(user.id)).await?;
-        let rooms: Vec<RoomId> = ids.iter().filter_map(|id| RoomId::parse(id).ok()).collect();
+        let rooms = self.room_ids_of(user.id).await?;
         if rooms.is_empty() {
             return Ok(());
         }

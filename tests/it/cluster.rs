@@ -1,0 +1,261 @@
+//! On a Redis Cluster only (the test command's second pass): a master
+//! killed under traffic fails over to its replica and Confab recovers by
+//! itself, and a slot that moves while its room is live loses nothing. In
+//! both, no acknowledged message is lost (docs/architecture.md, "What a
+//! failover can lose"), every refused send is settled by its retry, and the
+//! other member, whose socket keeps its rooms, gets every stored message
+//! once, in order.
+
+use std::time::Duration;
+
+use confab::server::redis_cluster::RedisCluster;
+
+use crate::faulted::{received, Sends};
+use crate::helpers::{on_cluster, unique_prefix, TestApp, TestRedis};
+use crate::ws::eventually_async;
+
+const SENDS: usize = 95;
+const EVERY: Duration = Duration::from_millis(40);
+/// The fault comes before this send.
+const FAULT_AT: usize = 20;
+
+/// A plain connection to one node.
+async fn node(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .expect("a node url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("the node answers")
+}
+
+/// The slot of `key`, and the port of its master, as a live node sees it.
+async fn master_of(cluster: &RedisCluster, key: &str, dead: Option<u16>) -> Option<(u16, u16)> {
+    for process in cluster.nodes().iter().filter(|n| Some(n.port()) != dead) {
+        let mut conn = node(&process.url()).await;
+        let Ok(slot) = redis::cmd("CLUSTER").arg("KEYSLOT").arg(key).query_async::<u16>(&mut conn).await else {
+            continue;
+        };
+        let Ok(nodes) = redis::cmd("CLUSTER").arg("NODES").query_async::<String>(&mut conn).await else {
+            continue;
+        };
+        for line in nodes.lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() < 9 || !fields[2].contains("master") || fields[2].contains("fail") {
+                continue;
+            }
+            let owns = fields[8..].iter().any(|range| {
+                let mut ends = range.split('-').filter_map(|n| n.parse::<u16>().ok());
+                match (ends.next(), ends.next()) {
+                    (Some(low), Some(high)) => (low..=high).contains(&slot),
+                    (Some(only), None) => only == slot,
+                    _ => false,
+                }
+            });
+            let port = fields[1].split(['@', ':']).nth(1).and_then(|p| p.parse().ok());
+            if let (true, Some(port)) = (owns, port) {
+                return Some((slot, port));
+            }
+        }
+    }
+    None
+}
+
+/// Waits until every replica has finished its sync (one that has not
+/// cannot take over).
+async fn replicas_in_sync(cluster: &RedisCluster) {
+    for process in cluster.nodes() {
+        let url = process.url();
+        eventually_async("the replicas are in sync", || async {
+            let info: String = redis::cmd("INFO")
+                .arg("replication")
+                .query_async(&mut node(&url).await)
+                .await
+                .unwrap_or_default();
+            info.contains("role:master") || info.contains("master_link_status:up")
+        })
+        .await;
+    }
+}
+
+/// Two instances on the cluster, alice sending on one, bob listening on
+/// the other.
+async fn two_on(redis: &TestRedis) -> (TestApp, TestApp) {
+    let prefix = unique_prefix();
+    let a = TestApp::spawn_with(redis, &prefix, |c| c.send_burst = 100_000).await;
+    let b = TestApp::spawn_with(redis, &prefix, |c| c.send_burst = 100_000).await;
+    (a, b)
+}
+
+fn general_seq_key(a: &TestApp) -> String {
+    a.state.store.keys().room_seq(&confab::model::RoomId::GENERAL)
+}
+
+#[tokio::test]
+async fn a_killed_master_fails_over_and_no_acknowledged_message_is_lost() {
+    if !on_cluster() {
+        return;
+    }
+    let mut redis = TestRedis::start().await;
+    let (a, b) = two_on(&redis).await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = b.client();
+    bob.signed_up("bob").await;
+    let mut sender = alice.ws().await;
+    let mut receiver = bob.ws().await;
+    let key = general_seq_key(&a);
+    let cluster = redis.cluster_mut().expect("a cluster");
+    replicas_in_sync(cluster).await;
+    let (_, master) = master_of(cluster, &key, None).await.expect("General's slot has a master");
+
+    let killed_at = std::cell::Cell::new(None);
+    let mut sends = Sends::run(&mut sender, SENDS, EVERY, async |i| {
+        if i == FAULT_AT {
+            let cluster = redis.cluster_mut().expect("a cluster");
+            let victim = cluster
+                .nodes_mut()
+                .iter_mut()
+                .find(|n| n.port() == master)
+                .expect("the master is a node");
+            victim.kill();
+            killed_at.set(Some(tokio::time::Instant::now()));
+        }
+    })
+    .await;
+    let cluster = redis.cluster_mut().expect("a cluster");
+    let (_, promoted) = master_of(cluster, &key, Some(master))
+        .await
+        .expect("a replica took General's slot over");
+    assert_ne!(promoted, master);
+    let took = killed_at.get().map(|at| at.elapsed());
+
+    // Both instances are healthy again by themselves.
+    for app in [&a, &b] {
+        let client = app.client();
+        eventually_async("healthz is 200 again", || async {
+            client.get("/healthz").await.status() == 200
+        })
+        .await;
+    }
+    let refused = sends.failed().len();
+    sends.settle(&mut sender).await;
+    let all = sends.check_history(&alice.history("0", None, Some(100)).await.body);
+    assert_eq!(received(&mut receiver, all.len()).await, all, "bob missed or repeated one");
+    eprintln!("failover: {refused} of {SENDS} sends refused while the slot had no master (settled by their retries); 0 acknowledged lost; the check ran {took:?} after the kill");
+}
+
+/// Moves one slot from its master to another, key by key, as
+/// `redis-cli --cluster reshard` does.
+async fn migrate_slot(cluster: &RedisCluster, slot: u16, from: u16, to: u16) {
+    let url = |port: u16| format!("redis://127.0.0.1:{port}");
+    let mut source = node(&url(from)).await;
+    let mut target = node(&url(to)).await;
+    let id = |conn: &mut redis::aio::MultiplexedConnection| {
+        let mut conn = conn.clone();
+        async move {
+            redis::cmd("CLUSTER")
+                .arg("MYID")
+                .query_async::<String>(&mut conn)
+                .await
+                .expect("a node id")
+        }
+    };
+    let (source_id, target_id) = (id(&mut source).await, id(&mut target).await);
+    let setslot = |conn: &mut redis::aio::MultiplexedConnection, state: &str, node: &str| {
+        let mut conn = conn.clone();
+        let (state, node) = (state.to_owned(), node.to_owned());
+        async move {
+            redis::cmd("CLUSTER")
+                .arg("SETSLOT")
+                .arg(slot)
+                .arg(state)
+                .arg(node)
+                .query_async::<()>(&mut conn)
+                .await
+                .expect("SETSLOT");
+        }
+    };
+    setslot(&mut target, "IMPORTING", &source_id).await;
+    setslot(&mut source, "MIGRATING", &target_id).await;
+    loop {
+        let keys: Vec<String> = redis::cmd("CLUSTER")
+            .arg("GETKEYSINSLOT")
+            .arg(slot)
+            .arg(100)
+            .query_async(&mut source)
+            .await
+            .expect("GETKEYSINSLOT");
+        if keys.is_empty() {
+            break;
+        }
+        let _: () = redis::cmd("MIGRATE")
+            .arg("127.0.0.1")
+            .arg(to)
+            .arg("")
+            .arg(0)
+            .arg(5000)
+            .arg("KEYS")
+            .arg(&keys)
+            .query_async(&mut source)
+            .await
+            .expect("MIGRATE");
+    }
+    setslot(&mut target, "NODE", &target_id).await;
+    setslot(&mut source, "NODE", &target_id).await;
+    for process in cluster.nodes() {
+        let mut conn = node(&process.url()).await;
+        let _ = redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("NODE")
+            .arg(&target_id)
+            .query_async::<()>(&mut conn)
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_slot_moved_while_its_room_is_live_loses_no_message() {
+    if !on_cluster() {
+        return;
+    }
+    let mut redis = TestRedis::start().await;
+    let (a, b) = two_on(&redis).await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = b.client();
+    bob.signed_up("bob").await;
+    let mut sender = alice.ws().await;
+    let mut receiver = bob.ws().await;
+    let key = general_seq_key(&a);
+    let cluster = redis.cluster_mut().expect("a cluster");
+    let (slot, from) = master_of(cluster, &key, None).await.expect("General's slot has a master");
+    let to = {
+        let mut other = None;
+        for process in cluster.nodes() {
+            let info: String = redis::cmd("INFO")
+                .arg("replication")
+                .query_async(&mut node(&process.url()).await)
+                .await
+                .unwrap_or_default();
+            if process.port() != from && info.contains("role:master") {
+                other = Some(process.port());
+                break;
+            }
+        }
+        other.expect("another master")
+    };
+
+    let cluster = &*redis.cluster_mut().expect("a cluster");
+    let mut sends = Sends::run(&mut sender, SENDS, EVERY, async |i| {
+        if i == FAULT_AT {
+            migrate_slot(cluster, slot, from, to).await;
+        }
+    })
+    .await;
+    let (_, owner) = master_of(cluster, &key, None).await.expect("the slot has a master");
+    assert_eq!(owner, to, "the slot moved");
+    sends.settle(&mut sender).await;
+    let all = sends.check_history(&alice.history("0", None, Some(100)).await.body);
+    assert_eq!(received(&mut receiver, all.len()).await, all, "bob missed or repeated one");
+}
