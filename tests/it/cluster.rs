@@ -11,8 +11,8 @@ use std::time::Duration;
 use confab::server::redis_cluster::RedisCluster;
 
 use crate::faulted::{received, Sends};
-use crate::helpers::{on_cluster, unique_prefix, TestApp, TestRedis};
-use crate::ws::eventually_async;
+use crate::helpers::{on_cluster, unique_prefix, Client, TestApp, TestRedis};
+use crate::ws::{eventually_async, Ws};
 
 const SENDS: usize = 95;
 const EVERY: Duration = Duration::from_millis(40);
@@ -78,16 +78,30 @@ async fn replicas_in_sync(cluster: &RedisCluster) {
 }
 
 /// Two instances on the cluster, alice sending on one, bob listening on
-/// the other.
-async fn two_on(redis: &TestRedis) -> (TestApp, TestApp) {
-    let prefix = unique_prefix();
-    let a = TestApp::spawn_with(redis, &prefix, |c| c.send_burst = 100_000).await;
-    let b = TestApp::spawn_with(redis, &prefix, |c| c.send_burst = 100_000).await;
-    (a, b)
+/// the other, and the key whose slot holds General.
+struct Pair {
+    a: TestApp,
+    b: TestApp,
+    alice: Client,
+    sender: Ws,
+    receiver: Ws,
+    key: String,
 }
 
-fn general_seq_key(a: &TestApp) -> String {
-    a.state.store.keys().room_seq(&confab::model::RoomId::GENERAL)
+impl Pair {
+    async fn on(redis: &TestRedis) -> Pair {
+        let prefix = unique_prefix();
+        let a = TestApp::spawn_with(redis, &prefix, |c| c.send_burst = 100_000).await;
+        let b = TestApp::spawn_with(redis, &prefix, |c| c.send_burst = 100_000).await;
+        let alice = a.client();
+        alice.signed_up("alice").await;
+        let bob = b.client();
+        bob.signed_up("bob").await;
+        let sender = alice.ws().await;
+        let receiver = bob.ws().await;
+        let key = a.state.store.keys().room_seq(&confab::model::RoomId::GENERAL);
+        Pair { a, b, alice, sender, receiver, key }
+    }
 }
 
 #[tokio::test]
@@ -96,14 +110,7 @@ async fn a_killed_master_fails_over_and_no_acknowledged_message_is_lost() {
         return;
     }
     let mut redis = TestRedis::start().await;
-    let (a, b) = two_on(&redis).await;
-    let alice = a.client();
-    alice.signed_up("alice").await;
-    let bob = b.client();
-    bob.signed_up("bob").await;
-    let mut sender = alice.ws().await;
-    let mut receiver = bob.ws().await;
-    let key = general_seq_key(&a);
+    let Pair { a, b, alice, mut sender, mut receiver, key } = Pair::on(&redis).await;
     let cluster = redis.cluster_mut().expect("a cluster");
     replicas_in_sync(cluster).await;
     let (_, master) = master_of(cluster, &key, None).await.expect("General's slot has a master");
@@ -220,14 +227,7 @@ async fn a_slot_moved_while_its_room_is_live_loses_no_message() {
         return;
     }
     let mut redis = TestRedis::start().await;
-    let (a, b) = two_on(&redis).await;
-    let alice = a.client();
-    alice.signed_up("alice").await;
-    let bob = b.client();
-    bob.signed_up("bob").await;
-    let mut sender = alice.ws().await;
-    let mut receiver = bob.ws().await;
-    let key = general_seq_key(&a);
+    let Pair { a: _a, b: _b, alice, mut sender, mut receiver, key } = Pair::on(&redis).await;
     let cluster = redis.cluster_mut().expect("a cluster");
     let (slot, from) = master_of(cluster, &key, None).await.expect("General's slot has a master");
     let to = {
