@@ -45,12 +45,15 @@ impl Store {
     /// Applies a change; answers the flip when the user came online or
     /// went offline everywhere by it.
     ///
-    /// Three slots, in this order: the instance's user set (on the way up),
-    /// the user's socket counts (the truth, which takes the version), the
-    /// set of online users (which applies flips newest-version-wins), and
-    /// the instance's user set (on the way down). A crash between steps
-    /// leaves an instance listing a user it has no socket of (clearing it
-    /// is a no-op), or an online set one flip behind until the user's next.
+    /// Three slots, in this order: the instance's user set (on the way up
+    /// only: it lists at least the users with sockets there, and is cleared
+    /// with the instance; taking a user out when their last socket there
+    /// closes could race with their next socket opening), the user's
+    /// socket counts (the truth, which takes the version), and the set of
+    /// online users (which applies flips newest-version-wins). A crash
+    /// between steps leaves an instance listing a user it has no socket of
+    /// (clearing it is a no-op), or an online set one flip behind until the
+    /// user's next flip or the instance is cleared.
     pub async fn change_presence(
         &self,
         instance: &InstanceId,
@@ -59,7 +62,7 @@ impl Store {
     ) -> StoreResult<Option<Flip>> {
         let mut conn = self.conn();
         let online = matches!(change, PresenceChange::Opened | PresenceChange::Reset(_));
-        let (version, gone_here) = if online {
+        let version: u64 = if online {
             let _: () = conn.sadd(self.keys.instance_users(instance), user.id.0).await?;
             let (mode, count) = match change {
                 PresenceChange::Reset(count) => ("set", count),
@@ -73,17 +76,16 @@ impl Store {
                 .arg(count)
                 .invoke_async(&mut conn)
                 .await?;
-            (version, false)
+            version
         } else {
             let mode = if matches!(change, PresenceChange::Closed) { "one" } else { "all" };
-            let (version, gone): (u64, u8) = scripts::PRESENCE_DOWN
+            scripts::PRESENCE_DOWN
                 .key(self.keys.presence(user.id))
                 .key(self.keys.presence_version(user.id))
                 .arg(instance.as_str())
                 .arg(mode)
                 .invoke_async(&mut conn)
-                .await?;
-            (version, gone == 1)
+                .await?
         };
         let flip = (version > 0).then_some(Flip { online, version });
         if let Some(flip) = flip {
@@ -95,9 +97,6 @@ impl Store {
                 .arg(flip.version)
                 .invoke_async(&mut conn)
                 .await?;
-        }
-        if gone_here {
-            let _: () = conn.srem(self.keys.instance_users(instance), user.id.0).await?;
         }
         Ok(flip)
     }

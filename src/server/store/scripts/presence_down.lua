@@ -3,12 +3,11 @@
 -- left anywhere, takes the next presence version.
 -- KEYS[1] {user}:presence   KEYS[2] {user}:presence_version
 -- ARGV[1] instance id   ARGV[2] 'one' or 'all'
--- Returns {version, gone}: the new version when the user went offline
--- (else 0), and 1 when the user has no socket left on that instance.
+-- Returns the new version when the user went offline, else 0.
 if ARGV[2] == 'one' and redis.call('HINCRBY', KEYS[1], ARGV[1], -1) > 0 then
-  return {0, 0}
+  return 0
 end
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 and redis.call('HLEN', KEYS[1]) == 0 then
-  return {redis.call('INCR', KEYS[2]), 1}
+  return redis.call('INCR', KEYS[2])
 end
-return {0, 1}
+return 0
