@@ -125,6 +125,16 @@ async fn serve(
             return;
         }
     }
+    // And on who is online: presence events sent while this socket was
+    // away (or before it was registered) are gone, so read the list anew.
+    leptos::task::spawn_local({
+        let online = state.online;
+        async move {
+            if let Ok(people) = crate::api::online_users().await {
+                online.set(people);
+            }
+        }
+    });
     let mut in_flight: Vec<String> = Vec::new();
     loop {
         match select(stream.next(), frames.next()).await {
