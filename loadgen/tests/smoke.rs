@@ -6,16 +6,20 @@
 
 use std::process::Command;
 
-#[test]
-fn every_scenario_runs_and_delivers() {
+/// Runs loadgen with `args`; answers its JSON report, once it succeeded.
+fn report_of(args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .args(["all", "--smoke"])
+        .args(args)
         .output()
         .expect("loadgen starts");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "loadgen failed:\n{stderr}");
-    let run: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("a JSON report on stdout");
+    serde_json::from_slice(&out.stdout).expect("a JSON report on stdout")
+}
+
+#[test]
+fn every_scenario_runs_and_delivers() {
+    let run = report_of(&["all", "--smoke"]);
     let scenarios = run["scenarios"].as_array().expect("a list of scenarios");
     let names: Vec<&str> = scenarios
         .iter()
@@ -34,14 +38,7 @@ fn every_scenario_runs_and_delivers() {
 /// scenarios run, and the spread over the masters is reported.
 #[test]
 fn the_cluster_mode_runs_and_reports_its_spread() {
-    let out = Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .args(["ingest", "--smoke", "--redis", "cluster"])
-        .output()
-        .expect("loadgen starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "loadgen failed:\n{stderr}");
-    let run: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("a JSON report on stdout");
+    let run = report_of(&["ingest", "--smoke", "--redis", "cluster"]);
     let scenarios = run["scenarios"].as_array().expect("a list of scenarios");
     let spread = scenarios
         .iter()

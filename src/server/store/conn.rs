@@ -121,11 +121,11 @@ impl Conn {
     /// On a cluster, waits (briefly) until the write just made in `key`'s
     /// slot has reached a replica of its master, so that a failover right
     /// after cannot lose it: the caller acknowledges a write only after
-    /// this. Answers how many replicas have it; on one Redis there are
-    /// none to wait for.
-    pub async fn replicated(&self, key: &str) -> redis::RedisResult<u64> {
+    /// this. Answers how many replicas have it; `None` on one Redis, where
+    /// there are none to wait for.
+    pub async fn replicated(&self, key: &str) -> redis::RedisResult<Option<u64>> {
         let Conn::Cluster(conn) = self else {
-            return Ok(0);
+            return Ok(None);
         };
         let mut wait = redis::cmd("WAIT");
         wait.arg(1).arg(REPLICATION_WAIT.as_millis() as u64);
@@ -134,7 +134,7 @@ impl Conn {
             .clone()
             .route_command(wait, RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)))
             .await?;
-        Ok(redis::from_redis_value(reply)?)
+        Ok(Some(redis::from_redis_value(reply)?))
     }
 
     /// The command that publishes on a channel: sharded on a cluster, so

@@ -141,7 +141,7 @@ impl Store {
         match &outcome {
             SendOutcome::Stored(message) => {
                 // Acknowledged only once a replica has it (on a cluster).
-                if self.conn.replicated(&self.keys.room_seq(room)).await? == 0 && self.on_cluster() {
+                if self.conn.replicated(&self.keys.room_seq(room)).await? == Some(0) {
                     tracing::warn!(room = %room, seq = message.seq, "a message no replica confirmed in time");
                 }
             }

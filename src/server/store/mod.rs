@@ -127,11 +127,6 @@ impl Store {
             .collect()
     }
 
-    /// Whether this store runs on a Redis Cluster.
-    pub fn on_cluster(&self) -> bool {
-        matches!(self.target, RedisTarget::Cluster(_))
-    }
-
     /// The command that publishes on a channel from a script.
     fn publish_command(&self) -> &'static str {
         self.conn.publish_command()

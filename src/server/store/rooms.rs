@@ -211,23 +211,21 @@ impl Store {
             cmd
         });
         let lists: Vec<Vec<String>> = self.each(indexes).await?;
-        let listed: Vec<(UserId, RoomId)> = users
+        // Each listed room with the place of its user in `users`.
+        let listed: Vec<(usize, RoomId)> = lists
             .iter()
-            .zip(&lists)
-            .flat_map(|(user, ids)| {
-                ids.iter().filter_map(|id| Some((*user, RoomId::parse(id).ok()?)))
-            })
+            .enumerate()
+            .flat_map(|(i, ids)| ids.iter().filter_map(move |id| Some((i, RoomId::parse(id).ok()?))))
             .collect();
-        let checks = listed.iter().map(|(user, room)| {
+        let checks = listed.iter().map(|(i, room)| {
             let mut cmd = redis::cmd("SISMEMBER");
-            cmd.arg(self.keys.room_members(room)).arg(user.0);
+            cmd.arg(self.keys.room_members(room)).arg(users[*i].0);
             cmd
         });
         let member: Vec<bool> = self.each(checks).await?;
         let mut rooms: Vec<Vec<RoomId>> = vec![Vec::new(); users.len()];
-        let slot_of = |user: UserId| users.iter().position(|u| *u == user);
-        for ((user, room), member) in listed.into_iter().zip(member) {
-            if let (true, Some(i)) = (member, slot_of(user)) {
+        for ((i, room), member) in listed.into_iter().zip(member) {
+            if member {
                 rooms[i].push(room);
             }
         }
