@@ -210,6 +210,7 @@ async fn send(
                 text: format!("t={} k={index} {pad}", now_ns()),
                 nonce: Some(format!("n{k}")),
                 retry: false,
+                reply_to: None,
             };
             let Ok(frame) = serde_json::to_string(&frame) else {
                 tally.send_errors.fetch_add(1, Ordering::Relaxed);

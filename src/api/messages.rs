@@ -1,4 +1,5 @@
-//! Messages: `/api/messages` (history pages) and `/api/messages/send`.
+//! Messages: `/api/messages` (history pages), `/api/messages/send`, the
+//! changes (`/edit`, `/delete`, `/react`) and `/api/messages/changes`.
 
 use leptos::prelude::*;
 
@@ -16,12 +17,17 @@ pub async fn messages(
     crate::server::services::messages::history(room_id, before, limit).await
 }
 
-/// Stores a message and delivers it live.
+/// Stores a message (answering message `reply_to`, if given) and
+/// delivers it live.
 #[server(prefix = "/api", endpoint = "messages/send")]
-pub async fn send_message(room_id: String, text: String) -> Result<Message, AppError> {
+pub async fn send_message(
+    room_id: String,
+    text: String,
+    reply_to: Option<u64>,
+) -> Result<Message, AppError> {
     // Taken before any await (see server::request).
     let scope = crate::server::request::RequestScope::capture();
-    let sent = crate::server::services::messages::send(room_id, text.clone()).await;
+    let sent = crate::server::services::messages::send(room_id, text.clone(), reply_to).await;
     // Without JavaScript, a refused message comes back in the box (`draft`,
     // beside the reason), unless it is too long to ride in a URL; a sent
     // one leaves no draft behind in the page's URL.
@@ -37,4 +43,38 @@ pub async fn send_message(room_id: String, text: String) -> Result<Message, AppE
         &[("draft", draft)],
     );
     sent
+}
+
+/// Replaces the text of one's own message.
+#[server(prefix = "/api", endpoint = "messages/edit")]
+pub async fn edit_message(room_id: String, seq: u64, text: String) -> Result<Message, AppError> {
+    crate::server::services::changes::edit(room_id, seq, text).await
+}
+
+/// Deletes a message (its author, the room's owner, or an admin): it stays
+/// in the history as a tombstone.
+#[server(prefix = "/api", endpoint = "messages/delete")]
+pub async fn delete_message(room_id: String, seq: u64) -> Result<Message, AppError> {
+    crate::server::services::changes::delete(room_id, seq).await
+}
+
+/// Adds (`on`) or takes away the caller's reaction `emoji`.
+#[server(prefix = "/api", endpoint = "messages/react")]
+pub async fn react_message(
+    room_id: String,
+    seq: u64,
+    emoji: String,
+    on: bool,
+) -> Result<Message, AppError> {
+    crate::server::services::changes::react(room_id, seq, emoji, on).await
+}
+
+/// The messages of a room whose rev is above `after_rev`, in rev order.
+#[server(prefix = "/api", endpoint = "messages/changes")]
+pub async fn message_changes(
+    room_id: String,
+    after_rev: u64,
+    limit: Option<u32>,
+) -> Result<Vec<Message>, AppError> {
+    crate::server::services::changes::since(room_id, after_rev, limit).await
 }

@@ -25,9 +25,31 @@ pub enum ClientFrame {
         /// was lost (an addition): stored only if that one was not.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         retry: bool,
+        /// The seq of the message this one answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<u64>,
     },
-    /// Replay every stored message of the room with seq above `after`.
-    Sync { room_id: RoomId, after: u64 },
+    /// Replay every stored message of the room with seq above `after`
+    /// (v1), or every message whose rev is above `after_rev`: new ones as
+    /// `message` events, changed ones as `update` events.
+    Sync {
+        room_id: RoomId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after_rev: Option<u64>,
+    },
+    /// Replace the text of one's own message.
+    Edit { room_id: RoomId, seq: u64, text: String },
+    /// Delete a message.
+    Delete { room_id: RoomId, seq: u64 },
+    /// Add (`on`) or take away one's reaction `emoji`.
+    React {
+        room_id: RoomId,
+        seq: u64,
+        emoji: String,
+        on: bool,
+    },
     /// The sender is typing in the room.
     Typing { room_id: RoomId },
 }
@@ -39,6 +61,11 @@ pub enum ServerEvent {
         message: Message,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         nonce: Option<String>,
+    },
+    /// A stored message changed (edited, deleted, its reactions): its
+    /// whole new state.
+    Update {
+        message: Message,
     },
     Presence {
         user: User,
@@ -88,6 +115,9 @@ impl TryFrom<EventFields> for ServerEvent {
                 message: fields.message.ok_or_else(|| missing("message"))?,
                 nonce: fields.nonce,
             },
+            "update" => ServerEvent::Update {
+                message: fields.message.ok_or_else(|| missing("message"))?,
+            },
             "presence" => ServerEvent::Presence {
                 user: fields.user.ok_or_else(|| missing("user"))?,
                 online: fields.online.ok_or_else(|| missing("online"))?,
@@ -124,6 +154,7 @@ mod tests {
                 text: "hi".into(),
                 nonce: Some("c-1".into()),
                 retry: false,
+                reply_to: None,
             }
         );
         let sync: ClientFrame =
@@ -132,9 +163,24 @@ mod tests {
             sync,
             ClientFrame::Sync {
                 room_id: RoomId::GENERAL,
-                after: 41
+                after: Some(41),
+                after_rev: None,
             }
         );
+        let sync: ClientFrame =
+            serde_json::from_str(r#"{"type":"sync","room_id":"0","after_rev":96}"#).unwrap();
+        assert!(matches!(sync, ClientFrame::Sync { after: None, after_rev: Some(96), .. }));
+        let react: ClientFrame = serde_json::from_str(
+            r#"{"type":"react","room_id":"0","seq":42,"emoji":"👍","on":true}"#,
+        )
+        .unwrap();
+        assert!(matches!(react, ClientFrame::React { seq: 42, on: true, .. }));
+        let edit: ClientFrame =
+            serde_json::from_str(r#"{"type":"edit","room_id":"0","seq":42,"text":"new"}"#).unwrap();
+        assert!(matches!(edit, ClientFrame::Edit { seq: 42, .. }));
+        let delete: ClientFrame =
+            serde_json::from_str(r#"{"type":"delete","room_id":"0","seq":42}"#).unwrap();
+        assert!(matches!(delete, ClientFrame::Delete { seq: 42, .. }));
         let typing: ClientFrame =
             serde_json::from_str(r#"{"type":"typing","room_id":"2:5"}"#).unwrap();
         assert!(matches!(typing, ClientFrame::Typing { .. }));
@@ -167,6 +213,9 @@ mod tests {
             username: crate::model::Username::parse("alice").unwrap(),
         };
         for event in [
+            ServerEvent::Update {
+                message: Message::sample(),
+            },
             ServerEvent::Presence {
                 user: user.clone(),
                 online: true,

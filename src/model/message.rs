@@ -32,15 +32,106 @@ impl MessageText {
 }
 
 /// A stored message. `seq` counts 1, 2, 3, ... within its room, in the order
-/// the server stored them; `date` is Unix milliseconds.
+/// the server stored them; `date` is Unix milliseconds. `rev` is the room's
+/// revision of the message's latest change (storing it, an edit, a delete,
+/// a reaction): the room's changes are ordered by it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Message {
     pub room_id: RoomId,
     pub seq: u64,
+    /// Stored before revisions existed, a message reads as `rev` 0; the
+    /// store gives it its seq then (see `Message::with_rev`).
+    #[serde(default)]
+    pub rev: u64,
     pub from: UserId,
     pub username: Username,
     pub text: String,
     pub date: u64,
+    /// Unix ms of the latest edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// The seq of the message this one answers, in the same room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+    /// The room's members named in the text as `@username`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<UserId>,
+    /// How a program posted it: `"token"` or `"webhook"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+impl Message {
+    /// The message with its revision filled in: one stored before
+    /// revisions existed has the revision of its seq (the upgrade to key
+    /// layout 3 gave it that place in the room's changes).
+    pub fn with_rev(mut self) -> Self {
+        if self.rev == 0 {
+            self.rev = self.seq;
+        }
+        self
+    }
+
+    /// A message of user 7 in General, for tests.
+    #[cfg(test)]
+    pub fn sample() -> Self {
+        Message {
+            room_id: RoomId::GENERAL,
+            seq: 1,
+            rev: 1,
+            from: UserId(7),
+            username: Username::parse("alice").expect("a valid name"),
+            text: "hi".into(),
+            date: 1,
+            edited: None,
+            deleted: false,
+            reply_to: None,
+            reactions: Vec::new(),
+            mentions: Vec::new(),
+            via: None,
+        }
+    }
+
+    /// Whether `user` is named in it.
+    pub fn mentions_user(&self, user: UserId) -> bool {
+        self.mentions.contains(&user)
+    }
+}
+
+/// One emoji on a message and who chose it, in the order each first did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub users: Vec<UserId>,
+}
+
+/// How many different emoji one message may carry.
+pub const MAX_REACTIONS: usize = 20;
+
+/// The usernames a text names as `@username`, lowercase, each once, in
+/// the order they first appear. `@` counts only at the start or after a
+/// character that cannot be part of a username (so `a@b.c` names nobody).
+pub fn mentioned_names(text: &str) -> Vec<String> {
+    let is_name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut names: Vec<String> = Vec::new();
+    let mut previous: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        if c == '@' && !previous.is_some_and(is_name_char) {
+            let rest = &text[at + 1..];
+            let end = rest.find(|c: char| !is_name_char(c)).unwrap_or(rest.len());
+            // A sentence's full stop after a name is not part of it.
+            let name = rest[..end].trim_end_matches('.').to_lowercase();
+            if (3..=32).contains(&name.chars().count()) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        previous = Some(c);
+    }
+    names
 }
 
 /// How many messages one page may hold, and how many it holds by default.
@@ -85,9 +176,30 @@ mod tests {
 
     #[test]
     fn messages_look_as_the_contract_says() {
-        let json = r#"{"room_id":"0","seq":42,"from":"7","username":"alice","text":"hi","date":1732350000123}"#;
+        let json = r#"{"room_id":"0","seq":42,"rev":97,"from":"7","username":"alice","text":"hi","date":1732350000123}"#;
         let message: Message = serde_json::from_str(json).unwrap();
         assert_eq!(message.seq, 42);
         assert_eq!(serde_json::to_string(&message).unwrap(), json);
+        let full = r#"{"room_id":"0","seq":42,"rev":97,"from":"7","username":"alice","text":"hi @bob","date":1732350000123,"edited":1732350100000,"reply_to":40,"reactions":[{"emoji":"👍","users":["7","9"]}],"mentions":["9"]}"#;
+        let message: Message = serde_json::from_str(full).unwrap();
+        assert_eq!(message.reactions[0].users, vec![UserId(7), UserId(9)]);
+        assert!(message.mentions_user(UserId(9)));
+        assert_eq!(serde_json::to_string(&message).unwrap(), full);
+    }
+
+    #[test]
+    fn a_message_from_before_revisions_takes_its_seq() {
+        let old = r#"{"room_id":"0","seq":5,"from":"7","username":"alice","text":"hi","date":1}"#;
+        let message: Message = serde_json::from_str(old).unwrap();
+        assert_eq!(message.with_rev().rev, 5);
+    }
+
+    #[test]
+    fn mentions_are_names_after_an_at_sign() {
+        assert_eq!(mentioned_names("hi @Bob and @carol."), vec!["bob", "carol"]);
+        assert_eq!(mentioned_names("@bob @BOB"), vec!["bob"]);
+        assert!(mentioned_names("mail a@bob.com, or @x").is_empty());
+        assert_eq!(mentioned_names("(@dave_1)"), vec!["dave_1"]);
+        assert_eq!(mentioned_names("@ann.lee's turn"), vec!["ann.lee"]);
     }
 }

@@ -11,7 +11,9 @@ mod room;
 mod user;
 
 pub use frame::{ClientFrame, ServerEvent, MAX_FRAME_BYTES, MAX_NONCE_LEN};
-pub use message::{page_limit, Message, MessageText, PAGE_DEFAULT, PAGE_MAX};
+pub use message::{
+    mentioned_names, page_limit, Message, MessageText, Reaction, MAX_REACTIONS, PAGE_DEFAULT, PAGE_MAX,
+};
 pub use page::PageData;
 pub use room::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary};
 pub use user::{Password, User, UserId, Username};

@@ -207,6 +207,9 @@ pub struct Room {
     pub id: RoomId,
     pub name: String,
     pub kind: RoomKind,
+    /// A public room's creator (none for General and direct rooms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<UserId>,
 }
 
 /// A room in the caller's list: the `Room` fields, plus what is unread and
@@ -217,6 +220,8 @@ pub struct RoomSummary {
     pub room: Room,
     /// Messages above the caller's last-read seq.
     pub unread: u64,
+    /// Of those, the ones that name the caller.
+    pub mentions: u64,
     /// The caller's last-read seq in this room.
     pub last_read: u64,
     /// The newest message, if any.
@@ -231,7 +236,11 @@ struct SummaryFields {
     id: RoomId,
     name: String,
     kind: RoomKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner: Option<UserId>,
     unread: u64,
+    #[serde(default)]
+    mentions: u64,
     last_read: u64,
     last_message: Option<Message>,
 }
@@ -243,8 +252,10 @@ impl From<SummaryFields> for RoomSummary {
                 id: f.id,
                 name: f.name,
                 kind: f.kind,
+                owner: f.owner,
             },
             unread: f.unread,
+            mentions: f.mentions,
             last_read: f.last_read,
             last_message: f.last_message,
         }
@@ -257,7 +268,9 @@ impl From<RoomSummary> for SummaryFields {
             id: s.room.id,
             name: s.room.name,
             kind: s.room.kind,
+            owner: s.room.owner,
             unread: s.unread,
+            mentions: s.mentions,
             last_read: s.last_read,
             last_message: s.last_message,
         }
@@ -343,6 +356,7 @@ mod tests {
             id: RoomId::GENERAL,
             name: "General".into(),
             kind: RoomKind::Public,
+            owner: None,
         };
         assert_eq!(
             serde_json::to_string(&room).unwrap(),
@@ -365,14 +379,17 @@ mod summary_tests {
             username: Username::parse("alice").unwrap(),
             text: "hi".into(),
             date: 1_732_350_000_123,
+            ..Message::sample()
         };
         let summary = RoomSummary {
             room: Room {
                 id: RoomId::GENERAL,
                 name: "General".into(),
                 kind: RoomKind::Public,
+                owner: None,
             },
             unread: 2,
+            mentions: 1,
             last_read: 1,
             last_message: Some(message),
         };
@@ -383,6 +400,7 @@ mod summary_tests {
         assert_eq!(value["name"], "General");
         assert_eq!(value["kind"], "public");
         assert_eq!(value["unread"], 2);
+        assert_eq!(value["mentions"], 1);
         assert_eq!(
             serde_json::from_str::<RoomSummary>(&json).unwrap(),
             summary,

@@ -85,12 +85,24 @@ pub struct Config {
     #[arg(long, env = "CONFAB_DEMO")]
     pub demo: bool,
 
+    /// Usernames (comma-separated, any case) of the admins: they may
+    /// delete any message.
+    #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',', default_value = "")]
+    pub admins: Vec<String>,
+
     /// Mark the session cookie Secure even when no proxy says https.
     #[arg(long, env = "CONFAB_SECURE_COOKIES")]
     pub secure_cookies: bool,
 }
 
 impl Config {
+    /// Whether `username` is one of [`Config::admins`].
+    pub fn is_admin(&self, username: &crate::model::Username) -> bool {
+        self.admins
+            .iter()
+            .any(|admin| !admin.trim().is_empty() && admin.trim().eq_ignore_ascii_case(username.as_str()))
+    }
+
     /// The settings a test instance uses: everything default, with the
     /// given key prefix (the Redis is given to `build_state`).
     pub fn for_tests(key_prefix: String) -> Self {

@@ -101,6 +101,9 @@ async fn write_history(store: &Store, people: &[User], rooms: &[RoomId]) -> Resu
             date,
             nonce: None,
             retry: false,
+            reply_to: None,
+            named: &[],
+            via: None,
         };
         if !matches!(
             store.send_message(&draft, unlimited, &envelope).await?,

@@ -94,6 +94,9 @@ pub enum BusEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         conn: Option<String>,
     },
+    /// A stored message changed: its whole new state. Published by the
+    /// change script on the room's channel.
+    Update { message: Box<RawValue> },
     /// `user` came online or went offline: announced in each of their
     /// rooms small enough to carry presence. `version` orders the flips
     /// of one user (announcements of two flips may cross on the way).
@@ -106,8 +109,8 @@ pub enum BusEvent {
     /// `user` is typing in `room_id`.
     Typing { room_id: RoomId, user: User },
     /// `user` was added to `room` (named as `user` sees it).
-    /// `after` is the room's last seq when it was announced: the
-    /// instance delivers every message above it.
+    /// `after` is the room's last rev when it was announced: the
+    /// instance delivers every message and change above it.
     Room {
         room: Room,
         user: UserId,
@@ -123,11 +126,11 @@ pub enum BusEvent {
 }
 
 impl BusEvent {
-    /// The channel this event is published on; `None` for a message,
-    /// which only the send script publishes (on its room's channel).
+    /// The channel this event is published on; `None` for a message or
+    /// an update, which only the scripts publish (on its room's channel).
     pub fn route(&self) -> Option<Route> {
         Some(match self {
-            BusEvent::Message { .. } => return None,
+            BusEvent::Message { .. } | BusEvent::Update { .. } => return None,
             BusEvent::Presence { room_id, .. } | BusEvent::Typing { room_id, .. } => {
                 Route::Room(room_id.clone())
             }
@@ -140,7 +143,7 @@ impl BusEvent {
     /// A short name for counting events by kind.
     pub fn kind(&self) -> EventKind {
         match self {
-            BusEvent::Message { .. } => EventKind::Message,
+            BusEvent::Message { .. } | BusEvent::Update { .. } => EventKind::Message,
             BusEvent::Presence { .. } => EventKind::Presence,
             BusEvent::Typing { .. } => EventKind::Typing,
             BusEvent::Room { .. } | BusEvent::Left { .. } => EventKind::Membership,
@@ -149,7 +152,8 @@ impl BusEvent {
     }
 }
 
-/// Kinds of bus events, for the instance's counters.
+/// Kinds of bus events, for the instance's counters (`Message` counts
+/// stored messages and changes to them alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     Message,
@@ -217,6 +221,11 @@ pub fn message_frame(message_json: &str, nonce: Option<&str>) -> String {
     }
 }
 
+/// The `update` frame a socket gets for a changed message.
+pub fn update_frame(message_json: &str) -> String {
+    format!(r#"{{"type":"update","message":{message_json}}}"#)
+}
+
 fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
@@ -227,7 +236,7 @@ mod tests {
     use crate::model::ServerEvent;
 
     const MESSAGE: &str =
-        r#"{"seq":1,"room_id":"0","from":"7","username":"a\"b","text":"hi","date":1}"#;
+        r#"{"seq":1,"rev":1,"room_id":"0","from":"7","username":"a\"b","text":"hi","date":1}"#;
 
     #[test]
     fn an_enveloped_message_is_a_bus_event() {
@@ -279,6 +288,18 @@ mod tests {
                 serde_json::to_value(&again).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn an_update_frame_is_the_contracts_update_event() {
+        let frame = update_frame(MESSAGE);
+        let event: ServerEvent = serde_json::from_str(&frame).unwrap();
+        assert!(matches!(event, ServerEvent::Update { message } if message.seq == 1));
+        let published = format!(r#"{{"update":{{"message":{MESSAGE}}}}}"#);
+        assert!(matches!(
+            serde_json::from_str::<BusEvent>(&published).unwrap(),
+            BusEvent::Update { .. }
+        ));
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub struct Pending {
     pub nonce: String,
     pub room: RoomId,
     pub text: String,
+    pub reply_to: Option<u64>,
     /// Why it failed, if it did.
     pub error: Option<String>,
 }
@@ -56,6 +57,13 @@ pub struct ChatState {
     pub open_room: RwSignal<RoomId>,
     /// Frames waiting for the socket (drained by `ui::live`).
     pub outbox: RwSignal<Vec<ClientFrame>>,
+    /// The message the composer answers (room, seq), if any.
+    pub replying: RwSignal<Option<(RoomId, u64)>>,
+    /// The message being edited in place (room, seq), if any.
+    pub editing: RwSignal<Option<(RoomId, u64)>>,
+    /// Per room, the highest rev this page has from the live stream (or
+    /// its first page): a reconnect syncs the changes after it.
+    seen_revs: StoredValue<BTreeMap<RoomId, u64>>,
     next_nonce: StoredValue<u64>,
 }
 
@@ -74,8 +82,79 @@ impl ChatState {
             connection: RwSignal::new(Connection::Idle),
             open_room: RwSignal::new(open_room),
             outbox: RwSignal::new(Vec::new()),
+            replying: RwSignal::new(None),
+            editing: RwSignal::new(None),
+            seen_revs: StoredValue::new(BTreeMap::new()),
             next_nonce: StoredValue::new(0),
         }
+    }
+
+    /// The first page of a room, as the server rendered it: its state is
+    /// the room's as of then, so its highest rev is a safe place to sync
+    /// changes from.
+    pub fn add_first_page(&self, room: &RoomId, messages: Vec<Message>) {
+        if let Some(rev) = messages.iter().map(|m| m.rev).max() {
+            self.note_rev(room, rev);
+        }
+        self.add_messages(room, messages);
+    }
+
+    fn note_rev(&self, room: &RoomId, rev: u64) {
+        self.seen_revs.update_value(|revs| {
+            let seen = revs.entry(room.clone()).or_default();
+            *seen = (*seen).max(rev);
+        });
+    }
+
+    /// The highest rev seen live in a room (0 when none).
+    pub fn seen_rev(&self, room: &RoomId) -> u64 {
+        self.seen_revs
+            .with_value(|revs| revs.get(room).copied().unwrap_or(0))
+    }
+
+    /// A stored message changed: its new state replaces the one held (a
+    /// message not held, in a page not loaded, is left to that page).
+    fn update(&self, message: Message) {
+        self.note_rev(&message.room_id, message.rev);
+        self.messages.update(|all| {
+            if let Some(held) = all
+                .get_mut(&message.room_id)
+                .and_then(|room| room.get_mut(&message.seq))
+            {
+                if held.rev <= message.rev {
+                    *held = message;
+                }
+            }
+        });
+    }
+
+    /// Asks for an edit of one's own message.
+    pub fn edit(&self, room: RoomId, seq: u64, text: String) {
+        self.outbox.update(|o| {
+            o.push(ClientFrame::Edit {
+                room_id: room,
+                seq,
+                text,
+            })
+        });
+    }
+
+    /// Asks for a message to be deleted.
+    pub fn delete(&self, room: RoomId, seq: u64) {
+        self.outbox
+            .update(|o| o.push(ClientFrame::Delete { room_id: room, seq }));
+    }
+
+    /// Adds or takes away one's reaction.
+    pub fn react(&self, room: RoomId, seq: u64, emoji: String, on: bool) {
+        self.outbox.update(|o| {
+            o.push(ClientFrame::React {
+                room_id: room,
+                seq,
+                emoji,
+                on,
+            })
+        });
     }
 
     /// Adds messages (history pages, sync answers, live events) to a room.
@@ -103,8 +182,9 @@ impl ChatState {
             .with_untracked(|all| all.get(room).and_then(|m| m.keys().next().copied()))
     }
 
-    /// Queues a message: shown at once as pending, sent when the socket can.
-    pub fn send(&self, room: RoomId, text: String) {
+    /// Queues a message (answering `reply_to`, if given): shown at once as
+    /// pending, sent when the socket can.
+    pub fn send(&self, room: RoomId, text: String, reply_to: Option<u64>) {
         let nonce = self
             .next_nonce
             .with_value(|n| format!("c-{}-{n}", now_ms() as u64));
@@ -114,6 +194,7 @@ impl ChatState {
                 nonce: nonce.clone(),
                 room: room.clone(),
                 text: text.clone(),
+                reply_to,
                 error: None,
             })
         });
@@ -123,6 +204,7 @@ impl ChatState {
                 text,
                 nonce: Some(nonce),
                 retry: false,
+                reply_to,
             })
         });
     }
@@ -148,6 +230,7 @@ impl ChatState {
                 text: failed.text,
                 nonce: Some(failed.nonce),
                 retry: true,
+                reply_to: failed.reply_to,
             })
         });
     }
@@ -161,6 +244,7 @@ impl ChatState {
     pub fn apply(&self, event: ServerEvent) {
         match event {
             ServerEvent::Message { message, nonce } => self.receive(message, nonce),
+            ServerEvent::Update { message } => self.update(message),
             ServerEvent::Presence { user, online } => self.online.update(|list| {
                 list.retain(|u| u.id != user.id);
                 if online {
@@ -187,10 +271,12 @@ impl ChatState {
 
     fn receive(&self, message: Message, nonce: Option<String>) {
         let room = message.room_id.clone();
+        self.note_rev(&room, message.rev);
+        let me = self.me.with_value(|me| me.id);
         let fresh = self
             .messages
             .with_untracked(|all| !all.get(&room).is_some_and(|m| m.contains_key(&message.seq)));
-        let mine = message.from == self.me.with_value(|me| me.id);
+        let mine = message.from == me;
         // The echo of our own message: by nonce, or (after a replay that
         // lost the nonce) by author and text.
         self.pending.update(|pending| {
@@ -225,6 +311,9 @@ impl ChatState {
                         && self.open_room.get_untracked() != room
                     {
                         summary.unread += 1;
+                        if message.mentions_user(me) {
+                            summary.mentions += 1;
+                        }
                     }
                 }
             });
@@ -239,6 +328,7 @@ impl ChatState {
                 rooms.push(RoomSummary {
                     room,
                     unread: 0,
+                    mentions: 0,
                     last_read: 0,
                     last_message: None,
                 });
@@ -257,6 +347,7 @@ impl ChatState {
                 if last > summary.last_read || summary.unread > 0 {
                     summary.last_read = summary.last_read.max(last);
                     summary.unread = 0;
+                    summary.mentions = 0;
                     moved = Some((room.clone(), summary.last_read));
                 }
             }

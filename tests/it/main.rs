@@ -2,6 +2,7 @@
 //! private redis-server (or a key prefix of its own on a shared one).
 
 mod accounts;
+mod changes;
 mod channels;
 mod cluster;
 mod config_drift;

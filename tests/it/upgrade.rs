@@ -1,7 +1,8 @@
 //! A deployment of an earlier release (key layout 1: no hash tags, public
 //! rooms in a set, read marks kept per user) keeps everything when this
 //! release first starts on its Redis: sign-in, rooms, history, unread
-//! counts and the public list.
+//! counts and the public list; and its messages take their place in the
+//! room's revisions (layout 3), so catch-up by rev sees them.
 
 use confab::model::Password;
 use confab::server::password;
@@ -72,9 +73,22 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
     let public = carol.post("/api/rooms/public", &[]).await;
     let ids: Vec<&str> = public.body.as_array().expect("a list").iter().filter_map(|r| r["id"].as_str()).collect();
     assert_eq!(ids, vec!["0", "9"]);
-    // Sending goes on where the room was.
+    // The old messages read at the rev of their seq, and are the room's
+    // changes from rev 0.
+    assert_eq!(history.body[0]["rev"], 1);
+    let changes = carol
+        .post("/api/messages/changes", &[("room_id", "9"), ("after_rev", "0")])
+        .await;
+    let revs: Vec<u64> = changes.body.as_array().expect("a list").iter().filter_map(|m| m["rev"].as_u64()).collect();
+    assert_eq!(revs, vec![1, 2]);
+    // Sending goes on where the room was, and so do revisions.
     let sent = carol.send("9", "third").await;
     assert_eq!(sent.body["seq"], 3, "{:?}", sent.body);
+    assert_eq!(sent.body["rev"], 3);
+    let edited = carol
+        .post("/api/messages/edit", &[("room_id", "9"), ("seq", "1"), ("text", "first!")])
+        .await;
+    assert_eq!(edited.body["rev"], 4, "{:?}", edited.body);
     // A new name cannot take an old one.
     let taken = carol.post("/api/register", &[("username", "Carol"), ("password", PASSWORD)]).await;
     assert_eq!(taken.status, 409);
@@ -99,5 +113,5 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
         .query_async(&mut conn)
         .await
         .expect("redis answers");
-    assert_eq!(layout, 2);
+    assert_eq!(layout, 3);
 }

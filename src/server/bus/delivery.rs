@@ -1,6 +1,7 @@
-//! `Delivery`: per room followed here, the highest seq delivered to its
-//! sockets (the cursor), and the sender echoes still owed: which socket
-//! gets a message's frame with its nonce.
+//! `Delivery`: per room followed here, the highest rev delivered to its
+//! sockets (the cursor: every stored message and every change to one
+//! takes the room's next rev), and the sender echoes still owed: which
+//! socket gets a message's frame with its nonce.
 //!
 //! Pure bookkeeping, no I/O: the bus asks it what to do with each message
 //! it hears of (live, from a gap fill or from a replay), and does it.
@@ -37,8 +38,8 @@ pub enum Step {
     Deliver(Option<Echo>),
     /// Delivered already (or the room is not followed here): drop it.
     Skip,
-    /// Messages between the cursor and this one are missing: read them
-    /// from the store first.
+    /// Revs between the cursor and this one are missing: read them from
+    /// the store first.
     Gap { cursor: u64 },
 }
 
@@ -51,6 +52,13 @@ pub enum Settle {
     EchoNow,
 }
 
+/// Where a message stands: its seq, and the rev of its latest change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    pub seq: u64,
+    pub rev: u64,
+}
+
 #[derive(Default)]
 pub struct Delivery {
     cursors: HashMap<RoomId, u64>,
@@ -59,10 +67,10 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Starts following `room` from `seq` (delivered: everything up to
+    /// Starts following `room` from `rev` (delivered: everything up to
     /// it), unless it is followed already.
-    pub fn track(&mut self, room: &RoomId, seq: u64) {
-        self.cursors.entry(room.clone()).or_insert(seq);
+    pub fn track(&mut self, room: &RoomId, rev: u64) {
+        self.cursors.entry(room.clone()).or_insert(rev);
     }
 
     /// Stops following `room`.
@@ -79,49 +87,60 @@ impl Delivery {
         self.cursors.keys().cloned().collect()
     }
 
-    /// A message heard live: delivered only right after the cursor, so
-    /// that a room's messages go out in seq order and once. `echo` is the
-    /// sender's socket here, as the event names it.
-    pub fn offer_live(&mut self, room: &RoomId, seq: u64, echo: Option<Echo>) -> Step {
+    /// A message or change heard live, at `rev`: delivered only right
+    /// after the cursor, so that a room's changes go out in rev order and
+    /// once. `echo` is the sender's socket here, as the event names it
+    /// (a new message only).
+    pub fn offer_live(&mut self, room: &RoomId, at: At, echo: Option<Echo>) -> Step {
         match self.cursor(room) {
             None => Step::Skip,
-            Some(cursor) if seq <= cursor => Step::Skip,
-            Some(cursor) if seq > cursor + 1 => Step::Gap { cursor },
-            Some(_) => self.advance(room, seq, echo),
+            Some(cursor) if at.rev <= cursor => Step::Skip,
+            Some(cursor) if at.rev > cursor + 1 => Step::Gap { cursor },
+            Some(_) => self.advance(room, at, echo),
         }
     }
 
-    /// A message read from the store above the cursor: the store holds
-    /// every seq there is, so whatever comes next is next.
-    pub fn offer_stored(&mut self, room: &RoomId, seq: u64) -> Step {
+    /// A message read from the store (a page of a room's changes, in any
+    /// order): delivered if its rev is above the cursor, with the echo it
+    /// owes. The cursor stays until [`Delivery::move_cursor`] moves it
+    /// past the page.
+    pub fn replayed(&mut self, room: &RoomId, at: At) -> Step {
         match self.cursor(room) {
-            Some(cursor) if seq > cursor => self.advance(room, seq, None),
+            Some(cursor) if at.rev > cursor => Step::Deliver(self.owed.remove(&(room.clone(), at.seq))),
             _ => Step::Skip,
         }
     }
 
-    fn advance(&mut self, room: &RoomId, seq: u64, live: Option<Echo>) -> Step {
-        self.cursors.insert(room.clone(), seq);
-        let owed = self.owed.remove(&(room.clone(), seq));
+    /// Moves the cursor of a followed room up to `rev` (the last of a
+    /// page read from the store: it holds every rev there is).
+    pub fn move_cursor(&mut self, room: &RoomId, rev: u64) {
+        if let Some(cursor) = self.cursors.get_mut(room) {
+            *cursor = (*cursor).max(rev);
+        }
+    }
+
+    fn advance(&mut self, room: &RoomId, at: At, live: Option<Echo>) -> Step {
+        self.cursors.insert(room.clone(), at.rev);
+        let owed = self.owed.remove(&(room.clone(), at.seq));
         match live {
             Some(echo) => {
                 let given = self.given.entry(echo.conn).or_default();
                 if given.len() == GIVEN_KEPT {
                     given.pop_front();
                 }
-                given.push_back((room.clone(), seq));
+                given.push_back((room.clone(), at.seq));
                 Step::Deliver(Some(echo))
             }
             None => Step::Deliver(owed),
         }
     }
 
-    /// The answer to a send from socket `conn`: message `seq` of `room`
-    /// was stored under `nonce`.
-    pub fn settle(&mut self, conn: ConnId, room: &RoomId, seq: u64, nonce: &str) -> Settle {
+    /// The answer to a send from socket `conn`: message `at.seq` of
+    /// `room` was stored at `at.rev` under `nonce`.
+    pub fn settle(&mut self, conn: ConnId, room: &RoomId, at: At, nonce: &str) -> Settle {
         if let Some(given) = self.given.get_mut(&conn) {
-            if let Some(at) = given.iter().position(|(r, s)| r == room && *s == seq) {
-                given.remove(at);
+            if let Some(position) = given.iter().position(|(r, s)| r == room && *s == at.seq) {
+                given.remove(position);
                 if given.is_empty() {
                     self.given.remove(&conn);
                 }
@@ -129,12 +148,12 @@ impl Delivery {
             }
         }
         match self.cursor(room) {
-            Some(cursor) if cursor < seq => {
+            Some(cursor) if cursor < at.rev => {
                 let echo = Echo {
                     conn,
                     nonce: nonce.to_owned(),
                 };
-                self.owed.insert((room.clone(), seq), echo);
+                self.owed.insert((room.clone(), at.seq), echo);
                 Settle::Done
             }
             _ => Settle::EchoNow,
@@ -156,6 +175,18 @@ mod tests {
         RoomId::GENERAL
     }
 
+    /// A page of one message read from the store.
+    fn stored(d: &mut Delivery, at: At) -> Step {
+        let step = d.replayed(&room(), at);
+        d.move_cursor(&room(), at.rev);
+        step
+    }
+
+    /// A message never changed: its rev is its seq.
+    fn at(seq: u64) -> At {
+        At { seq, rev: seq }
+    }
+
     fn echo(conn: ConnId, nonce: &str) -> Echo {
         Echo {
             conn,
@@ -166,19 +197,19 @@ mod tests {
     #[test]
     fn live_messages_go_out_in_order_once_and_gaps_are_named() {
         let mut d = Delivery::default();
-        assert_eq!(d.offer_live(&room(), 1, None), Step::Skip, "not followed");
+        assert_eq!(d.offer_live(&room(), at(1), None), Step::Skip, "not followed");
         d.track(&room(), 4);
         d.track(&room(), 9); // followed already: the cursor stays
-        assert_eq!(d.offer_live(&room(), 4, None), Step::Skip);
-        assert_eq!(d.offer_live(&room(), 5, None), Step::Deliver(None));
-        assert_eq!(d.offer_live(&room(), 5, None), Step::Skip);
-        assert_eq!(d.offer_live(&room(), 8, None), Step::Gap { cursor: 5 });
-        assert_eq!(d.offer_stored(&room(), 6), Step::Deliver(None));
-        assert_eq!(d.offer_stored(&room(), 8), Step::Deliver(None), "a hole in the store");
-        assert_eq!(d.offer_stored(&room(), 8), Step::Skip);
+        assert_eq!(d.offer_live(&room(), at(4), None), Step::Skip);
+        assert_eq!(d.offer_live(&room(), at(5), None), Step::Deliver(None));
+        assert_eq!(d.offer_live(&room(), at(5), None), Step::Skip);
+        assert_eq!(d.offer_live(&room(), at(8), None), Step::Gap { cursor: 5 });
+        assert_eq!(stored(&mut d, at(6)), Step::Deliver(None));
+        assert_eq!(stored(&mut d, at(8)), Step::Deliver(None), "a hole in the store");
+        assert_eq!(stored(&mut d, at(8)), Step::Skip);
         assert_eq!(d.cursor(&room()), Some(8));
         d.forget(&room());
-        assert_eq!(d.offer_stored(&room(), 9), Step::Skip);
+        assert_eq!(stored(&mut d, at(9)), Step::Skip);
     }
 
     #[test]
@@ -186,49 +217,67 @@ mod tests {
         let mut d = Delivery::default();
         d.track(&room(), 0);
         assert_eq!(
-            d.offer_live(&room(), 1, Some(echo(3, "n1"))),
+            d.offer_live(&room(), at(1), Some(echo(3, "n1"))),
             Step::Deliver(Some(echo(3, "n1")))
         );
-        assert_eq!(d.settle(3, &room(), 1, "n1"), Settle::Done);
+        assert_eq!(d.settle(3, &room(), at(1), "n1"), Settle::Done);
         // Settled: a second answer for the same seq is no longer "given".
-        assert_eq!(d.settle(3, &room(), 1, "n1"), Settle::EchoNow);
+        assert_eq!(d.settle(3, &room(), at(1), "n1"), Settle::EchoNow);
     }
 
     #[test]
     fn an_answer_before_the_message_makes_the_replay_carry_the_echo() {
         let mut d = Delivery::default();
         d.track(&room(), 0);
-        assert_eq!(d.settle(3, &room(), 1, "n1"), Settle::Done);
+        assert_eq!(d.settle(3, &room(), at(1), "n1"), Settle::Done);
         // The live event was lost with the bus; the replay delivers it.
-        assert_eq!(d.offer_stored(&room(), 1), Step::Deliver(Some(echo(3, "n1"))));
-        assert_eq!(d.offer_stored(&room(), 2), Step::Deliver(None));
+        assert_eq!(stored(&mut d, at(1)), Step::Deliver(Some(echo(3, "n1"))));
+        assert_eq!(stored(&mut d, at(2)), Step::Deliver(None));
     }
 
     #[test]
     fn a_message_replayed_before_its_answer_gets_the_echo_on_its_own() {
         let mut d = Delivery::default();
         d.track(&room(), 0);
-        assert_eq!(d.offer_stored(&room(), 1), Step::Deliver(None));
-        assert_eq!(d.settle(3, &room(), 1, "n1"), Settle::EchoNow);
+        assert_eq!(stored(&mut d, at(1)), Step::Deliver(None));
+        assert_eq!(d.settle(3, &room(), at(1), "n1"), Settle::EchoNow);
     }
 
     #[test]
     fn a_send_to_a_room_not_followed_here_is_echoed_now() {
         let mut d = Delivery::default();
-        assert_eq!(d.settle(3, &room(), 7, "n"), Settle::EchoNow);
+        assert_eq!(d.settle(3, &room(), at(7), "n"), Settle::EchoNow);
+    }
+
+    #[test]
+    fn changes_move_the_cursor_and_an_echo_follows_its_seq() {
+        let mut d = Delivery::default();
+        d.track(&room(), 10);
+        // Message 4 changed at rev 11: delivered, no echo for it.
+        assert_eq!(d.offer_live(&room(), At { seq: 4, rev: 11 }, None), Step::Deliver(None));
+        // Message 5 stored at rev 12, answered before the bus brings it.
+        assert_eq!(d.settle(3, &room(), At { seq: 5, rev: 12 }, "n5"), Settle::Done);
+        assert_eq!(d.offer_live(&room(), At { seq: 5, rev: 14 }, None), Step::Gap { cursor: 11 });
+        // The replay finds it already changed again (rev 14): the echo
+        // still goes with it.
+        assert_eq!(
+            stored(&mut d, At { seq: 5, rev: 14 }),
+            Step::Deliver(Some(echo(3, "n5")))
+        );
+        assert_eq!(d.cursor(&room()), Some(14));
     }
 
     #[test]
     fn a_closed_socket_leaves_nothing_behind() {
         let mut d = Delivery::default();
         d.track(&room(), 0);
-        d.settle(3, &room(), 2, "owed");
-        d.offer_live(&room(), 1, Some(echo(3, "given")));
+        d.settle(3, &room(), at(2), "owed");
+        d.offer_live(&room(), at(1), Some(echo(3, "given")));
         d.forget_conn(3);
         assert!(d.owed.is_empty() && d.given.is_empty());
         // A lost answer never grows what is kept without bound.
         for seq in 2..200 {
-            d.offer_live(&room(), seq, Some(echo(4, "n")));
+            d.offer_live(&room(), at(seq), Some(echo(4, "n")));
         }
         assert_eq!(d.given[&4].len(), GIVEN_KEPT);
     }

@@ -12,9 +12,10 @@
 //! [`presence`] runs the heartbeat and the reaper.
 //!
 //! A room's channel is subscribed while at least one socket here follows
-//! the room, from a cursor read before the SUBSCRIBE; once Redis confirms
-//! it, the room is replayed from that cursor, so a message stored in
-//! between still arrives (once: the cursor drops duplicates).
+//! the room, from a cursor (the room's rev) read before the SUBSCRIBE;
+//! once Redis confirms it, the room is replayed from that cursor, so a
+//! message stored or changed in between still arrives (once: the cursor
+//! drops duplicates).
 
 mod delivery;
 mod freshness;
@@ -34,10 +35,12 @@ use tokio::sync::mpsc;
 
 use crate::error::AppError;
 use crate::model::{Message, RoomId, User, UserId};
-use crate::server::events::{message_frame, ConnTag, EventKind, InstanceId, SessionFingerprint};
-use crate::server::store::{PresenceChange, Store, StoreError};
+use crate::server::events::{
+    message_frame, update_frame, ConnTag, EventKind, InstanceId, SessionFingerprint,
+};
+use crate::server::store::{Changed, PresenceChange, Store, StoreError};
 
-use delivery::{Delivery, Echo, Settle, Step};
+use delivery::{At, Delivery, Echo, Settle, Step};
 use freshness::PresenceOrder;
 pub use hub::{CloseReason, Outbound};
 use hub::{Fanned, Hub, Queues};
@@ -268,7 +271,11 @@ impl Bus {
     /// exactly once, however the message itself travels.
     pub fn settle_echo(&self, conn: ConnId, message: &Message, nonce: &str) {
         let mut delivery = self.delivery();
-        if delivery.settle(conn, &message.room_id, message.seq, nonce) == Settle::EchoNow {
+        let at = At {
+            seq: message.seq,
+            rev: message.rev,
+        };
+        if delivery.settle(conn, &message.room_id, at, nonce) == Settle::EchoNow {
             let Ok(json) = serde_json::to_string(message) else {
                 return;
             };
@@ -279,8 +286,8 @@ impl Bus {
         }
     }
 
-    /// Starts following `rooms` (each from a known seq, or from its last
-    /// seq now) and `user`'s channel, for those the hub holds and this
+    /// Starts following `rooms` (each from a known rev, or from its last
+    /// rev now) and `user`'s channel, for those the hub holds and this
     /// instance does not follow yet; then replays each new room from its
     /// cursor, for what was stored before the SUBSCRIBE took effect.
     async fn follow(
@@ -310,17 +317,17 @@ impl Bus {
         let last = if unknown.is_empty() {
             Vec::new()
         } else {
-            self.store().last_seqs(&unknown).await?
+            self.store().last_revs(&unknown).await?
         };
         {
             let mut delivery = self.delivery();
             let mut last = unknown.iter().zip(last);
-            for (room, seq) in &rooms {
-                let seq = match seq {
-                    Some(seq) => Some(*seq),
-                    None => last.next().map(|(_, seq)| seq),
+            for (room, rev) in &rooms {
+                let rev = match rev {
+                    Some(rev) => Some(*rev),
+                    None => last.next().map(|(_, rev)| rev),
                 };
-                delivery.track(room, seq.unwrap_or(0));
+                delivery.track(room, rev.unwrap_or(0));
             }
         }
         let mut channels: Vec<String> = rooms
@@ -362,30 +369,33 @@ impl Bus {
         subscriptions.remove(channels).await;
     }
 
-    /// Delivers message `seq` of `room` heard live, after any it skipped,
-    /// and never twice.
-    async fn deliver_live(&self, room: &RoomId, seq: u64, json: &str, echo: Option<Echo>) {
+    /// Delivers a message (`update` false) or a change to one heard live,
+    /// after any revs it skipped, and never twice.
+    async fn deliver_live(&self, room: &RoomId, at: At, json: &str, update: bool, echo: Option<Echo>) {
         // The cursor moves and the frames go out under one lock, so that
-        // paths racing for a room (live, gap fill, replay) keep seq order.
+        // paths racing for a room (live, gap fill, replay) keep rev order.
         {
             let mut delivery = self.delivery();
-            match delivery.offer_live(room, seq, echo.clone()) {
-                Step::Deliver(echo) => return self.fan_out_message(room, json, echo),
+            match delivery.offer_live(room, at, echo.clone()) {
+                Step::Deliver(echo) => return self.fan_out(room, json, update, echo),
                 Step::Skip => return,
                 Step::Gap { .. } => {}
             }
         }
-        self.replay(room, seq - 1).await;
+        self.replay(room, at.rev - 1).await;
         // Offered again: if the gap could not be filled, nothing goes out
         // of order; the next event or replay tries again.
         let mut delivery = self.delivery();
-        if let Step::Deliver(echo) = delivery.offer_live(room, seq, echo) {
-            self.fan_out_message(room, json, echo);
+        if let Step::Deliver(echo) = delivery.offer_live(room, at, echo) {
+            self.fan_out(room, json, update, echo);
         }
     }
 
-    /// Delivers every stored message of `room` above its cursor, up to
-    /// `until` (or all of them).
+    /// Delivers every message of `room` stored or changed above its
+    /// cursor, up to rev `until` (or all of them). Within a page, the
+    /// messages new to the room's sockets go out first, in seq order, then
+    /// the changes in rev order: each carries its whole state, so the end
+    /// state is the same, and new messages keep their order.
     async fn replay(&self, room: &RoomId, until: u64) {
         const PAGE: u32 = 500;
         loop {
@@ -395,7 +405,7 @@ impl Bus {
             if cursor >= until {
                 return;
             }
-            let page = match self.store().messages_after(room, cursor, PAGE).await {
+            let page = match self.store().changes_after(room, cursor, PAGE).await {
                 Ok(page) => page,
                 Err(err) => {
                     tracing::warn!(error = %err, room = %room, "cannot replay missed messages");
@@ -403,13 +413,32 @@ impl Bus {
                 }
             };
             let full = page.len() == PAGE as usize;
-            for message in page.into_iter().filter(|m| m.seq <= until) {
-                let Ok(json) = serde_json::to_string(&message) else {
-                    continue;
-                };
+            let mut page: Vec<Changed> = page.into_iter().filter(|c| c.message.rev <= until).collect();
+            page.sort_by_key(|c| {
+                let update = c.stored_rev <= cursor;
+                (update, if update { c.message.rev } else { c.message.seq })
+            });
+            {
                 let mut delivery = self.delivery();
-                if let Step::Deliver(echo) = delivery.offer_stored(room, message.seq) {
-                    self.fan_out_message(room, &json, echo);
+                let steps: Vec<Step> = page
+                    .iter()
+                    .map(|changed| {
+                        let at = At {
+                            seq: changed.message.seq,
+                            rev: changed.message.rev,
+                        };
+                        delivery.replayed(room, at)
+                    })
+                    .collect();
+                if let Some(last) = page.iter().map(|c| c.message.rev).max() {
+                    delivery.move_cursor(room, last);
+                }
+                for (changed, step) in page.iter().zip(steps) {
+                    let Step::Deliver(echo) = step else { continue };
+                    let Ok(json) = serde_json::to_string(&changed.message) else {
+                        continue;
+                    };
+                    self.fan_out(room, &json, changed.stored_rev <= cursor, echo);
                 }
             }
             let advanced = self.delivery().cursor(room).is_some_and(|now| now > cursor);
@@ -419,9 +448,14 @@ impl Bus {
         }
     }
 
-    /// Sends one message to the room's sockets, the echo to its socket.
-    /// Called with the delivery lock held.
-    fn fan_out_message(&self, room: &RoomId, json: &str, echo: Option<Echo>) {
+    /// Sends one message (or its update) to the room's sockets, the echo
+    /// to its socket. Called with the delivery lock held.
+    fn fan_out(&self, room: &RoomId, json: &str, update: bool, echo: Option<Echo>) {
+        if update {
+            let frame = Utf8Bytes::from(update_frame(json));
+            let fanned = self.hub().to_room(room, &frame, None, None);
+            return self.after_fan_out(EventKind::Message, fanned);
+        }
         let frame = Utf8Bytes::from(message_frame(json, None));
         let special = echo.map(|echo| {
             (

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::model::{RoomId, ServerEvent, UserId};
 use crate::server::events::{BusEvent, ConnTag, EventKind};
 
-use super::delivery::Echo;
+use super::delivery::{At, Echo};
 use super::{Bus, CloseReason};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -66,6 +66,16 @@ fn with_jitter(base: Duration) -> Duration {
 struct Header {
     room_id: RoomId,
     seq: u64,
+    #[serde(default)]
+    rev: u64,
+}
+
+impl Header {
+    fn at(&self) -> At {
+        // Stored before revisions existed: its rev is its seq.
+        let rev = if self.rev == 0 { self.seq } else { self.rev };
+        At { seq: self.seq, rev }
+    }
 }
 
 impl Bus {
@@ -98,7 +108,15 @@ impl Bus {
                         conn: tag.conn,
                         nonce,
                     });
-                self.deliver_live(&header.room_id, header.seq, message.get(), echo)
+                self.deliver_live(&header.room_id, header.at(), message.get(), false, echo)
+                    .await;
+            }
+            BusEvent::Update { message } => {
+                let Ok(header) = serde_json::from_str::<Header>(message.get()) else {
+                    tracing::warn!("bus update without room or seq dropped");
+                    return;
+                };
+                self.deliver_live(&header.room_id, header.at(), message.get(), true, None)
                     .await;
             }
             BusEvent::Presence {
@@ -148,11 +166,11 @@ impl Bus {
         }
     }
 
-    /// `user`'s sockets here joined `room`, announced when its last seq
-    /// was `after`: every message above it reaches them. A room new here
-    /// is followed from `after`; in a room followed already, the messages
-    /// between `after` and the cursor went out before these sockets were
-    /// in it, so they get them now.
+    /// `user`'s sockets here joined `room`, announced when its last rev
+    /// was `after`: every message and change above it reaches them. A
+    /// room new here is followed from `after`; in a room followed already,
+    /// what went out between `after` and the cursor went out before these
+    /// sockets were in it, so they get it now.
     async fn join_from(&self, user: UserId, room: &RoomId, after: u64) {
         if let Err(err) = self.follow(vec![(room.clone(), Some(after))], None).await {
             tracing::warn!(error = %err, room = %room, "cannot follow a joined room");
@@ -160,18 +178,23 @@ impl Bus {
         let Some(cursor) = self.delivery().cursor(room).filter(|c| *c > after) else {
             return;
         };
-        let missed = match self.store().messages_after(room, after, 500).await {
+        let missed = match self.store().changes_after(room, after, 500).await {
             Ok(missed) => missed,
             Err(err) => {
                 return tracing::warn!(error = %err, room = %room, "cannot catch a joiner up")
             }
         };
-        for message in missed.into_iter().filter(|m| m.seq <= cursor) {
-            let frame = to_frame(&ServerEvent::Message {
-                message,
-                nonce: None,
-            });
-            let fanned = self.hub().to_user(user, &frame);
+        for changed in missed.into_iter().filter(|c| c.message.rev <= cursor) {
+            let message = changed.message;
+            let event = if changed.stored_rev > after {
+                ServerEvent::Message {
+                    message,
+                    nonce: None,
+                }
+            } else {
+                ServerEvent::Update { message }
+            };
+            let fanned = self.hub().to_user(user, &to_frame(&event));
             self.after_fan_out(EventKind::Message, fanned);
         }
     }

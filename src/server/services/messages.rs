@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::AppError;
-use crate::model::{page_limit, Message, MessageText, RoomId, User};
+use crate::model::{mentioned_names, page_limit, Message, MessageText, RoomId, User, UserId, Username};
 use crate::server::events::{ConnTag, Envelope};
 use crate::server::request::RequestContext;
 use crate::server::store::{Draft, SendLimits, SendOutcome};
@@ -25,12 +25,12 @@ pub async fn history(
     Ok(store.messages_before(&room, before, limit).await?)
 }
 
-pub async fn send(room_id: String, text: String) -> Result<Message, AppError> {
+pub async fn send(room_id: String, text: String, reply_to: Option<u64>) -> Result<Message, AppError> {
     let request = RequestContext::current()?;
     let user = request.user().await?;
     let room = RoomId::parse(&room_id)?;
     let text = MessageText::parse(&text)?;
-    match store_message(&request.state, &room, &user, &text, None).await? {
+    match store_message(&request.state, &room, &user, &text, reply_to, None).await? {
         Sent::Now(message) | Sent::Before(message) => Ok(message),
     }
 }
@@ -59,12 +59,11 @@ pub async fn store_message(
     room: &RoomId,
     sender: &User,
     text: &MessageText,
+    reply_to: Option<u64>,
     origin: Option<Origin<'_>>,
 ) -> Result<Sent, AppError> {
-    let limits = SendLimits {
-        burst: state.config.send_burst,
-        per_second: state.config.send_per_second,
-    };
+    let limits = send_limits(state);
+    let named = named_users(state, text.as_str()).await?;
     let draft = Draft {
         room,
         sender,
@@ -72,6 +71,9 @@ pub async fn store_message(
         date: now_millis(),
         nonce: origin.map(|origin| origin.nonce),
         retry: origin.is_some_and(|origin| origin.retry),
+        reply_to,
+        named: &named,
+        via: None,
     };
     let echo_to = origin.map(|origin| (origin.connection, origin.nonce));
     match state
@@ -82,13 +84,40 @@ pub async fn store_message(
         SendOutcome::Stored(message) => Ok(Sent::Now(message)),
         SendOutcome::SentBefore(message) => Ok(Sent::Before(message)),
         SendOutcome::NotMember => Err(not_member_error(&state.store, room, sender.id).await),
-        SendOutcome::RateLimited => Err(AppError::TooManyRequests(
-            "You are sending messages too fast. Please wait a moment.".into(),
-        )),
+        SendOutcome::NoSuchReply => Err(no_such_message()),
+        SendOutcome::RateLimited => Err(too_fast()),
     }
 }
 
-fn now_millis() -> u64 {
+/// A user's send budget, shared by sends and changes.
+pub fn send_limits(state: &AppState) -> SendLimits {
+    SendLimits {
+        burst: state.config.send_burst,
+        per_second: state.config.send_per_second,
+    }
+}
+
+/// The users `text` names as `@username` (the store keeps the members).
+pub async fn named_users(state: &AppState, text: &str) -> Result<Vec<UserId>, AppError> {
+    let names: Vec<Username> = mentioned_names(text)
+        .iter()
+        .filter_map(|name| Username::parse(name).ok())
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state.store.user_ids_named(&names).await?)
+}
+
+pub fn too_fast() -> AppError {
+    AppError::TooManyRequests("You are sending messages too fast. Please wait a moment.".into())
+}
+
+pub fn no_such_message() -> AppError {
+    AppError::NotFound("There is no such message in this room.".into())
+}
+
+pub fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

@@ -2,6 +2,7 @@
 //! asks and what they may do, then call the store.
 
 pub mod accounts;
+pub mod changes;
 pub mod messages;
 pub mod rooms;
 pub mod users;

@@ -55,10 +55,12 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
         .public_room_name(&id)
         .await?
         .ok_or_else(no_such_room)?;
+    let owner = store.room_owners(std::slice::from_ref(&id)).await?.pop().flatten();
     let room = Room {
         id,
         name,
         kind: RoomKind::Public,
+        owner,
     };
     if store.add_member(&room.id, user.id).await? {
         announce(store, room.clone(), user.id).await?;
@@ -120,11 +122,11 @@ pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
 }
 
 /// Tells `user`'s sockets on every instance that they are in `room`,
-/// with the room's last seq now, so that each instance delivers every
-/// message after it.
+/// with the room's last rev now, so that each instance delivers every
+/// message and change after it.
 async fn announce(store: &Store, room: Room, user: UserId) -> Result<(), AppError> {
     let after = store
-        .last_seqs(std::slice::from_ref(&room.id))
+        .last_revs(std::slice::from_ref(&room.id))
         .await?
         .first()
         .copied()
@@ -139,6 +141,7 @@ fn direct_room_for(id: &RoomId, named_after: &User) -> Room {
         id: id.clone(),
         name: named_after.username.to_string(),
         kind: RoomKind::Direct,
+        owner: None,
     }
 }
 

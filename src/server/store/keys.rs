@@ -30,6 +30,10 @@
 //! | `P:{room:7}:read`            | hash   | user id -> the last seq that member has read   |
 //! | `P:{room:7}:sent:{user}`     | hash   | nonce -> seq of the user's last sends here     |
 //! | `P:{room:7}:sent:{user}:order` | list | those nonces, newest first (to drop the oldest)|
+//! | `P:{room:7}:rev`             | string | INCR counter of the room's last revision (one per store, edit, delete, reaction change) |
+//! | `P:{room:7}:changes`         | zset   | every message once: member = `{seq}:{rev it was stored at}`, score = the rev of its latest change |
+//! | `P:{room:7}:mentions`        | zset   | who is named where: member = `{user id}:{seq, 20 digits}`, score 0 (counted by ZLEXCOUNT above a read mark) |
+//! | `P:{room:7}:owner`           | string | the user id of a public room's creator         |
 //!
 //! An instance, tag `{instance:ID}`: `P:{instance:ID}:alive` (string, its
 //! heartbeat; TTL = liveness window), `P:{instance:ID}:users` (set, users
@@ -45,7 +49,7 @@
 //!
 //! | key                            | type   | holds                                          |
 //! |--------------------------------|--------|------------------------------------------------|
-//! | `P:layout`                     | string | the key layout's version (2: this one)         |
+//! | `P:layout`                     | string | the key layout's version (3: this one)         |
 //! | `P:total_users`                | string | INCR counter that hands out user ids           |
 //! | `P:total_rooms`                | string | INCR counter that hands out public room ids    |
 //! | `P:demo_seeded`                | string | set once demo data was written                 |
@@ -78,7 +82,8 @@ use crate::server::events::{InstanceId, Route, SessionFingerprint};
 use super::SessionToken;
 
 /// The version of the layout these keys make, kept under [`Keys::layout`].
-pub const LAYOUT_VERSION: u32 = 2;
+/// 2 brought hash tags; 3 gave every room its revisions (`rev`, `changes`).
+pub const LAYOUT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -108,6 +113,27 @@ impl Keys {
 
     fn instance_key(&self, instance: &InstanceId, rest: &str) -> String {
         self.key(format_args!("{{instance:{instance}}}{rest}"))
+    }
+
+    /// The room's revision counter: every change to its messages takes
+    /// the next one.
+    pub fn room_rev(&self, room: &RoomId) -> String {
+        self.room_key(room, ":rev")
+    }
+
+    /// The room's messages ordered by their latest change.
+    pub fn room_changes(&self, room: &RoomId) -> String {
+        self.room_key(room, ":changes")
+    }
+
+    /// Which messages of the room name which members.
+    pub fn room_mentions(&self, room: &RoomId) -> String {
+        self.room_key(room, ":mentions")
+    }
+
+    /// Who created the (public) room.
+    pub fn room_owner(&self, room: &RoomId) -> String {
+        self.room_key(room, ":owner")
     }
 
     /// `rest` behind the prefix (a key [`legacy`] names without it).

@@ -1,6 +1,7 @@
-//! The key layout's version, and the upgrade from layout 1 (keys without
-//! hash tags, before Redis Cluster) to this one: run once, by one instance,
-//! before any instance serves; every step can run again after a crash.
+//! The key layout's version, and the upgrades to this one: from layout 1
+//! (keys without hash tags, before Redis Cluster) and from layout 2 (rooms
+//! without revisions). Run once, by one instance, before any instance
+//! serves; every step can run again after a crash.
 
 use std::time::Duration;
 
@@ -22,7 +23,8 @@ impl Store {
     /// Brings the keys to [`LAYOUT_VERSION`]: a new deployment just records
     /// it; one of layout 1 has its users' and rooms' keys renamed, read
     /// marks moved into their rooms, and passing state (presence, budgets,
-    /// nonces) dropped.
+    /// nonces) dropped; one of layout 1 or 2 has each room's messages
+    /// entered in its changes, each at the rev of its seq.
     pub(super) async fn upgrade_layout(&self) -> StoreResult<()> {
         let mut conn = self.conn();
         let layout = self.keys.layout();
@@ -63,12 +65,66 @@ impl Store {
             }
             tokio::time::sleep(WAIT_STEP).await;
         }
-        let moved = self.move_legacy_keys().await?;
-        self.drop_passing_state().await?;
+        if version.is_none_or(|v| v < 2) {
+            let moved = self.move_legacy_keys().await?;
+            self.drop_passing_state().await?;
+            tracing::info!(keys = moved, "keys moved to hash-tagged names");
+        }
+        let rooms = self.give_rooms_revisions().await?;
         let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
         let _: () = conn.del(&lock).await?;
-        tracing::info!(keys = moved, "the key layout is upgraded");
+        tracing::info!(rooms, "the key layout is upgraded");
         Ok(())
+    }
+
+    /// Enters every stored message of every room in the room's changes at
+    /// the rev of its seq, and starts the room's revisions at its last
+    /// seq. Rooms are found through their members' room sets (every room
+    /// has a member who lists it, or nobody can read it), so no SCAN is
+    /// needed, on one Redis or a cluster. A room that has revisions is
+    /// done already; the counter is set last, so a crash midway redoes
+    /// the room.
+    async fn give_rooms_revisions(&self) -> StoreResult<usize> {
+        let mut conn = self.conn();
+        let users: Option<u64> = conn.get(self.keys.total_users()).await?;
+        let users = users.unwrap_or(0);
+        let mut rooms = std::collections::BTreeSet::new();
+        let ids: Vec<crate::model::UserId> = (1..=users).map(crate::model::UserId).collect();
+        for chunk in ids.chunks(SCAN_COUNT) {
+            for listed in self.room_ids_of_users(chunk).await? {
+                rooms.extend(listed);
+            }
+        }
+        rooms.insert(crate::model::RoomId::GENERAL);
+        let mut upgraded = 0;
+        for room in &rooms {
+            if conn.exists(self.keys.room_rev(room)).await? {
+                continue;
+            }
+            let mut after = 0u64;
+            loop {
+                let page: Vec<(String, u64)> = redis::cmd("ZRANGE")
+                    .arg(self.keys.room_messages(room))
+                    .arg(format!("({after}"))
+                    .arg("+inf")
+                    .arg("BYSCORE")
+                    .arg("LIMIT")
+                    .arg(0)
+                    .arg(SCAN_COUNT)
+                    .arg("WITHSCORES")
+                    .query_async(&mut conn)
+                    .await?;
+                let Some(last) = page.last().map(|(_, seq)| *seq) else { break };
+                let entries: Vec<(u64, String)> =
+                    page.iter().map(|(_, seq)| (*seq, format!("{seq}:{seq}"))).collect();
+                let _: () = conn.zadd_multiple(self.keys.room_changes(room), &entries).await?;
+                after = last;
+            }
+            let seq: Option<u64> = conn.get(self.keys.room_seq(room)).await?;
+            let _: () = conn.set_nx(self.keys.room_rev(room), seq.unwrap_or(0)).await?;
+            upgraded += 1;
+        }
+        Ok(upgraded)
     }
 
     /// Renames every key of a user or a room; answers how many it moved.

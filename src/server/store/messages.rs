@@ -1,5 +1,6 @@
 //! Messages in Redis: storing (the sender's send budget, then the room's
-//! script that stores and publishes) and reading pages by seq.
+//! script that stores and publishes) and reading pages by seq. Changes to
+//! stored messages are in [`super::changes`].
 
 use serde::Serialize;
 
@@ -28,6 +29,12 @@ pub struct Draft<'a> {
     pub nonce: Option<&'a str>,
     /// Whether this send repeats an earlier one under the same nonce.
     pub retry: bool,
+    /// The seq of the message it answers.
+    pub reply_to: Option<u64>,
+    /// The users its text names (the script keeps those who are members).
+    pub named: &'a [UserId],
+    /// How a program posted it (`"token"`, `"webhook"`).
+    pub via: Option<&'a str>,
 }
 
 /// How many of a user's last nonces are remembered in each room, and for
@@ -42,6 +49,8 @@ pub enum SendOutcome {
     /// answered. Nothing was stored, spent or published now.
     SentBefore(Message),
     NotMember,
+    /// The message it answers is not in the room.
+    NoSuchReply,
     RateLimited,
 }
 
@@ -53,6 +62,10 @@ struct Unnumbered<'a> {
     username: &'a Username,
     text: &'a str,
     date: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_to: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<&'a str>,
 }
 
 impl Store {
@@ -77,6 +90,9 @@ impl Store {
             date,
             nonce,
             retry,
+            reply_to,
+            named,
+            via,
         } = *draft;
         let mut conn = self.conn();
         if let (Some(nonce), true) = (nonce, retry) {
@@ -99,16 +115,22 @@ impl Store {
             username: &sender.username,
             text: text.as_str(),
             date,
+            reply_to,
+            via,
         };
         let json =
             serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let reply: redis::Value = scripts::SEND_MESSAGE
+        let mut script = scripts::SEND_MESSAGE.prepare_invoke();
+        script
             .key(self.keys.room_members(room))
             .key(self.keys.room_seq(room))
             .key(self.keys.room_messages(room))
             .key(self.keys.room_read(room))
             .key(self.keys.sent_nonces(room, sender.id))
             .key(self.keys.sent_order(room, sender.id))
+            .key(self.keys.room_rev(room))
+            .key(self.keys.room_changes(room))
+            .key(self.keys.room_mentions(room))
             .arg(sender.id.0)
             .arg(json)
             .arg(self.keys.room_channel(room))
@@ -119,23 +141,19 @@ impl Store {
             .arg(NONCES_KEPT)
             .arg(NONCES_KEPT_SECS)
             .arg(if retry { "1" } else { "" })
-            .invoke_async(&mut conn)
-            .await?;
+            .arg(reply_to.map(|seq| seq.to_string()).unwrap_or_default());
+        for user in named {
+            script.arg(user.0);
+        }
+        let reply: redis::Value = script.invoke_async(&mut conn).await?;
         let outcome = match reply {
             redis::Value::Int(-1) => SendOutcome::NotMember,
-            redis::Value::Int(seq) => SendOutcome::Stored(Message {
-                room_id: room.clone(),
-                seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq}")))?,
-                from: sender.id,
-                username: sender.username.clone(),
-                text: text.as_str().to_owned(),
-                date,
-            }),
-            redis::Value::BulkString(stored) => {
-                let stored = String::from_utf8(stored)
-                    .map_err(|e| StoreError::Corrupt(format!("stored message: {e}")))?;
-                SendOutcome::SentBefore(parse_message(&stored)?)
-            }
+            redis::Value::Int(-2) => SendOutcome::NoSuchReply,
+            redis::Value::Array(parts) => match tagged_message(parts)? {
+                ("stored", message) => SendOutcome::Stored(message),
+                ("before", message) => SendOutcome::SentBefore(message),
+                (tag, _) => return Err(StoreError::Corrupt(format!("send reply {tag}"))),
+            },
             other => return Err(StoreError::Corrupt(format!("send reply {other:?}"))),
         };
         match &outcome {
@@ -154,7 +172,7 @@ impl Store {
 
     /// Takes (or gives back) one token of a user's send budget; answers
     /// whether there was one to take.
-    async fn take_send_token(&self, user: UserId, limits: SendLimits, mode: &str) -> StoreResult<bool> {
+    pub(super) async fn take_send_token(&self, user: UserId, limits: SendLimits, mode: &str) -> StoreResult<bool> {
         let taken: i64 = scripts::TAKE_BUDGET
             .key(self.keys.send_budget(user))
             .arg(limits.burst)
@@ -212,11 +230,38 @@ impl Store {
 }
 
 impl Store {
-    /// The last seq of each room (0 for a room without messages).
-    pub async fn last_seqs(&self, rooms: &[RoomId]) -> StoreResult<Vec<u64>> {
-        let mut conn = self.conn();
-        let keys: Vec<String> = rooms.iter().map(|room| self.keys.room_seq(room)).collect();
-        let seqs: Vec<Option<u64>> = redis::cmd("MGET").arg(keys).query_async(&mut conn).await?;
-        Ok(seqs.into_iter().map(|seq| seq.unwrap_or(0)).collect())
+    /// The last rev of each room (0 for a room without messages; a room
+    /// from before revisions reads as its last seq).
+    pub async fn last_revs(&self, rooms: &[RoomId]) -> StoreResult<Vec<u64>> {
+        let commands = rooms.iter().flat_map(|room| {
+            [self.keys.room_rev(room), self.keys.room_seq(room)].map(|key| {
+                let mut get = redis::cmd("GET");
+                get.arg(key);
+                get
+            })
+        });
+        let values: Vec<Option<u64>> = self.each(commands).await?;
+        Ok(values
+            .chunks(2)
+            .map(|pair| pair[0].or(pair[1]).unwrap_or(0))
+            .collect())
     }
+
+}
+
+/// A script's `{tag, message JSON}` reply.
+pub(super) fn tagged_message(parts: Vec<redis::Value>) -> StoreResult<(&'static str, Message)> {
+    let [tag, json]: [redis::Value; 2] = parts
+        .try_into()
+        .map_err(|parts| StoreError::Corrupt(format!("script reply {parts:?}")))?;
+    let tag: String = redis::from_redis_value(tag).map_err(redis::RedisError::from)?;
+    let json: String = redis::from_redis_value(json).map_err(redis::RedisError::from)?;
+    let tag = match tag.as_str() {
+        "stored" => "stored",
+        "before" => "before",
+        "changed" => "changed",
+        "same" => "same",
+        other => return Err(StoreError::Corrupt(format!("script reply tag {other}"))),
+    };
+    Ok((tag, parse_message(&json)?))
 }

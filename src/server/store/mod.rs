@@ -6,6 +6,7 @@
 //! Keys come from [`keys`], scripts from [`scripts`].
 
 mod attempts;
+mod changes;
 mod conn;
 mod events;
 pub mod keys;
@@ -22,6 +23,7 @@ use redis::AsyncCommands;
 use crate::error::AppError;
 use crate::model::{RoomId, RoomName};
 
+pub use changes::{Change, ChangeOutcome, Changed};
 pub use conn::{Conn, RedisTarget};
 pub use keys::Keys;
 pub use events::BusSubscriber;

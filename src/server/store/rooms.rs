@@ -25,6 +25,7 @@ impl Store {
         let _: () = redis::pipe()
             .atomic()
             .set(self.keys.room_name(&id), name.as_str())
+            .set(self.keys.room_owner(&id), creator.0)
             .sadd(self.keys.room_members(&id), creator.0)
             .query_async(&mut conn)
             .await?;
@@ -32,7 +33,11 @@ impl Store {
         if !claimed {
             let _: () = conn.srem(self.keys.user_rooms(creator), id.to_string()).await?;
             let _: () = conn
-                .del(&[self.keys.room_name(&id), self.keys.room_members(&id)])
+                .del(&[
+                    self.keys.room_name(&id),
+                    self.keys.room_owner(&id),
+                    self.keys.room_members(&id),
+                ])
                 .await?;
             return Ok(None);
         }
@@ -43,7 +48,20 @@ impl Store {
             id,
             name: name.as_str().to_owned(),
             kind: RoomKind::Public,
+            owner: Some(creator),
         }))
+    }
+
+    /// The creator of each room (none for General, direct rooms, and rooms
+    /// made before owners were kept).
+    pub async fn room_owners(&self, rooms: &[RoomId]) -> StoreResult<Vec<Option<UserId>>> {
+        let gets = rooms.iter().map(|room| {
+            let mut get = redis::cmd("GET");
+            get.arg(self.keys.room_owner(room));
+            get
+        });
+        let owners: Vec<Option<u64>> = self.each(gets).await?;
+        Ok(owners.into_iter().map(|owner| owner.map(UserId)).collect())
     }
 
     /// A public room's name, if the room exists.
@@ -95,14 +113,17 @@ impl Store {
         }
         let name_keys: Vec<String> = ids.iter().map(|id| self.keys.room_name(id)).collect();
         let names: Vec<Option<String>> = conn.mget(name_keys).await?;
+        let owners = self.room_owners(&ids).await?;
         Ok(Some(
             ids.into_iter()
                 .zip(names)
-                .filter_map(|(id, name)| {
+                .zip(owners)
+                .filter_map(|((id, name), owner)| {
                     Some(Room {
                         id,
                         name: name?,
                         kind: RoomKind::Public,
+                        owner,
                     })
                 })
                 .collect(),
@@ -269,16 +290,19 @@ impl Store {
             };
             let mut read = redis::cmd("HGET");
             read.arg(self.keys.room_read(id)).arg(user.0);
-            [name, read]
+            let mut owner = redis::cmd("GET");
+            owner.arg(self.keys.room_owner(id));
+            [name, read, owner]
         });
         let firsts: Vec<Option<String>> = self.each(firsts).await?;
-        let (names, reads): (Vec<Option<String>>, Vec<u64>) = firsts
-            .chunks(2)
-            .map(|pair| {
-                let read = pair[1].as_deref().and_then(|r| r.parse().ok()).unwrap_or(0);
-                (pair[0].clone(), read)
-            })
-            .unzip();
+        let mut names = Vec::with_capacity(ids.len());
+        let mut reads = Vec::with_capacity(ids.len());
+        let mut owners = Vec::with_capacity(ids.len());
+        for triple in firsts.chunks(3) {
+            names.push(triple[0].clone());
+            reads.push(triple[1].as_deref().and_then(|r| r.parse().ok()).unwrap_or(0u64));
+            owners.push(triple[2].as_deref().and_then(|o| o.parse().ok()).map(UserId));
+        }
         let seconds = ids.iter().zip(&reads).flat_map(|(id, read)| {
             let mut unread = redis::cmd("ZCOUNT");
             unread
@@ -287,14 +311,19 @@ impl Store {
                 .arg("+inf");
             let mut last = redis::cmd("ZRANGE");
             last.arg(self.keys.room_messages(id)).arg(-1).arg(-1);
-            [unread, last]
+            let (from, to) = mention_range(user, *read);
+            let mut mentions = redis::cmd("ZLEXCOUNT");
+            mentions.arg(self.keys.room_mentions(id)).arg(from).arg(to);
+            [unread, last, mentions]
         });
         let seconds: Vec<redis::Value> = self.each(seconds).await?;
         let mut summaries = Vec::with_capacity(ids.len());
-        for (((id, name), last_read), pair) in ids.into_iter().zip(names).zip(reads).zip(seconds.chunks(2)) {
+        let rows = ids.into_iter().zip(names).zip(reads).zip(owners).zip(seconds.chunks(3));
+        for ((((id, name), last_read), owner), triple) in rows {
             let Some(name) = name else { continue };
-            let unread: u64 = redis::from_redis_value_ref(&pair[0]).map_err(redis::RedisError::from)?;
-            let last: Vec<String> = redis::from_redis_value_ref(&pair[1]).map_err(redis::RedisError::from)?;
+            let unread: u64 = redis::from_redis_value_ref(&triple[0]).map_err(redis::RedisError::from)?;
+            let last: Vec<String> = redis::from_redis_value_ref(&triple[1]).map_err(redis::RedisError::from)?;
+            let mentions: u64 = redis::from_redis_value_ref(&triple[2]).map_err(redis::RedisError::from)?;
             let last_message = match last.first() {
                 Some(json) => Some(parse_message(json)?),
                 None => None,
@@ -303,10 +332,12 @@ impl Store {
                 kind: id.kind(),
                 id,
                 name,
+                owner,
             };
             summaries.push(RoomSummary {
                 room,
                 unread,
+                mentions,
                 last_read,
                 last_message,
             });
@@ -321,8 +352,16 @@ impl Store {
     }
 }
 
+/// The ZLEXCOUNT range of a room's mentions of `user` above seq `read`
+/// (entries are `{user}:{seq, 20 digits}`).
+fn mention_range(user: UserId, read: u64) -> (String, String) {
+    (format!("({user}:{read:020}"), format!("[{user}:~"))
+}
+
 pub(super) fn parse_message(json: &str) -> StoreResult<Message> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("message {json:.80}: {e}")))
+    serde_json::from_str::<Message>(json)
+        .map(Message::with_rev)
+        .map_err(|e| StoreError::Corrupt(format!("message {json:.80}: {e}")))
 }
 
 /// Entries of the public room index read at a time while filtering by `q`.

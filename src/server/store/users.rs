@@ -87,6 +87,18 @@ impl Store {
         }
     }
 
+    /// The ids of the users with these names (any case); names nobody has
+    /// are left out.
+    pub async fn user_ids_named(&self, names: &[Username]) -> StoreResult<Vec<UserId>> {
+        let gets = names.iter().map(|name| {
+            let mut get = redis::cmd("GET");
+            get.arg(self.keys.username(name));
+            get
+        });
+        let ids: Vec<Option<u64>> = self.each(gets).await?;
+        Ok(ids.into_iter().flatten().map(UserId).collect())
+    }
+
     /// The public record of a user, if there is one.
     pub async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         Ok(self.stored_user(id).await?.map(|stored| stored.user))

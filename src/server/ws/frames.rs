@@ -1,5 +1,6 @@
-//! Answers each frame a client sends: send, sync and typing. A frame that
-//! is not valid or not allowed gets an `error` event; the socket stays open.
+//! Answers each frame a client sends: send, the changes (edit, delete,
+//! react), sync and typing. A frame that is not valid or not allowed gets
+//! an `error` event; the socket stays open.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use crate::error::AppError;
 use crate::model::{ClientFrame, MessageText, RoomId, ServerEvent, User, MAX_NONCE_LEN};
 use crate::server::bus::Outbound;
 use crate::server::events::{BusEvent, ConnId, ConnTag};
+use crate::server::services::changes::{change, Request};
 use crate::server::services::messages::{store_message, Origin, Sent};
 use crate::server::services::rooms::require_member;
 use crate::server::AppState;
@@ -57,11 +59,37 @@ impl FrameHandler {
                 text,
                 nonce,
                 retry,
+                reply_to,
             } => (
-                self.send(room_id, &text, nonce.as_deref(), retry).await,
+                self.send(room_id, &text, reply_to, nonce.as_deref(), retry).await,
                 nonce,
             ),
-            ClientFrame::Sync { room_id, after } => (self.sync(room_id, after).await, None),
+            ClientFrame::Sync {
+                room_id,
+                after,
+                after_rev,
+            } => (
+                match after_rev {
+                    Some(after_rev) => self.sync_changes(room_id, after_rev).await,
+                    None => self.sync(room_id, after.unwrap_or(0)).await,
+                },
+                None,
+            ),
+            ClientFrame::Edit { room_id, seq, text } => {
+                (self.change(room_id, seq, Request::Edit { text: &text }).await, None)
+            }
+            ClientFrame::Delete { room_id, seq } => {
+                (self.change(room_id, seq, Request::Delete).await, None)
+            }
+            ClientFrame::React {
+                room_id,
+                seq,
+                emoji,
+                on,
+            } => (
+                self.change(room_id, seq, Request::React { emoji: &emoji, on }).await,
+                None,
+            ),
             ClientFrame::Typing { room_id } => (self.typing(room_id).await, None),
         };
         if let Err(err) = result {
@@ -102,6 +130,7 @@ impl FrameHandler {
         &self,
         room: RoomId,
         text: &str,
+        reply_to: Option<u64>,
         nonce: Option<&str>,
         retry: bool,
     ) -> Result<(), AppError> {
@@ -116,7 +145,7 @@ impl FrameHandler {
             nonce,
             retry,
         });
-        match store_message(&self.state, &room, &self.user, &text, origin).await? {
+        match store_message(&self.state, &room, &self.user, &text, reply_to, origin).await? {
             Sent::Now(message) => {
                 if let Some(nonce) = nonce {
                     self.state.bus.settle_echo(self.conn, &message, nonce);
@@ -147,6 +176,42 @@ impl FrameHandler {
                     nonce: None,
                 })
                 .await;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Applies a change; the `update` reaches this socket over the bus,
+    /// with every other member's.
+    async fn change(&self, room: RoomId, seq: u64, request: Request<'_>) -> Result<(), AppError> {
+        change(&self.state, &self.user, &room, seq, request).await.map(|_| ())
+    }
+
+    /// Replays every message whose rev is above `after_rev`, in rev order:
+    /// one stored since as a `message` event, one changed since as an
+    /// `update` event.
+    async fn sync_changes(&self, room: RoomId, after_rev: u64) -> Result<(), AppError> {
+        let store = &self.state.store;
+        require_member(store, &room, self.user.id).await?;
+        let mut cursor = after_rev;
+        loop {
+            let page = store.changes_after(&room, cursor, SYNC_PAGE).await?;
+            let full = page.len() == SYNC_PAGE as usize;
+            for changed in page {
+                cursor = changed.message.rev;
+                let event = if changed.stored_rev > after_rev {
+                    ServerEvent::Message {
+                        message: changed.message,
+                        nonce: None,
+                    }
+                } else {
+                    ServerEvent::Update {
+                        message: changed.message,
+                    }
+                };
+                self.reply(&event).await;
             }
             if !full {
                 return Ok(());

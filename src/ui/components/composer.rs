@@ -2,7 +2,8 @@
 //! sends, Shift+Enter starts a new line. Hydrated, a sent message shows at
 //! once as pending and goes over the socket; without JavaScript the form
 //! posts to `/api/messages/send` and the page comes back with it, or with
-//! the reason it was refused.
+//! the reason it was refused. Answering a message (Reply in the log)
+//! shows what is answered above the box, with a way to stop.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -32,7 +33,14 @@ pub fn Composer(state: ChatState) -> impl IntoView {
         if value.trim().is_empty() {
             return;
         }
-        state.send(state.open_room.get_untracked(), value);
+        let room = state.open_room.get_untracked();
+        let reply_to = state
+            .replying
+            .get_untracked()
+            .filter(|(replied_room, _)| *replied_room == room)
+            .map(|(_, seq)| seq);
+        state.send(room, value, reply_to);
+        state.replying.set(None);
         area.set_value("");
         last_typing.set_value(0.0);
     };
@@ -46,7 +54,29 @@ pub fn Composer(state: ChatState) -> impl IntoView {
         })
     };
 
+    let replying = move || {
+        let room = state.open_room.get();
+        let (replied_room, seq) = state.replying.get()?;
+        if replied_room != room {
+            return None;
+        }
+        let author = state.messages.with(|all| {
+            all.get(&room)
+                .and_then(|held| held.get(&seq))
+                .map(|m| m.username.to_string())
+        });
+        Some(view! {
+            <div class="replying" role="status">
+                <span>{format!("Replying to {}", author.unwrap_or_else(|| "a message".into()))}</span>
+                <button type="button" class="secondary small" on:click=move |_| state.replying.set(None)>
+                    "Cancel reply"
+                </button>
+            </div>
+        })
+    };
+
     view! {
+        {replying}
         <form
             class="composer"
             method="post"

@@ -2,13 +2,15 @@
 //! day, times in the reader's local time, links clickable and text always
 //! text; older history loads on scrolling up, with the reader's place kept,
 //! and a "Jump to newest" button shows when scrolled away from the bottom.
+//! Each message offers what its reader may do to it: Edit and Delete (its
+//! author; Delete also the room's owner), Reply and React.
 
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::{mark_read, messages};
-use crate::model::Message;
+use crate::model::{Message, RoomId, UserId};
 use crate::ui::format::{clock, day, linkify, Segment};
 use crate::ui::state::{ChatState, Pending};
 
@@ -41,7 +43,7 @@ pub fn MessageLog(
     let initial = StoredValue::new(initial);
     Effect::new(move |_| {
         let room = state.open_room.get_untracked();
-        state.add_messages(&room, initial.get_value());
+        state.add_first_page(&room, initial.get_value());
     });
     let shown = Memo::new(move |_| {
         let room = state.open_room.get();
@@ -142,7 +144,7 @@ pub fn MessageLog(
                         }
                     })
                 }}
-                {move || rows(&shown.get(), local.get())}
+                {move || rows(state, &shown.get(), local.get())}
                 {move || pending().into_iter().map(|item| pending_row(state, item)).collect_view()}
             </div>
             {paged.then(|| view! {
@@ -184,27 +186,143 @@ fn pending_row(state: ChatState, item: Pending) -> impl IntoView {
 
 /// The log's rows: messages with a day separator before the first of each
 /// day, and a header where a new author group starts.
-fn rows(messages: &[Message], local: bool) -> Vec<impl IntoView> {
+fn rows(state: ChatState, messages: &[Message], local: bool) -> Vec<impl IntoView> {
     let mut views = Vec::with_capacity(messages.len());
     let mut previous: Option<&Message> = None;
     for message in messages {
         let this_day = day(message.date, local);
         let new_day = previous.is_none_or(|p| day(p.date, local) != this_day);
         let grouped = !new_day
+            && message.reply_to.is_none()
             && previous.is_some_and(|p| {
                 p.from == message.from && message.date.saturating_sub(p.date) < GROUP_GAP_MS
             });
         let separator = new_day
             .then(|| view! { <div class="day" role="separator"><span>{this_day}</span></div> });
-        views.push((separator, message_row(message, grouped, local)));
+        let replied = message.reply_to.and_then(|seq| {
+            messages
+                .iter()
+                .find(|m| m.seq == seq)
+                .map(|m| (m.username.to_string(), m.deleted, m.text.chars().take(80).collect::<String>()))
+        });
+        views.push((separator, message_row(state, message, replied, grouped, local)));
         previous = Some(message);
     }
     views
 }
 
-fn message_row(message: &Message, grouped: bool, local: bool) -> impl IntoView {
+/// The emoji the React button offers.
+static QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
+
+fn message_row(
+    state: ChatState,
+    message: &Message,
+    replied: Option<(String, bool, String)>,
+    grouped: bool,
+    local: bool,
+) -> impl IntoView {
     let time = clock(message.date, local);
-    let text = linkify(&message.text)
+    let me = state.me.with_value(|me| me.id);
+    let room = message.room_id.clone();
+    let seq = message.seq;
+    let mine = message.from == me;
+    let owner = state.rooms.with_untracked(|rooms| {
+        rooms
+            .iter()
+            .find(|r| r.room.id == room)
+            .and_then(|r| r.room.owner)
+    });
+    let may_delete = !message.deleted && (mine || owner == Some(me));
+    let deleted = message.deleted;
+    let editing = move || state.editing.get() == Some((room.clone(), seq));
+    let picking = RwSignal::new(false);
+    let text = message.text.clone();
+    let body = {
+        let room = message.room_id.clone();
+        let text = text.clone();
+        let edited = message.edited.is_some();
+        move || {
+            if deleted {
+                return view! { <p class="text deleted">"Message deleted"</p> }.into_any();
+            }
+            if editing() {
+                return edit_form(state, room.clone(), seq, text.clone()).into_any();
+            }
+            view! {
+                <p class="text" title=time.clone()>
+                    {text_view(&text)}
+                    {edited.then(|| view! { <span class="edited">" (edited)"</span> })}
+                </p>
+            }
+            .into_any()
+        }
+    };
+    let reactions = reaction_bar(state, message, me);
+    let actions = (!deleted).then(|| {
+        let (room_edit, room_delete, room_reply) = (message.room_id.clone(), message.room_id.clone(), message.room_id.clone());
+        let room_pick = message.room_id.clone();
+        let reacted: Vec<String> = message
+            .reactions
+            .iter()
+            .filter(|r| r.users.contains(&me))
+            .map(|r| r.emoji.clone())
+            .collect();
+        view! {
+            <div class="actions">
+                <button type="button" class="link small" on:click=move |_| state.replying.set(Some((room_reply.clone(), seq)))>"Reply"</button>
+                <button type="button" class="link small" aria-expanded=move || picking.get().to_string() on:click=move |_| picking.update(|p| *p = !*p)>"React"</button>
+                {mine.then(|| view! {
+                    <button type="button" class="link small" on:click=move |_| state.editing.set(Some((room_edit.clone(), seq)))>"Edit"</button>
+                })}
+                {may_delete.then(|| view! {
+                    <button type="button" class="link small" on:click=move |_| state.delete(room_delete.clone(), seq)>"Delete"</button>
+                })}
+                {move || picking.get().then(|| {
+                    let room = room_pick.clone();
+                    let reacted = reacted.clone();
+                    view! {
+                        <div class="picker" role="group" aria-label="Pick a reaction">
+                            {QUICK_REACTIONS.iter().map(|emoji| {
+                                let room = room.clone();
+                                let on = !reacted.iter().any(|r| r == emoji);
+                                view! {
+                                    <button type="button" class="small" aria-label=format!("React with {emoji}") on:click=move |_| {
+                                        state.react(room.clone(), seq, (*emoji).to_owned(), on);
+                                        picking.set(false);
+                                    }>{*emoji}</button>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }
+                })}
+            </div>
+        }
+    });
+    let mention = message.mentions_user(me).then_some("");
+    view! {
+        <article class="msg" class:grouped=grouped class:deleted=deleted data-seq=message.seq data-mention=mention>
+            {(!grouped).then(|| view! {
+                <header>
+                    <span class="author">{message.username.to_string()}</span>
+                    <time>{clock(message.date, local)}</time>
+                </header>
+            })}
+            {replied.map(|(author, gone, snippet)| view! {
+                <p class="reply-to">
+                    {format!("Replying to {author}: ")}
+                    <span>{if gone { "Message deleted".to_owned() } else { snippet }}</span>
+                </p>
+            })}
+            {body}
+            {reactions}
+            {actions}
+        </article>
+    }
+}
+
+/// A message's text: links clickable, everything else as text.
+fn text_view(text: &str) -> impl IntoView {
+    linkify(text)
         .into_iter()
         .map(|segment| match segment {
             Segment::Text(text) => Either::Left(text),
@@ -213,16 +331,63 @@ fn message_row(message: &Message, grouped: bool, local: bool) -> impl IntoView {
                 Either::Right(view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{shown}</a> })
             }
         })
-        .collect_view();
+        .collect_view()
+}
+
+/// The reactions on a message: one toggle per emoji, with its count.
+fn reaction_bar(state: ChatState, message: &Message, me: UserId) -> impl IntoView {
+    (!message.reactions.is_empty()).then(|| {
+        let room = message.room_id.clone();
+        let seq = message.seq;
+        view! {
+            <div class="reactions">
+                {message.reactions.iter().map(|reaction| {
+                    let chosen = reaction.users.contains(&me);
+                    let emoji = reaction.emoji.clone();
+                    let count = reaction.users.len();
+                    let room = room.clone();
+                    let label = format!("{emoji} {count}");
+                    view! {
+                        <button type="button" class="reaction small" aria-pressed=chosen.to_string() aria-label=format!("{emoji}: {count}, {}", if chosen { "yours among them" } else { "add yours" })
+                            on:click=move |_| state.react(room.clone(), seq, emoji.clone(), !chosen)>
+                            {label}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+        }
+    })
+}
+
+/// Editing a message in place: Save sends the edit, Cancel (or Escape)
+/// leaves it as it was.
+fn edit_form(state: ChatState, room: RoomId, seq: u64, text: String) -> impl IntoView {
+    let area = NodeRef::<html::Textarea>::new();
+    let save = move || {
+        let Some(area) = area.get_untracked() else { return };
+        let value = area.value();
+        if !value.trim().is_empty() {
+            state.edit(room.clone(), seq, value);
+        }
+        state.editing.set(None);
+    };
+    let save_click = save.clone();
     view! {
-        <article class="msg" class:grouped=grouped data-seq=message.seq>
-            {(!grouped).then(|| view! {
-                <header>
-                    <span class="author">{message.username.to_string()}</span>
-                    <time>{time.clone()}</time>
-                </header>
-            })}
-            <p class="text" title=time>{text}</p>
-        </article>
+        <form class="edit" on:submit=move |ev| {
+            ev.prevent_default();
+            save();
+        }>
+            <label class="visually-hidden" for=format!("edit-{seq}")>"Edit message"</label>
+            <textarea id=format!("edit-{seq}") node_ref=area maxlength="4000" on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    state.editing.set(None);
+                } else if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                    ev.prevent_default();
+                    save_click();
+                }
+            }>{text}</textarea>
+            <button type="submit" class="small">"Save"</button>
+            <button type="button" class="secondary small" on:click=move |_| state.editing.set(None)>"Cancel"</button>
+        </form>
     }
 }

@@ -140,6 +140,7 @@ fn room_link(
     // The open room is being read: no badge, even on a page served before
     // its read mark moved.
     let unread = (summary.unread > 0 && !current).then_some(summary.unread);
+    let mentions = (summary.mentions > 0 && !current).then_some(summary.mentions);
     view! {
         <li>
             // A plain link: the router takes the click and opens the room
@@ -152,6 +153,9 @@ fn room_link(
             >
                 <span class="sigil" aria-hidden="true">{sigil}</span>
                 <span class="room-name">{summary.room.name.clone()}</span>
+                {mentions.map(|count| view! {
+                    <span class="badge mention-badge" title="Mentions of you">"@"{count} <span class="visually-hidden">{if count == 1 { " mention" } else { " mentions" }}</span></span>
+                })}
                 {unread.map(|count| view! {
                     <span class="badge">{count} <span class="visually-hidden">" unread"</span></span>
                 })}

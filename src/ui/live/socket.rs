@@ -102,7 +102,8 @@ async fn serve(
     frames: &mut mpsc::UnboundedReceiver<ClientFrame>,
 ) {
     let (mut sink, mut stream) = socket.split();
-    // Catch up on every room held, from its last seq.
+    // Catch up on every room held: on the changes after the last rev seen
+    // live, or (nothing seen yet) on the messages after its last seq.
     let mut rooms: Vec<RoomId> = state
         .messages
         .with_untracked(|all| all.keys().cloned().collect());
@@ -111,14 +112,21 @@ async fn serve(
         rooms.push(open_room);
     }
     for room in rooms {
-        let after = state.last_seq(&room);
-        if send(
-            &mut sink,
-            &ClientFrame::Sync {
+        let seen = state.seen_rev(&room);
+        let sync = if seen > 0 {
+            ClientFrame::Sync {
                 room_id: room,
-                after,
-            },
-        )
+                after: None,
+                after_rev: Some(seen),
+            }
+        } else {
+            ClientFrame::Sync {
+                after: Some(state.last_seq(&room)),
+                room_id: room,
+                after_rev: None,
+            }
+        };
+        if send(&mut sink, &sync)
         .await
         .is_err()
         {

@@ -26,6 +26,14 @@ pub static SENT_BEFORE: LazyLock<Script> =
 pub static SEND_MESSAGE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("send_message.lua")));
 
+/// Edits, deletes or reacts to a stored message, and publishes the update.
+pub static CHANGE_MESSAGE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("change_message.lua")));
+
+/// The messages of a room changed (or stored) after a rev.
+pub static CHANGES_AFTER: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("changes_after.lua")));
+
 /// Moves a read mark forward.
 pub static MARK_READ: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("mark_read.lua")));

@@ -1,12 +1,15 @@
 -- Stores a message and publishes it, in one step in the room's slot:
--- membership check, a retry of a send already stored under its nonce, next
--- seq, ZADD, the sender's read mark, the nonce, PUBLISH. The sender's
--- budget was taken just before, in the sender's own slot (take_budget.lua).
+-- membership check, a retry of a send already stored under its nonce, the
+-- message it answers, next seq and rev, ZADD, the room's changes, who it
+-- names, the sender's read mark, the nonce, PUBLISH. The sender's budget
+-- was taken just before, in the sender's own slot (take_budget.lua).
 -- KEYS[1] {room}:members   KEYS[2] {room}:seq        KEYS[3] {room}:messages
 -- KEYS[4] {room}:read      KEYS[5] {room}:sent:{sender}
 -- KEYS[6] {room}:sent:{sender}:order
+-- KEYS[7] {room}:rev       KEYS[8] {room}:changes    KEYS[9] {room}:mentions
 -- ARGV[1] sender's user id
--- ARGV[2] the message as JSON without its seq, starting with '{'
+-- ARGV[2] the message as JSON without its seq, rev and mentions, starting
+--         with '{' and ending with '}'
 -- ARGV[3] the channel     ARGV[4] 'PUBLISH', or 'SPUBLISH' on a cluster
 -- ARGV[5], ARGV[6] text before and after the message in the published event
 -- ARGV[7] the nonce, or '' for a send without one
@@ -14,10 +17,13 @@
 -- ARGV[9] how long to remember them (seconds)
 -- ARGV[10] '1' when the client says this send retries an earlier one under
 --          the same nonce, else ''
--- Returns the seq, or -1 when the sender is not a member, or (a string,
--- for a retry only) the stored message the earlier send with the same
--- nonce made: then nothing is stored or published. Nothing is stored
--- unless a seq is returned.
+-- ARGV[11] the seq the message answers, or ''
+-- ARGV[12...] ids of the users the text names (members or not)
+-- Returns -1 when the sender is not a member, -2 when the message it
+-- answers is not in the room, else {'stored', message JSON} or (a retry
+-- only) {'before', the message the earlier send with the same nonce
+-- stored}: then nothing is stored or published. Nothing is stored unless
+-- 'stored' is returned.
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
   return -1
 end
@@ -28,14 +34,38 @@ if nonce ~= '' and ARGV[10] == '1' then
   if earlier then
     local stored = redis.call('ZRANGE', KEYS[3], earlier, earlier, 'BYSCORE')
     if stored[1] then
-      return stored[1]
+      return {'before', stored[1]}
     end
   end
 end
 
+local reply_to = ARGV[11]
+if reply_to ~= '' and #redis.call('ZRANGE', KEYS[3], reply_to, reply_to, 'BYSCORE') == 0 then
+  return -2
+end
+
+-- A room from before revisions starts its revisions at its last seq, the
+-- revision its stored messages read as.
+if redis.call('EXISTS', KEYS[7]) == 0 then
+  redis.call('SET', KEYS[7], redis.call('GET', KEYS[2]) or 0)
+end
 local seq = redis.call('INCR', KEYS[2])
-local member = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
+local rev = redis.call('INCR', KEYS[7])
+
+local named = {}
+for i = 12, #ARGV do
+  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
+    named[#named + 1] = '"' .. ARGV[i] .. '"'
+    redis.call('ZADD', KEYS[9], 0, ARGV[i] .. ':' .. string.format('%020d', seq))
+  end
+end
+local body = string.sub(ARGV[2], 2)
+if #named > 0 then
+  body = string.sub(body, 1, -2) .. ',"mentions":[' .. table.concat(named, ',') .. ']}'
+end
+local member = '{"seq":' .. seq .. ',"rev":' .. rev .. ',' .. body
 redis.call('ZADD', KEYS[3], seq, member)
+redis.call('ZADD', KEYS[8], rev, seq .. ':' .. rev)
 redis.call('HSET', KEYS[4], ARGV[1], seq)
 
 if nonce ~= '' then
@@ -52,4 +82,4 @@ if nonce ~= '' then
 end
 
 redis.call(ARGV[4], ARGV[3], ARGV[5] .. member .. ARGV[6])
-return seq
+return {'stored', member}

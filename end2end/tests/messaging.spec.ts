@@ -1,0 +1,87 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, log, newPerson, say } from "./helpers";
+
+test.describe("changing messages", () => {
+  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "editing in place needs JavaScript");
+
+  test("edit, react, reply and delete reach the other person live, and a mention is marked", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "editor");
+    const bob = await newPerson(browser, true, "reader");
+    await hydrated(alice.page, true);
+    await hydrated(bob.page, true);
+
+    await say(alice.page, `hello @${bob.name}, the typo is here`);
+    const alicesMessage = log(alice.page).locator("article.msg", { hasText: "the typo is here" });
+    const bobsView = log(bob.page).locator("article.msg", { hasText: "hello" }).last();
+    await expect(bobsView).toBeVisible();
+    // Bob is named: his copy is marked, alice's is not.
+    await expect(log(bob.page).locator("[data-mention]")).toHaveCount(1);
+    await expect(log(alice.page).locator("[data-mention]")).toHaveCount(0);
+
+    // Edit in place.
+    await alicesMessage.hover();
+    await alicesMessage.getByRole("button", { name: "Edit" }).click();
+    const box = alicesMessage.getByRole("textbox", { name: "Edit message" });
+    await box.fill("hello, the typo is fixed");
+    await box.press("Enter");
+    await expect(log(bob.page).getByText("hello, the typo is fixed")).toBeVisible();
+    await expect(log(bob.page).locator("article.msg", { hasText: "typo is fixed" }).getByText("edited")).toBeVisible();
+    // The edit dropped the name: no mention any more.
+    await expect(log(bob.page).locator("[data-mention]")).toHaveCount(0);
+
+    // Bob reacts; alice sees the count.
+    const bobsCopy = log(bob.page).locator("article.msg", { hasText: "typo is fixed" });
+    await bobsCopy.hover();
+    await bobsCopy.getByRole("button", { name: "React", exact: true }).click();
+    await bobsCopy.getByRole("button", { name: "React with 👍" }).click();
+    await expect(alicesMessage.getByRole("button", { name: /👍: 1/ })).toBeVisible();
+
+    // Bob replies.
+    await bobsCopy.hover();
+    await bobsCopy.getByRole("button", { name: "Reply" }).click();
+    await expect(bob.page.getByText(`Replying to ${alice.name}`)).toBeVisible();
+    await say(bob.page, "thanks for fixing it");
+    const reply = log(alice.page).locator("article.msg", { hasText: "thanks for fixing it" });
+    await expect(reply.getByText(`Replying to ${alice.name}:`)).toBeVisible();
+
+    // Alice deletes hers; bob sees the tombstone, and a reload keeps it.
+    await alicesMessage.hover();
+    await alicesMessage.getByRole("button", { name: "Delete" }).click();
+    await expect(log(bob.page).getByText("Message deleted").first()).toBeVisible();
+    await expect(log(bob.page).getByText("hello, the typo is fixed")).toHaveCount(0);
+    await bob.page.reload();
+    await expect(log(bob.page).getByText("Message deleted").first()).toBeVisible();
+    // Only the author is offered Edit.
+    const bobsReply = log(bob.page).locator("article.msg", { hasText: "thanks for fixing it" });
+    await bobsReply.hover();
+    await expect(bobsReply.getByRole("button", { name: "Edit" })).toBeVisible();
+    const alicesReplyView = log(alice.page).locator("article.msg", { hasText: "thanks for fixing it" });
+    await alicesReplyView.hover();
+    await expect(alicesReplyView.getByRole("button", { name: "Edit" })).toHaveCount(0);
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("a mention raises its own badge in the Rooms list until the room is read", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "namer");
+    const bob = await newPerson(browser, true, "named");
+    await hydrated(alice.page, true);
+    await hydrated(bob.page, true);
+    // Bob looks at a room of his own while alice names him in General.
+    const rooms = bob.page.getByRole("navigation", { name: "Rooms" });
+    const name = `Elsewhere ${Date.now().toString(36)}`;
+    const created = await bob.page.request.post("/api/rooms/create", { form: { name } });
+    expect(created.status()).toBe(200);
+    const id = (await created.json()).id;
+    await bob.page.goto(`/room/${id}`);
+    await hydrated(bob.page, true);
+    await say(alice.page, `@${bob.name} have a look`);
+    const general = rooms.getByRole("link", { name: /General/ });
+    await expect(general.getByText(/1 mention/)).toBeAttached();
+    await general.click();
+    await expect(log(bob.page).locator("[data-mention]")).toHaveCount(1);
+    await expect(rooms.getByText(/mention/)).toHaveCount(0);
+    await alice.context.close();
+    await bob.context.close();
+  });
+});

@@ -1,0 +1,136 @@
+-- Changes a stored message (edit, delete, or one user's reaction), in one
+-- step in the room's slot: membership and permission checks, the new
+-- state under the room's next rev, the room's changes, who it names, and
+-- the `update` event on the room's channel.
+-- KEYS[1] {room}:members   KEYS[2] {room}:seq        KEYS[3] {room}:messages
+-- KEYS[4] {room}:rev       KEYS[5] {room}:changes    KEYS[6] {room}:mentions
+-- KEYS[7] {room}:owner
+-- ARGV[1] 'edit', 'delete' or 'react'
+-- ARGV[2] the acting user's id   ARGV[3] the message's seq
+-- ARGV[4] the channel            ARGV[5] 'PUBLISH', or 'SPUBLISH' on a cluster
+-- ARGV[6] now, Unix ms
+-- edit:   ARGV[7] the new text; ARGV[8...] ids of the users it names
+-- delete: ARGV[7] '1' when the user is an admin, else ''
+-- react:  ARGV[7] the emoji; ARGV[8] '1' to add it, '' to take it away;
+--         ARGV[9] how many different emoji a message may carry
+-- Returns -1 not a member, -2 no such message, -3 not allowed, -4 the
+-- message is deleted (edit, react), -5 too many different emoji; else
+-- {'changed', message JSON} or, when the change changes nothing,
+-- {'same', message JSON} (no rev taken, nothing published).
+local action, user, seq = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('SISMEMBER', KEYS[1], user) == 0 then
+  return -1
+end
+local stored = redis.call('ZRANGE', KEYS[3], seq, seq, 'BYSCORE')[1]
+if not stored then
+  return -2
+end
+local message = cjson.decode(stored)
+local function mention_entry(id)
+  return id .. ':' .. string.format('%020d', tonumber(seq))
+end
+local function forget_mentions()
+  for _, id in ipairs(message.mentions or {}) do
+    redis.call('ZREM', KEYS[6], mention_entry(id))
+  end
+  message.mentions = nil
+end
+
+if action == 'edit' then
+  if message.from ~= user then
+    return -3
+  end
+  if message.deleted then
+    return -4
+  end
+  if message.text == ARGV[7] then
+    return {'same', stored}
+  end
+  forget_mentions()
+  local named = {}
+  for i = 8, #ARGV do
+    if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
+      named[#named + 1] = ARGV[i]
+      redis.call('ZADD', KEYS[6], 0, mention_entry(ARGV[i]))
+    end
+  end
+  if #named > 0 then
+    message.mentions = named
+  end
+  message.text = ARGV[7]
+  message.edited = tonumber(ARGV[6])
+elseif action == 'delete' then
+  if message.deleted then
+    return {'same', stored}
+  end
+  if message.from ~= user and ARGV[7] ~= '1' and redis.call('GET', KEYS[7]) ~= user then
+    return -3
+  end
+  forget_mentions()
+  message.text = ''
+  message.deleted = true
+  message.reactions = nil
+elseif action == 'react' then
+  if message.deleted then
+    return -4
+  end
+  local emoji, on = ARGV[7], ARGV[8] == '1'
+  local reactions = message.reactions or {}
+  local at
+  for i, reaction in ipairs(reactions) do
+    if reaction.emoji == emoji then
+      at = i
+    end
+  end
+  if on then
+    if at then
+      for _, id in ipairs(reactions[at].users) do
+        if id == user then
+          return {'same', stored}
+        end
+      end
+      table.insert(reactions[at].users, user)
+    else
+      if #reactions >= tonumber(ARGV[9]) then
+        return -5
+      end
+      reactions[#reactions + 1] = {emoji = emoji, users = {user}}
+    end
+  else
+    local found
+    if at then
+      for i, id in ipairs(reactions[at].users) do
+        if id == user then
+          found = i
+        end
+      end
+    end
+    if not found then
+      return {'same', stored}
+    end
+    table.remove(reactions[at].users, found)
+    if #reactions[at].users == 0 then
+      table.remove(reactions, at)
+    end
+  end
+  if #reactions > 0 then
+    message.reactions = reactions
+  else
+    message.reactions = nil
+  end
+end
+
+-- A room from before revisions starts its revisions at its last seq.
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  redis.call('SET', KEYS[4], redis.call('GET', KEYS[2]) or 0)
+end
+local old_rev = message.rev or tonumber(seq)
+local rev = redis.call('INCR', KEYS[4])
+message.rev = rev
+local entry = redis.call('ZRANGE', KEYS[5], old_rev, old_rev, 'BYSCORE')[1] or (seq .. ':' .. old_rev)
+redis.call('ZADD', KEYS[5], rev, entry)
+local changed = cjson.encode(message)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], seq, seq)
+redis.call('ZADD', KEYS[3], seq, changed)
+redis.call(ARGV[5], ARGV[4], '{"update":{"message":' .. changed .. '}}')
+return {'changed', changed}
