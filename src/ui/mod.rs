@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod format;
+pub mod json;
 pub mod live;
 pub mod pages;
 pub mod refusal;

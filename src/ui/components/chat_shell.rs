@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::model::{Message, PageData, Room, RoomId};
 use crate::ui::components::room_view::RoomView;
 use crate::ui::components::sidebar::Sidebar;
+use crate::ui::json::Json;
 use crate::ui::live;
 use crate::ui::pages::chat_path;
 use crate::ui::state::{ChatState, Connection};
@@ -22,14 +23,14 @@ use crate::ui::state::{ChatState, Connection};
 pub struct History {
     pub room: Memo<RoomId>,
     pub before: Memo<Option<u64>>,
-    pub page: Resource<Result<Vec<Message>, AppError>>,
+    pub page: Resource<Result<Vec<Message>, AppError>, Json>,
 }
 
 impl History {
     /// Made by the page above its Suspense, so that it is made once per
     /// page load (the server renders a Suspense's content twice when its
     /// data is ready early), for a reader signed in per `signed_in`.
-    pub fn new(signed_in: Resource<Result<PageData, AppError>>) -> Self {
+    pub fn new(signed_in: Resource<Result<PageData, AppError>, Json>) -> Self {
         let location = use_location();
         let room = Memo::new(move |_| {
             chat_path(&location.pathname.read()).map_or(RoomId::GENERAL, |(room, _)| room)
@@ -44,7 +45,7 @@ impl History {
         // Opening a room marks it read up to the newest message shown, on
         // the server, so that this holds for a page served without
         // JavaScript too.
-        let page = Resource::new(
+        let page = Resource::new_with_options(
             move || (room.get(), before.get()),
             move |(room, before)| async move {
                 signed_in.await?;
@@ -56,6 +57,7 @@ impl History {
                 }
                 Ok(page)
             },
+            false,
         );
         History { room, before, page }
     }

@@ -5,7 +5,7 @@
 //! Each message offers what its reader may do to it: Edit and Delete (its
 //! author; Delete also the room's owner), Reply and React.
 
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -243,18 +243,17 @@ fn message_row(
         let edited = message.edited.is_some();
         move || {
             if deleted {
-                return view! { <p class="text deleted">"Message deleted"</p> }.into_any();
+                return EitherOf3::A(view! { <p class="text deleted">"Message deleted"</p> });
             }
             if editing() {
-                return edit_form(state, room.clone(), seq, text.clone()).into_any();
+                return EitherOf3::B(edit_form(state, room.clone(), seq, text.clone()));
             }
-            view! {
+            EitherOf3::C(view! {
                 <p class="text" title=time.clone()>
                     {text_view(&text)}
                     {edited.then(|| view! { <span class="edited">" (edited)"</span> })}
                 </p>
-            }
-            .into_any()
+            })
         }
     };
     let reactions = reaction_bar(state, message, me);

@@ -147,7 +147,7 @@ async fn serve(
     loop {
         match select(stream.next(), frames.next()).await {
             Either::Left((Some(Ok(Message::Text(text))), _)) => {
-                match serde_json::from_str::<ServerEvent>(&text) {
+                match crate::ui::json::from_text::<ServerEvent>(&text) {
                     Ok(event) => state.apply(event),
                     Err(err) => leptos::logging::warn!("unreadable event: {err}"),
                 }

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::model::PageData;
 use crate::ui::components::chat_shell::{ChatShell, History};
 use crate::ui::components::sign_in::SignInForm;
+use crate::ui::json::Json;
 use crate::ui::pages::chat_path;
 
 #[component]
@@ -23,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
     let find = location.query.get_untracked().get("q").filter(|q| !q.trim().is_empty());
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
-    let data = Resource::new(|| (), move |_| page_data(browsing, find.clone()));
+    let data = Resource::<_, Json>::new_with_options(|| (), move |_| page_data(browsing, find.clone()), false);
     let history = History::new(data);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
