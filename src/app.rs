@@ -1,8 +1,7 @@
 //! The HTML shell, the page paths, and the app: a router around the page.
 
 use leptos::prelude::*;
-use leptos_router::components::Router;
-
+use crate::ui::location::Location;
 use crate::ui::pages::Pages;
 
 /// The paths Confab serves a page at, in axum's syntax; any other path is
@@ -39,16 +38,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The router keeps the URL: it takes clicks on links and the browser's
-/// back and forward buttons, and moves between rooms without a page load.
-/// The page for a path is chosen by [`Pages`], not a route tree: three
-/// paths match by hand for a fraction of the bundle a route tree costs
-/// (docs/benchmarks.md, "Browser bundle").
+/// The page's [`Location`] keeps the URL: it takes clicks on links and the
+/// browser's back and forward buttons, and moves between rooms without a
+/// page load. The page for a path is chosen by [`Pages`], not a route
+/// tree: three paths match by hand for a fraction of the bundle a router
+/// costs (docs/benchmarks.md, "Browser bundle").
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <Router>
-            <Pages/>
-        </Router>
-    }
+    Location::provide();
+    view! { <Pages/> }
 }

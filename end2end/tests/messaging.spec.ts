@@ -7,11 +7,20 @@ test.describe("changing messages", () => {
   test("edit, react, reply and delete reach the other person live, and a mention is marked", async ({ browser }) => {
     const alice = await newPerson(browser, true, "editor");
     const bob = await newPerson(browser, true, "reader");
+    // A room of their own: General holds other tests' (and retries') messages.
+    const created = await alice.page.request.post("/api/rooms/create", { form: { name: `Edits ${Date.now().toString(36)}` } });
+    expect(created.ok()).toBeTruthy();
+    const id = (await created.json()).id;
+    expect((await bob.page.request.post("/api/rooms/join", { form: { room_id: id } })).ok()).toBeTruthy();
+    await alice.page.goto(`/room/${id}`);
+    await bob.page.goto(`/room/${id}`);
     await hydrated(alice.page, true);
     await hydrated(bob.page, true);
 
     await say(alice.page, `hello @${bob.name}, the typo is here`);
-    const alicesMessage = log(alice.page).locator("article.msg", { hasText: "the typo is here" });
+    // Her message is the room's first, whatever its text becomes.
+    const alicesMessage = log(alice.page).locator("article.msg").first();
+    await expect(alicesMessage).toContainText("the typo is here");
     const bobsView = log(bob.page).locator("article.msg", { hasText: "hello" }).last();
     await expect(bobsView).toBeVisible();
     // Bob is named: his copy is marked, alice's is not.
@@ -43,6 +52,9 @@ test.describe("changing messages", () => {
     await say(bob.page, "thanks for fixing it");
     const reply = log(alice.page).locator("article.msg", { hasText: "thanks for fixing it" });
     await expect(reply.getByText(`Replying to ${alice.name}:`)).toBeVisible();
+    // Choosing the quote goes to the message it answers.
+    await reply.getByRole("link", { name: /Replying to/ }).click();
+    await expect(alicesMessage).toHaveAttribute("data-flash", "");
 
     // Alice deletes hers; bob sees the tombstone, and a reload keeps it.
     await alicesMessage.hover();

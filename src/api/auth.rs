@@ -8,13 +8,31 @@ use crate::model::User;
 /// Creates an account, signs it in and sets the session cookie.
 #[server(prefix = "/api", endpoint = "register")]
 pub async fn register(username: String, password: String) -> Result<User, AppError> {
-    crate::server::services::accounts::register(username, password).await
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
+    let user = crate::server::services::accounts::register(username, password).await;
+    crate::server::request::form_post_back(
+        &scope,
+        <Register as leptos::server_fn::ServerFn>::PATH,
+        user.as_ref().err(),
+        &[],
+    );
+    user
 }
 
 /// Signs in with a new session and sets the session cookie.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<User, AppError> {
-    crate::server::services::accounts::login(username, password).await
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
+    let user = crate::server::services::accounts::login(username, password).await;
+    crate::server::request::form_post_back(
+        &scope,
+        <Login as leptos::server_fn::ServerFn>::PATH,
+        user.as_ref().err(),
+        &[],
+    );
+    user
 }
 
 /// Ends this session everywhere and clears the cookie.

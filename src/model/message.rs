@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use super::{RoomId, UserId, Username};
 use crate::error::AppError;
 
-/// Message text: 1 to 4,000 characters after trimming.
+/// Message text: 1 to 4,000 characters after trimming, and no control
+/// characters but the line breaks and tabs that typing makes (a bell, an
+/// escape or a NUL would be stored as six-byte escapes and shown as
+/// nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageText(String);
 
@@ -16,6 +19,11 @@ impl MessageText {
         let text = raw.trim();
         if text.is_empty() {
             return Err(AppError::BadInput("A message cannot be empty.".into()));
+        }
+        if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err(AppError::BadInput(
+                "A message cannot hold control characters other than new lines and tabs.".into(),
+            ));
         }
         if text.chars().count() > Self::MAX_LEN {
             return Err(AppError::TooLarge(format!(
@@ -163,6 +171,13 @@ mod tests {
             Err(AppError::TooLarge(_))
         ));
         assert_eq!(MessageText::parse("<b>x</b>").unwrap().as_str(), "<b>x</b>");
+        assert_eq!(MessageText::parse("a\r\n\tb").unwrap().as_str(), "a\r\n\tb");
+        for control in ["a\u{0}b", "ring \u{7}", "\u{1b}[31mred", "del\u{7f}", "c1\u{85}x"] {
+            assert!(
+                matches!(MessageText::parse(control), Err(AppError::BadInput(_))),
+                "{control:?}"
+            );
+        }
     }
 
     #[test]

@@ -126,6 +126,11 @@ impl RoomName {
                 "A room name cannot hold control characters.".into(),
             ));
         }
+        if holds_invisible_format(name) {
+            return Err(AppError::BadInput(
+                "A room name cannot hold invisible or direction-changing characters.".into(),
+            ));
+        }
         Ok(RoomName(name.to_owned()))
     }
 
@@ -137,6 +142,27 @@ impl RoomName {
     pub fn canonical(&self) -> String {
         self.0.to_lowercase()
     }
+}
+
+/// Whether `name` holds a format character (Unicode category Cf): the
+/// bidi controls that show text reversed (`\u{202E}evil` reads as "live"),
+/// zero-width spaces and joiners that make two names look alike, soft
+/// hyphens, tags. A zero-width joiner that glues an emoji sequence
+/// together (a family, a flame heart) is let through. The Unicode tables
+/// are icu_properties' (already in the server's tree through `url`):
+/// a hand-kept list would lag behind new Unicode versions.
+fn holds_invisible_format(name: &str) -> bool {
+    use icu_properties::props::{ExtendedPictographic, GeneralCategory};
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    let category = CodePointMapData::<GeneralCategory>::new();
+    let pictographic = CodePointSetData::new::<ExtendedPictographic>();
+    let chars: Vec<char> = name.chars().collect();
+    chars.iter().enumerate().any(|(at, &c)| {
+        let joins_emoji = c == '\u{200D}'
+            && at > 0
+            && chars.get(at + 1).is_some_and(|&next| pictographic.contains(next));
+        category.get(c) == GeneralCategory::Format && !joins_emoji
+    })
 }
 
 /// One page of the public room list (`/api/rooms/public`): the rooms whose
@@ -333,6 +359,20 @@ mod tests {
         let id = RoomId::direct(UserId(2), UserId(9)).unwrap();
         assert_eq!(id.other_member(UserId(2)), Some(UserId(9)));
         assert_eq!(id.other_member(UserId(5)), None);
+    }
+
+    #[test]
+    fn room_names_refuse_invisible_and_direction_changing_characters() {
+        for hidden in ["\u{202E}evil", "\u{200B}", "gen\u{200B}eral", "a\u{2066}b", "soft\u{AD}hyphen", "x\u{FEFF}", "\u{E0041}tag"] {
+            assert!(
+                matches!(RoomName::parse(hidden), Err(AppError::BadInput(_))),
+                "{hidden:?}"
+            );
+        }
+        // Emoji sequences keep their joiners; other scripts are welcome.
+        for fine in ["Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", "\u{2764}\u{FE0F}\u{200D}\u{1F525} fans", "Ελληνικά", "日本語"] {
+            assert!(RoomName::parse(fine).is_ok(), "{fine:?}");
+        }
     }
 
     #[test]

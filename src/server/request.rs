@@ -17,7 +17,6 @@ use axum::extract::ConnectInfo;
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos_axum::ResponseOptions;
 use tokio::sync::OnceCell;
 use url::Url;
@@ -141,8 +140,9 @@ pub const DRAFT_IN_URL_MAX_BYTES: usize = 2000;
 /// After a plain HTML form post to the server function at
 /// `server_fn_path`, sends the browser back to the page the form was on,
 /// rid of what an earlier refusal left in its URL (`__path`, `__err` and
-/// the names in `keep`). When `refused`, the URL then carries this
-/// refusal, as leptos_axum does, and `keep` beside it, so that the page can
+/// the names in `keep`). When `refused`, the URL then carries the form's
+/// path and the error's code (never its words, which a crafted link could
+/// forge; see `ui::refusal`), and `keep` beside them, so that the page can
 /// put back what was typed. Calls from the page's own code are left alone.
 pub fn form_post_back(
     scope: &RequestScope,
@@ -169,12 +169,11 @@ pub fn form_post_back(
         .collect();
     back.query_pairs_mut().clear().extend_pairs(&others);
     if let Some(err) = refused {
-        let Ok(refusal) = ServerFnUrlError::new(server_fn_path, err.clone()).to_url(back.as_str())
-        else {
-            return;
-        };
-        back = refusal;
-        back.query_pairs_mut().extend_pairs(keep);
+        // The code only: the page says it in its own words (ui::refusal).
+        back.query_pairs_mut()
+            .append_pair("__path", server_fn_path)
+            .append_pair("__err", err.code())
+            .extend_pairs(keep);
     }
     if back.query().is_some_and(str::is_empty) {
         back.set_query(None);

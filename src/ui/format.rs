@@ -56,6 +56,25 @@ pub fn day(ms: u64, local: bool) -> String {
     )
 }
 
+/// What a person's avatar shows: the first character of their name,
+/// upper-cased where it is ASCII (full Unicode case tables would weigh on
+/// the browser bundle for no visible gain).
+pub fn initial(name: &str) -> String {
+    name.chars().next().map(|c| c.to_ascii_uppercase()).into_iter().collect()
+}
+
+/// How many avatar colours the style sheet has (`.hue-0` to `.hue-11`):
+/// classes rather than a style attribute, which a strict
+/// Content-Security-Policy refuses.
+pub const AVATAR_HUES: u64 = 12;
+
+/// The colour class of a person's avatar, from their id: steps of 5 of the
+/// 12, so that people who signed up one after another get colours far
+/// apart.
+pub fn avatar_class(id: u64) -> String {
+    format!("avatar hue-{}", id.wrapping_mul(5) % AVATAR_HUES)
+}
+
 /// A piece of message text: plain, or a link to show as one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -112,6 +131,17 @@ mod tests {
         assert_eq!(day(1_732_350_000_123, false), "23 Nov 2024");
         assert_eq!(day(0, false), "1 Jan 1970");
         assert_eq!(day(951_782_400_000, false), "29 Feb 2000");
+    }
+
+    #[test]
+    fn avatars_show_an_initial_on_a_hue_of_the_id() {
+        assert_eq!(initial("alice"), "A");
+        assert_eq!(initial("émile"), "é");
+        assert_eq!(avatar_class(0), "avatar hue-0");
+        assert_eq!(avatar_class(1), "avatar hue-5");
+        assert_eq!(avatar_class(12), "avatar hue-0");
+        let hues: std::collections::BTreeSet<_> = (0..AVATAR_HUES).map(avatar_class).collect();
+        assert_eq!(hues.len(), 12);
     }
 
     #[test]

@@ -5,6 +5,8 @@ pub mod components;
 pub mod format;
 pub mod json;
 pub mod live;
+pub mod location;
+pub mod markdown;
 pub mod pages;
 pub mod refusal;
 pub mod state;

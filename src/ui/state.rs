@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use crate::model::{ClientFrame, Message, Room, RoomId, RoomSummary, ServerEvent, User};
+use crate::model::{
+    ClientFrame, Message, Room, RoomId, RoomKind, RoomSummary, ServerEvent, User,
+};
 
 /// The state of the live connection, for the banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,6 +271,30 @@ impl ChatState {
         }
     }
 
+    /// The title of the notification `message` deserves, before it is
+    /// applied: one not seen before, from someone else, that names the
+    /// reader or is in one of their direct rooms.
+    pub fn notable(&self, message: &Message) -> Option<String> {
+        let me = self.me.with_value(|me| me.id);
+        let room = &message.room_id;
+        let seen = self
+            .messages
+            .with_untracked(|all| all.get(room).is_some_and(|m| m.contains_key(&message.seq)));
+        if seen || message.from == me {
+            return None;
+        }
+        if room.kind() == RoomKind::Direct {
+            return Some(message.username.to_string());
+        }
+        if !message.mentions_user(me) {
+            return None;
+        }
+        let name = self.rooms.with_untracked(|rooms| {
+            rooms.iter().find(|r| &r.room.id == room).map(|r| r.room.name.clone())
+        })?;
+        Some(format!("{} in {name}", message.username))
+    }
+
     fn receive(&self, message: Message, nonce: Option<String>) {
         let room = message.room_id.clone();
         self.note_rev(&room, message.rev);
@@ -367,5 +393,57 @@ pub fn now_ms() -> f64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_millis() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RoomKind, UserId, Username};
+
+    fn person(id: u64, name: &str) -> User {
+        User {
+            id: UserId(id),
+            username: Username::parse(name).expect("a valid name"),
+        }
+    }
+
+    fn general() -> RoomSummary {
+        RoomSummary {
+            room: Room {
+                id: RoomId::GENERAL,
+                name: "General".into(),
+                kind: RoomKind::Public,
+                owner: None,
+            },
+            unread: 0,
+            mentions: 0,
+            last_read: 0,
+            last_message: None,
+        }
+    }
+
+    #[test]
+    fn a_message_is_notable_when_it_names_the_reader_or_is_direct() {
+        let owner = Owner::new();
+        owner.set();
+        // bob reads; alice (user 7) writes.
+        let state = ChatState::new(person(9, "bob"), vec![general()], Vec::new(), RoomId::GENERAL);
+        let mut message = Message::sample();
+        assert_eq!(state.notable(&message), None, "names nobody");
+
+        message.mentions = vec![UserId(9)];
+        assert_eq!(state.notable(&message).as_deref(), Some("alice in General"));
+
+        let mut direct = Message::sample();
+        direct.room_id = RoomId::direct(UserId(7), UserId(9)).expect("two people");
+        assert_eq!(state.notable(&direct).as_deref(), Some("alice"));
+
+        // Seen before (a replay after a reconnect), or one's own: no.
+        state.add_messages(&RoomId::GENERAL, [message.clone()]);
+        assert_eq!(state.notable(&message), None);
+        let mut mine = direct.clone();
+        mine.from = UserId(9);
+        assert_eq!(state.notable(&mine), None);
     }
 }

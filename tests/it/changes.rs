@@ -64,6 +64,7 @@ async fn an_author_edits_and_deletes_and_others_may_not() {
     assert_eq!(delete(&bob, "0", 1).await.status, 403);
     assert_eq!(edit(&alice, "0", 1, " ").await.status, 400);
     assert_eq!(edit(&alice, "0", 1, &"x".repeat(4001)).await.status, 413);
+    assert_eq!(edit(&alice, "0", 1, "ring \u{7}").await.status, 400);
     assert_eq!(edit(&alice, "0", 99, "no such").await.status, 404);
 
     let deleted = delete(&alice, "0", 1).await;

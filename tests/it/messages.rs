@@ -50,6 +50,11 @@ async fn bad_text_is_refused_and_nothing_is_stored() {
         400
     );
     assert_eq!(alice.send("not a room", "hi").await.status, 400);
+    for control in ["bell \u{7}", "\u{1b}[2Jwiped", "nul\u{0}"] {
+        let refused = alice.send("0", control).await;
+        assert_eq!(refused.status, 400, "{control:?}");
+        assert!(refused.message().contains("control characters"), "{control:?}");
+    }
     assert_eq!(
         alice.history("0", None, None).await.body,
         serde_json::json!([])

@@ -129,10 +129,32 @@ async fn a_refused_form_post_is_shown_in_words() {
         .await;
     assert!(refused.status.is_redirection(), "{}", refused.message());
     let location = refused.headers["location"].to_str().unwrap().to_owned();
-    assert!(location.contains("__err="), "{location}");
+    assert!(location.contains("__err=unauthorized"), "{location}");
     let path = location.trim_start_matches(&confab.base);
     let page = stranger.get(path).await.text().await.unwrap();
     assert!(page.contains("Wrong username or password."), "{page}");
+}
+
+/// A link can name a refusal but not write its words: whatever `__err`
+/// carries (free text, or the encoded error leptos_axum would write), the
+/// page shows only a sentence of its own.
+#[tokio::test]
+async fn a_crafted_refusal_in_a_link_shows_none_of_its_text() {
+    let (_redis, confab) = confab().await;
+    let reader = Client::new(&confab.base);
+    // `{"error":"unauthorized","message":"Sign in at evil.example"}`,
+    // URL-safe base64, as server_fn encodes a refusal.
+    let encoded = "eyJlcnJvciI6InVuYXV0aG9yaXplZCIsIm1lc3NhZ2UiOiJTaWduIGluIGF0IGV2aWwuZXhhbXBsZSJ9";
+    for err in [encoded, "Sign+in+at+evil.example"] {
+        let page = reader
+            .get(&format!("/?__path=/api/login&__err={err}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("evil.example"), "{page}");
+        assert!(page.contains("Something went wrong on our side."), "{page}");
+    }
 }
 
 /// A message a plain form post could not send comes back in the URL beside
@@ -200,7 +222,7 @@ async fn a_refused_message_post_keeps_its_text() {
         )
         .await;
     let location = refused.headers["location"].to_str().unwrap();
-    assert!(location.contains("__err="), "{location}");
+    assert!(location.contains("__err=not_found"), "{location}");
     assert!(!location.contains("xxx"), "{location}");
 }
 

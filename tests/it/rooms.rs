@@ -128,6 +128,12 @@ async fn room_names_are_unique_and_validated() {
             .status,
         200
     );
+    // Names that hide characters: reversed text, zero-width look-alikes.
+    for hidden in ["\u{202E}evil", "\u{200B}", "Des\u{200B}ign"] {
+        let refused = alice.post("/api/rooms/create", &[("name", hidden)]).await;
+        assert_eq!(refused.status, 400, "{hidden:?}");
+        assert!(refused.message().contains("invisible"), "{hidden:?}");
+    }
 }
 
 #[tokio::test]

@@ -3,15 +3,16 @@
 //! connection, and lays out the sidebar and the open room.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::{mark_read, messages};
 use crate::error::AppError;
 use crate::model::{Message, PageData, Room, RoomId};
+use crate::ui::components::notifications::NotificationToggle;
 use crate::ui::components::room_view::RoomView;
 use crate::ui::components::sidebar::Sidebar;
 use crate::ui::json::Json;
 use crate::ui::live;
+use crate::ui::location::Location;
 use crate::ui::pages::chat_path;
 use crate::ui::state::{ChatState, Connection};
 
@@ -31,15 +32,13 @@ impl History {
     /// page load (the server renders a Suspense's content twice when its
     /// data is ready early), for a reader signed in per `signed_in`.
     pub fn new(signed_in: Resource<Result<PageData, AppError>, Json>) -> Self {
-        let location = use_location();
+        let location = Location::current();
         let room = Memo::new(move |_| {
-            chat_path(&location.pathname.read()).map_or(RoomId::GENERAL, |(room, _)| room)
+            location.with_path(|path| chat_path(path).map_or(RoomId::GENERAL, |(room, _)| room))
         });
-        let query = use_query_map();
         let before = Memo::new(move |_| {
-            query
-                .read()
-                .get("before")
+            location
+                .query("before")
                 .and_then(|b| b.parse::<u64>().ok())
         });
         // Opening a room marks it read up to the newest message shown, on
@@ -121,6 +120,7 @@ fn Layout(state: ChatState, name: String, resources: PageResources) -> impl Into
                 <span class="brand">"Confab"</span>
                 <ConnectionBanner state/>
                 <span class="whoami">"Signed in as " <strong>{name}</strong></span>
+                <NotificationToggle/>
                 // A plain form, with or without JavaScript: signing out
                 // loads the signed-out page.
                 <form method="post" action="/api/logout">

@@ -8,10 +8,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use leptos::server_fn::ServerFn;
-
-use crate::api::SendMessage;
-use crate::ui::refusal::{kept, refused};
+use crate::ui::refusal::{kept, refused, Form};
 use crate::ui::state::{now_ms, ChatState};
 
 /// A typing notice goes out at most this often.
@@ -21,9 +18,9 @@ const TYPING_EVERY_MS: f64 = 2000.0;
 pub fn Composer(state: ChatState) -> impl IntoView {
     let text = NodeRef::<html::Textarea>::new();
     // The reason a plain form post (JavaScript off) was refused.
-    let refusal = refused(SendMessage::PATH).map(|err| format!("Not sent: {err}"));
+    let refusal = refused(Form::Send).map(|words| format!("Not sent: {words}"));
     // And what was typed, back in the box.
-    let draft = kept(SendMessage::PATH, "draft");
+    let draft = kept(Form::Send, "draft");
     let last_typing = StoredValue::new(0.0);
     let submit = move || {
         let Some(area) = text.get_untracked() else {

@@ -10,8 +10,9 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::{mark_read, messages};
-use crate::model::{Message, RoomId, UserId};
-use crate::ui::format::{clock, day, linkify, Segment};
+use crate::model::{Message, RoomId, UserId, PAGE_MAX};
+use crate::ui::components::message_text::message_text;
+use crate::ui::format::{avatar_class, clock, day, initial};
 use crate::ui::state::{ChatState, Pending};
 
 /// Messages by one author closer than this are one group.
@@ -59,6 +60,21 @@ pub fn MessageLog(
             }
         });
         merged.into_values().collect::<Vec<_>>()
+    });
+    // Where the unread part of the room began when it was opened: the
+    // reader's read mark then, if anything was unread (read before the
+    // page marks the room read, so that the server's render and the
+    // hydrated page agree; a message arriving while the room is open
+    // draws no divider).
+    let read_mark = Memo::new(move |_| {
+        let room = state.open_room.get();
+        state.rooms.with_untracked(|rooms| {
+            rooms
+                .iter()
+                .find(|r| r.room.id == room)
+                .filter(|r| r.unread > 0)
+                .map(|r| r.last_read)
+        })
     });
     let pending = move || {
         let room = state.open_room.get();
@@ -144,7 +160,7 @@ pub fn MessageLog(
                         }
                     })
                 }}
-                {move || rows(state, &shown.get(), local.get())}
+                {move || rows(state, &shown.get(), local.get(), read_mark.get())}
                 {move || pending().into_iter().map(|item| pending_row(state, item)).collect_view()}
             </div>
             {paged.then(|| view! {
@@ -185,14 +201,24 @@ fn pending_row(state: ChatState, item: Pending) -> impl IntoView {
 }
 
 /// The log's rows: messages with a day separator before the first of each
-/// day, and a header where a new author group starts.
-fn rows(state: ChatState, messages: &[Message], local: bool) -> Vec<impl IntoView> {
+/// day, a "New messages" divider before the first one after `read_mark`,
+/// and a header where a new author group starts.
+fn rows(
+    state: ChatState,
+    messages: &[Message],
+    local: bool,
+    read_mark: Option<u64>,
+) -> Vec<impl IntoView> {
     let mut views = Vec::with_capacity(messages.len());
     let mut previous: Option<&Message> = None;
     for message in messages {
         let this_day = day(message.date, local);
         let new_day = previous.is_none_or(|p| day(p.date, local) != this_day);
+        let first_unread = read_mark.is_some_and(|read| {
+            message.seq > read && previous.is_none_or(|p| p.seq <= read)
+        });
         let grouped = !new_day
+            && !first_unread
             && message.reply_to.is_none()
             && previous.is_some_and(|p| {
                 p.from == message.from && message.date.saturating_sub(p.date) < GROUP_GAP_MS
@@ -205,7 +231,10 @@ fn rows(state: ChatState, messages: &[Message], local: bool) -> Vec<impl IntoVie
                 .find(|m| m.seq == seq)
                 .map(|m| (m.username.to_string(), m.deleted, m.text.chars().take(80).collect::<String>()))
         });
-        views.push((separator, message_row(state, message, replied, grouped, local)));
+        let divider = first_unread.then(|| {
+            view! { <div class="day new-messages" role="separator"><span>"New messages"</span></div> }
+        });
+        views.push((separator, divider, message_row(state, message, replied, grouped, local)));
         previous = Some(message);
     }
     views
@@ -249,10 +278,10 @@ fn message_row(
                 return EitherOf3::B(edit_form(state, room.clone(), seq, text.clone()));
             }
             EitherOf3::C(view! {
-                <p class="text" title=time.clone()>
-                    {text_view(&text)}
-                    {edited.then(|| view! { <span class="edited">" (edited)"</span> })}
-                </p>
+                <div class="text" title=time.clone()>
+                    {message_text(&text)}
+                    {edited.then(|| view! { <span class="edited">"(edited)"</span> })}
+                </div>
             })
         }
     };
@@ -299,38 +328,22 @@ fn message_row(
     });
     let mention = message.mentions_user(me).then_some("");
     view! {
-        <article class="msg" class:grouped=grouped class:deleted=deleted data-seq=message.seq data-mention=mention>
+        <article class="msg" id=format!("m{seq}") class:grouped=grouped class:deleted=deleted data-seq=seq data-mention=mention>
             {(!grouped).then(|| view! {
                 <header>
+                    <span class=avatar_class(message.from.0) aria-hidden="true">
+                        {initial(message.username.as_str())}
+                    </span>
                     <span class="author">{message.username.to_string()}</span>
                     <time>{clock(message.date, local)}</time>
                 </header>
             })}
-            {replied.map(|(author, gone, snippet)| view! {
-                <p class="reply-to">
-                    {format!("Replying to {author}: ")}
-                    <span>{if gone { "Message deleted".to_owned() } else { snippet }}</span>
-                </p>
-            })}
+            {message.reply_to.map(|parent| reply_quote(state, parent, replied))}
             {body}
             {reactions}
             {actions}
         </article>
     }
-}
-
-/// A message's text: links clickable, everything else as text.
-fn text_view(text: &str) -> impl IntoView {
-    linkify(text)
-        .into_iter()
-        .map(|segment| match segment {
-            Segment::Text(text) => Either::Left(text),
-            Segment::Link(href) => {
-                let shown = href.clone();
-                Either::Right(view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{shown}</a> })
-            }
-        })
-        .collect_view()
 }
 
 /// The reactions on a message: one toggle per emoji, with its count.
@@ -356,6 +369,68 @@ fn reaction_bar(state: ChatState, message: &Message, me: UserId) -> impl IntoVie
             </div>
         }
     })
+}
+
+/// The quote of the message a reply answers: its author and first words,
+/// or (when it is not loaded) a plain pointer to it. Choosing it goes to
+/// that message: in the page when it is there, after loading the history
+/// in between when it is not (up to `JUMP_PAGES` pages), and without
+/// JavaScript as a page of history ending at it.
+fn reply_quote(
+    state: ChatState,
+    parent: u64,
+    quoted: Option<(String, bool, String)>,
+) -> impl IntoView {
+    let room = state.open_room.get_untracked();
+    let href = format!("/room/{room}?before={}#m{parent}", parent + 1);
+    let (lead, snippet) = match quoted {
+        Some((author, gone, snippet)) => (
+            format!("Replying to {author}: "),
+            if gone { "Message deleted".to_owned() } else { snippet },
+        ),
+        None => ("Replying to an earlier message".to_owned(), String::new()),
+    };
+    view! {
+        <a class="reply-to" href=href.clone() on:click=move |ev| {
+            ev.prevent_default();
+            let (room, href) = (room.clone(), href.clone());
+            leptos::task::spawn_local(async move { jump_to(state, room, parent, href).await });
+        }>
+            {lead}
+            <span>{snippet}</span>
+        </a>
+    }
+}
+
+/// How many pages of history a jump to an answered message loads at most.
+const JUMP_PAGES: usize = 10;
+
+/// Scrolls the log to message `seq` of `room` and marks it for a moment,
+/// loading the history in between first if needed; a message further back
+/// than that is shown by loading `page`, the history ending at it.
+async fn jump_to(state: ChatState, room: RoomId, seq: u64, page: String) {
+    for _ in 0..JUMP_PAGES {
+        match state.first_seq(&room) {
+            Some(first) if first > seq => {
+                match messages(room.to_string(), Some(first), Some(PAGE_MAX)).await {
+                    Ok(older) if !older.is_empty() => state.add_messages(&room, older),
+                    _ => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    request_animation_frame(move || {
+        match document().get_element_by_id(&format!("m{seq}")) {
+            Some(target) => {
+                target.scroll_into_view();
+                let _ = target.set_attribute("data-flash", "");
+            }
+            None => {
+                let _ = window().location().set_href(&page);
+            }
+        }
+    });
 }
 
 /// Editing a message in place: Save sends the edit, Cancel (or Escape)

@@ -3,6 +3,8 @@
 pub mod chat_shell;
 pub mod composer;
 pub mod message_log;
+pub mod message_text;
+pub mod notifications;
 pub mod room_browser;
 pub mod room_view;
 pub mod sidebar;

@@ -7,10 +7,10 @@
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::{create_room, join_room, public_rooms};
 use crate::model::{PublicRoomQuery, Room};
+use crate::ui::location::Location;
 use crate::ui::state::ChatState;
 
 #[component]
@@ -40,13 +40,7 @@ pub fn RoomBrowser(
     });
     let error = RwSignal::new(None::<String>);
     // What `Find a room` holds (from the URL on a `/rooms?q=` page).
-    let query = RwSignal::new(
-        use_location()
-            .query
-            .get_untracked()
-            .get("q")
-            .unwrap_or_default(),
-    );
+    let query = RwSignal::new(Location::current().query_untracked("q").unwrap_or_default());
     // Reads the rooms for what is typed now; an answer to an older query
     // than the field holds is dropped. A failed read says so in the dialog.
     let find = move || {
@@ -72,10 +66,9 @@ pub fn RoomBrowser(
         }
         is_open
     });
-    let navigate = use_navigate();
+    let location = Location::current();
     // Joins (unless a member already) or creates a room, then opens it.
     let enter = move |joining: Option<Room>| {
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let entered = match joining {
                 Some(room)
@@ -100,7 +93,7 @@ pub fn RoomBrowser(
                     state.join(room);
                     error.set(None);
                     open.set(false);
-                    navigate(&path, Default::default());
+                    location.navigate(&path);
                 }
                 Err(err) => error.set(Some(err.to_string())),
             }

@@ -3,13 +3,13 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::leave_room;
 use crate::model::{RoomId, RoomKind};
 use crate::ui::components::chat_shell::History;
 use crate::ui::components::composer::Composer;
 use crate::ui::components::message_log::MessageLog;
+use crate::ui::location::Location;
 use crate::ui::state::ChatState;
 
 #[component]
@@ -23,15 +23,14 @@ pub fn RoomView(state: ChatState, history: History) -> impl IntoView {
                 .map(|r| r.room.clone())
         })
     };
-    let navigate = use_navigate();
+    let location = Location::current();
     let leave = move |id: RoomId| {
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             if leave_room(id.to_string()).await.is_ok() {
                 state
                     .rooms
                     .update(|rooms| rooms.retain(|r| r.room.id != id));
-                navigate("/", Default::default());
+                location.navigate("/");
             }
         });
     };

@@ -3,11 +3,11 @@
 //! `Online`), each a button that opens the direct room with them.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::direct_room;
 use crate::model::{Room, RoomKind, RoomSummary, User};
 use crate::ui::components::room_browser::RoomBrowser;
+use crate::ui::location::Location;
 use crate::ui::state::ChatState;
 
 #[component]
@@ -17,17 +17,16 @@ pub fn Sidebar(
     listing: RwSignal<Option<Vec<Room>>>,
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let navigate = use_navigate();
+    let location = Location::current();
     let me = state.me.get_value();
     let browse_button = NodeRef::<leptos::html::Button>::new();
     let open_direct = move |user_id: String| {
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match direct_room(user_id).await {
                 Ok(room) => {
                     let path = format!("/room/{}", room.id);
                     state.join(room);
-                    navigate(&path, Default::default());
+                    location.navigate(&path);
                     on_pick();
                 }
                 Err(err) => leptos::logging::warn!("cannot open the direct room: {err}"),

@@ -6,16 +6,11 @@
 //! signed in; a refusal comes back in the URL and is shown in words.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
-
-use crate::api::{Login, Register};
-use crate::ui::refusal::refused;
+use crate::ui::refusal::{refused, Form};
 
 #[component]
 pub fn SignInForm() -> impl IntoView {
-    let error = refused(Login::PATH)
-        .or_else(|| refused(Register::PATH))
-        .map(|err| err.to_string());
+    let error = refused(Form::SignIn).or_else(|| refused(Form::CreateAccount));
 
     view! {
         <main class="sign-in">

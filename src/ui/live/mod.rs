@@ -2,6 +2,7 @@
 //! [`ChatState`] with events and drains its outbox. Runs only after
 //! hydration; a page without JavaScript has no socket.
 
+pub mod notify;
 #[cfg(feature = "hydrate")]
 mod socket;
 

@@ -148,7 +148,14 @@ async fn serve(
         match select(stream.next(), frames.next()).await {
             Either::Left((Some(Ok(Message::Text(text))), _)) => {
                 match crate::ui::json::from_text::<ServerEvent>(&text) {
-                    Ok(event) => state.apply(event),
+                    Ok(event) => {
+                        if let ServerEvent::Message { message, .. } = &event {
+                            if let Some(title) = state.notable(message) {
+                                super::notify::show(&title, &message.text);
+                            }
+                        }
+                        state.apply(event)
+                    }
                     Err(err) => leptos::logging::warn!("unreadable event: {err}"),
                 }
             }

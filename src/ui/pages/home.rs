@@ -3,7 +3,6 @@
 
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use crate::api::{me, online_users, public_rooms, rooms};
 use crate::error::AppError;
@@ -11,17 +10,18 @@ use crate::model::PageData;
 use crate::ui::components::chat_shell::{ChatShell, History};
 use crate::ui::components::sign_in::SignInForm;
 use crate::ui::json::Json;
+use crate::ui::location::Location;
 use crate::ui::pages::chat_path;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     // `/rooms` opens with the room browser showing (the JavaScript-off way
     // to it), so its listing is read with the rest.
-    let location = use_location();
+    let location = Location::current();
     let browsing =
-        chat_path(&location.pathname.get_untracked()).is_some_and(|(_, browsing)| browsing);
+        chat_path(&location.path_untracked()).is_some_and(|(_, browsing)| browsing);
     // `/rooms?q=...`: the JavaScript-off way to find a room by name.
-    let find = location.query.get_untracked().get("q").filter(|q| !q.trim().is_empty());
+    let find = location.query_untracked("q").filter(|q| !q.trim().is_empty());
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
     let data = Resource::<_, Json>::new_with_options(|| (), move |_| page_data(browsing, find.clone()), false);
@@ -37,7 +37,7 @@ pub fn HomePage() -> impl IntoView {
                         <main class="centered">
                             <h1>"Confab"</h1>
                             <p class="notice" role="alert">{err.to_string()}</p>
-                            <p><a href=location.pathname.get_untracked()>"Try again"</a></p>
+                            <p><a href=location.path_untracked()>"Try again"</a></p>
                         </main>
                     }),
                 }

@@ -5,9 +5,8 @@ mod not_found;
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
-
 use crate::model::RoomId;
+use crate::ui::location::Location;
 
 pub use home::HomePage;
 pub use not_found::NotFound;
@@ -16,8 +15,8 @@ pub use not_found::NotFound;
 /// rooms keeps the home page, with its state and live connection.
 #[component]
 pub fn Pages() -> impl IntoView {
-    let location = use_location();
-    let known = Memo::new(move |_| chat_path(&location.pathname.read()).is_some());
+    let location = Location::current();
+    let known = Memo::new(move |_| location.with_path(|path| chat_path(path).is_some()));
     move || {
         if known.get() {
             Either::Left(view! { <HomePage/> })
