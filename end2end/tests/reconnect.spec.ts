@@ -91,7 +91,10 @@ test("the chat loads without console errors or hydration warnings", async ({ pag
   });
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   await signUp(page, true);
-  await page.reload();
+  // Under the page's Content-Security-Policy (a violation is a console
+  // error, which fails this test).
+  const reloaded = await page.reload();
+  expect(reloaded?.headers()["content-security-policy"]).toContain("'nonce-");
   await hydrated(page, true);
   await say(page, "a quiet console");
   await expect(log(page).getByText("a quiet console")).toBeVisible();

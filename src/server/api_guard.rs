@@ -2,7 +2,7 @@
 //! every server-function error the HTTP status its `AppError` names.
 
 use axum::body::{to_bytes, Body};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -10,16 +10,16 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::error::AppError;
 
-use super::origin;
+use super::origin::{self, SiteOrigin};
 
 /// Larger error bodies are not ours; they pass untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub async fn api_guard(request: Request, next: Next) -> Response {
+pub async fn api_guard(State(site): State<Option<SiteOrigin>>, request: Request, next: Next) -> Response {
     if !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
-    if !origin::is_same_site(request.headers()) {
+    if !origin::is_same_site(request.headers(), site.as_ref()) {
         return error_response(AppError::Forbidden(
             "This request came from another site and was refused.".into(),
         ));

@@ -43,6 +43,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// The embedded redis-server's memory ceiling, in megabytes. Full, it
+    /// refuses writes (answered 503) rather than evict sessions or
+    /// messages. A Redis of your own (REDIS_URL) keeps its own settings.
+    #[arg(long, env = "CONFAB_REDIS_MAXMEMORY_MB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub redis_maxmemory_mb: u64,
+
     /// The Leptos site settings read at run time. Without it, ./Leptos.toml
     /// if there is one; else the LEPTOS_* environment variables and the
     /// defaults built in (output `confab`, site `target/site`, pkg `pkg`).
@@ -90,12 +96,29 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',', default_value = "")]
     pub admins: Vec<String>,
 
-    /// Mark the session cookie Secure even when no proxy says https.
+    /// The site's address as people reach it, such as
+    /// https://chat.example.com (behind a TLS proxy, the proxy's). It
+    /// decides whether the site is served over https (the session cookie
+    /// is then `__Host-confab_session`, Secure, and responses send HSTS),
+    /// and cross-site checks compare a request's Origin with its scheme,
+    /// host and port. Without it, the request's Host stands in (plain local
+    /// runs).
+    #[arg(long, env = "CONFAB_PUBLIC_URL", value_parser = crate::server::origin::SiteOrigin::parse)]
+    pub public_url: Option<crate::server::origin::SiteOrigin>,
+
+    /// Mark the session cookie Secure without a public https URL.
     #[arg(long, env = "CONFAB_SECURE_COOKIES")]
     pub secure_cookies: bool,
 }
 
 impl Config {
+    /// Whether the site is served over https, as configured (never as a
+    /// request's headers say: a proxy that sends no X-Forwarded-Proto must
+    /// not turn the cookie's Secure off).
+    pub fn is_https(&self) -> bool {
+        self.secure_cookies || self.public_url.as_ref().is_some_and(|site| site.is_https())
+    }
+
     /// Whether `username` is one of [`Config::admins`].
     pub fn is_admin(&self, username: &crate::model::Username) -> bool {
         self.admins

@@ -36,7 +36,9 @@ pub async fn hash(password: Password) -> Result<PasswordHash, AppError> {
 }
 
 /// Checks a password against a stored hash, or against the decoy when there
-/// is none. Answers false for a stored hash that cannot be read.
+/// is none: the same work either way, so that the time an answer takes does
+/// not tell whether a username exists. Answers false for a stored hash
+/// that cannot be read.
 pub async fn verify(password: Password, stored: Option<PasswordHash>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
@@ -45,10 +47,12 @@ pub async fn verify(password: Password, stored: Option<PasswordHash>) -> Result<
             tracing::error!("a stored password hash cannot be parsed");
             return false;
         };
-        known
-            && argon2()
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok()
+        // Verify first: `known && verify` would skip the work for an
+        // unknown name, and answer measurably sooner.
+        let matches = argon2()
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok();
+        known && matches
     })
     .await
     .map_err(|e| internal("verifying task failed", e))

@@ -1,5 +1,14 @@
 //! The embedded default: a private `redis-server` child on a free loopback
 //! port, its data on disk in a directory of ours. Tests use it too.
+//!
+//! The embedded one ([`RedisProcess::start_private`]) is private in fact:
+//! its directory is the owner's alone (0700), and it asks for a password
+//! made at random at each start and known only to this process, so
+//! another local user who finds its port can neither read nor write
+//! sessions. The password travels in a settings file of mode 0600, never
+//! on the command line (which every local user can read in /proc). It
+//! also has a memory ceiling with the `noeviction` policy: full, it refuses
+//! writes (a 503) instead of evicting sessions or messages.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -20,6 +29,8 @@ pub enum RedisProcessError {
     },
     #[error("redis-server did not come up within {0:?}; see {1}")]
     NotReady(Duration, PathBuf),
+    #[error("cannot make a password for the embedded redis-server: {0}")]
+    Random(getrandom::Error),
 }
 
 pub struct RedisProcess {
@@ -28,7 +39,12 @@ pub struct RedisProcess {
     dir: PathBuf,
     /// Settings beyond the defaults, kept for a restart.
     extra: Vec<String>,
+    /// The private one's password (its settings file holds it too).
+    password: Option<String>,
 }
+
+/// The private Redis's settings file, in its data directory.
+const PRIVATE_SETTINGS: &str = "confab-redis.conf";
 
 const READY_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -62,6 +78,50 @@ impl RedisProcess {
             port,
             dir,
             extra,
+            password: None,
+        };
+        process.wait_until_ready().await?;
+        Ok(process)
+    }
+
+    /// Starts the embedded Redis: in `dir` (made the owner's alone), with
+    /// a fresh random password and a ceiling of `maxmemory_mb` megabytes
+    /// (`noeviction`). See the module's doc.
+    pub async fn start_private(dir: &Path, maxmemory_mb: u64) -> Result<Self, RedisProcessError> {
+        use std::io::Write;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |source| RedisProcessError::Io {
+            dir: dir.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        let dir = dir.canonicalize().map_err(io)?;
+        let mut secret = [0u8; 24];
+        getrandom::fill(&mut secret).map_err(RedisProcessError::Random)?;
+        let password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let settings = dir.join(PRIVATE_SETTINGS);
+        // A file left by an earlier start is replaced, and only its owner
+        // may read it while it is written.
+        let _ = std::fs::remove_file(&settings);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&settings)
+            .map_err(io)?;
+        writeln!(
+            file,
+            "requirepass {password}\nmaxmemory {maxmemory_mb}mb\nmaxmemory-policy noeviction"
+        )
+        .map_err(io)?;
+        let port = free_port().map_err(io)?;
+        let mut process = RedisProcess {
+            child: spawn(&dir, port, &[settings.display().to_string()])?,
+            port,
+            dir,
+            extra: vec![settings.display().to_string()],
+            password: Some(password),
         };
         process.wait_until_ready().await?;
         Ok(process)
@@ -79,15 +139,27 @@ impl RedisProcess {
         self.port
     }
 
+    /// How to reach it (with its password, for the private one: keep it
+    /// out of logs).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        match &self.password {
+            Some(password) => format!("redis://:{password}@127.0.0.1:{}", self.port),
+            None => format!("redis://127.0.0.1:{}", self.port),
+        }
     }
 }
 
-/// Starts redis-server on `port` with its data in `dir`.
+/// Starts redis-server on `port` with its data in `dir`. A settings file
+/// must come first among the arguments, so the private one's is `extra`'s
+/// first and only entry; other settings follow as flags.
 fn spawn(dir: &Path, port: u16, extra: &[String]) -> Result<Child, RedisProcessError> {
     let mut command = Command::new("redis-server");
     dies_with_us(&mut command);
+    let (settings_file, flags) = match extra.first() {
+        Some(first) if !first.starts_with("--") => (Some(first), &extra[1..]),
+        _ => (None, extra),
+    };
+    command.args(settings_file);
     command
         .args([
             "--port",
@@ -108,7 +180,7 @@ fn spawn(dir: &Path, port: u16, extra: &[String]) -> Result<Child, RedisProcessE
             "",
         ])
         .args(["--logfile", "redis.log", "--daemonize", "no"])
-        .args(extra)
+        .args(flags)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

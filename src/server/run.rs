@@ -35,8 +35,8 @@ async fn run(config: Config) -> Result<(), StartupError> {
         (Some(_), _) | (_, Some(_)) => None,
         (None, None) => {
             let dir = config.data_dir.join("redis");
-            let redis = RedisProcess::start(&dir).await?;
-            tracing::info!(url = %redis.url(), dir = %dir.display(), "started the embedded redis-server");
+            let redis = RedisProcess::start_private(&dir, config.redis_maxmemory_mb).await?;
+            tracing::info!(port = redis.port(), dir = %dir.display(), "started the embedded redis-server");
             Some(redis)
         }
     };

@@ -23,6 +23,7 @@ use super::bus::Bus;
 use super::config::Config;
 use super::health::healthz;
 use super::request::RequestUser;
+use super::security_headers;
 use super::store::{RedisTarget, Store, StoreError};
 use super::AppState;
 
@@ -124,12 +125,19 @@ pub fn router(state: AppState) -> Router {
         .iter()
         .map(|path| AxumRouteListing::new(path.to_string(), SsrMode::Async, [Method::Get], vec![]))
         .collect();
-    // Per request: the state, and a fresh slot for who is signed in.
+    // Under `cargo leptos watch`, the page's live-reload socket.
+    let reload_port = std::env::var("LEPTOS_WATCH").is_ok().then(|| {
+        let options = &state.leptos_options;
+        options.reload_external_port.unwrap_or(options.reload_port)
+    });
+    // Per page request: the state, a fresh slot for who is signed in, and
+    // the page's Content-Security-Policy.
     let context = {
         let state = state.clone();
         move || {
             provide_context(state.clone());
             provide_context(RequestUser::default());
+            security_headers::protect_page(reload_port);
         }
     };
     let page = {
@@ -145,7 +153,11 @@ pub fn router(state: AppState) -> Router {
     router
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(api_guard))
+        .layer(middleware::from_fn_with_state(state.config.public_url.clone(), api_guard))
+        .layer(middleware::from_fn_with_state(
+            state.config.is_https(),
+            security_headers::every_response,
+        ))
         .with_state(state)
 }
 

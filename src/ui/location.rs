@@ -106,7 +106,10 @@ fn initial() -> (String, String) {
             || ("/".to_owned(), String::new()),
             |parts| {
                 let uri = &parts.uri;
-                (uri.path().to_owned(), uri.query().unwrap_or_default().to_owned())
+                (
+                    uri.path().to_owned(),
+                    uri.query().unwrap_or_default().to_owned(),
+                )
             },
         )
     }
@@ -128,8 +131,8 @@ fn follow_the_browser(location: Location) {
 
     let _ = window_event_listener(ev::popstate, move |_| location.follow_address_bar());
     let _ = window_event_listener(ev::click, move |ev| {
-        let plain_click = ev.button() == 0
-            && !(ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key());
+        let plain_click =
+            ev.button() == 0 && !(ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key());
         if ev.default_prevented() || !plain_click {
             return;
         }
@@ -167,8 +170,14 @@ mod tests {
 
     #[test]
     fn query_values_are_decoded() {
-        assert_eq!(find("q=rust+lang&before=5", "q").as_deref(), Some("rust lang"));
-        assert_eq!(find("draft=a%3Cb%3E%20c", "draft").as_deref(), Some("a<b> c"));
+        assert_eq!(
+            find("q=rust+lang&before=5", "q").as_deref(),
+            Some("rust lang")
+        );
+        assert_eq!(
+            find("draft=a%3Cb%3E%20c", "draft").as_deref(),
+            Some("a<b> c")
+        );
         assert_eq!(find("a=1", "b"), None);
         assert_eq!(find("", "a"), None);
     }

@@ -70,7 +70,9 @@ pub fn blocks(text: &str) -> Vec<Block> {
             blocks.push(Block::Code(code.join("\n")));
             continue;
         }
-        let quote = line.strip_prefix('>').map(|rest| rest.strip_prefix(' ').unwrap_or(rest));
+        let quote = line
+            .strip_prefix('>')
+            .map(|rest| rest.strip_prefix(' ').unwrap_or(rest));
         if quote.is_some() != quoting {
             flush(&mut run, quoting, &mut blocks);
             quoting = quote.is_some();
@@ -87,16 +89,16 @@ pub fn spans(text: &str) -> Vec<Span> {
     let mut plain_from = 0;
     let mut at = 0;
     while let Some(c) = text[at..].chars().next() {
-        let marked = match c {
-            '`' => closing(text, at, "`", false).map(|(inner, end)| (Span::Code(inner.into()), end)),
-            '*' if text[at..].starts_with("**") => {
-                closing(text, at, "**", false).map(|(inner, end)| (Span::Bold(inner.into()), end))
-            }
-            '_' if opens_word(text, at) => {
-                closing(text, at, "_", true).map(|(inner, end)| (Span::Italic(inner.into()), end))
-            }
-            _ => None,
-        };
+        let marked =
+            match c {
+                '`' => closing(text, at, "`", false)
+                    .map(|(inner, end)| (Span::Code(inner.into()), end)),
+                '*' if text[at..].starts_with("**") => closing(text, at, "**", false)
+                    .map(|(inner, end)| (Span::Bold(inner.into()), end)),
+                '_' if opens_word(text, at) => closing(text, at, "_", true)
+                    .map(|(inner, end)| (Span::Italic(inner.into()), end)),
+                _ => None,
+            };
         match marked {
             Some((span, end)) => {
                 plain(&text[plain_from..at], &mut spans);
@@ -121,7 +123,10 @@ fn plain(text: &str, spans: &mut Vec<Span>) {
 
 /// Whether a `_` at `at` may open italics: at the start of a word.
 fn opens_word(text: &str, at: usize) -> bool {
-    !text[..at].chars().next_back().is_some_and(char::is_alphanumeric)
+    !text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
 }
 
 /// The text between the `mark` at `at` and the next one that closes it,
@@ -176,7 +181,14 @@ mod tests {
 
     #[test]
     fn marks_that_do_not_close_stay_as_typed() {
-        for typed in ["snake_case_name", "2 * 3 ** 4", "** not bold **", "a ` b", "_ no _", "**"] {
+        for typed in [
+            "snake_case_name",
+            "2 * 3 ** 4",
+            "** not bold **",
+            "a ` b",
+            "_ no _",
+            "**",
+        ] {
             assert_eq!(spans(typed), vec![text(typed)], "{typed}");
         }
         // Code is literal: no bold and no link inside it.
@@ -199,9 +211,15 @@ mod tests {
             ]
         );
         // An unclosed fence runs to the end.
-        assert_eq!(blocks("```\nstill code"), vec![Block::Code("still code".into())]);
+        assert_eq!(
+            blocks("```\nstill code"),
+            vec![Block::Code("still code".into())]
+        );
         // Lines of a paragraph keep their breaks.
-        assert_eq!(blocks("one\n\ntwo"), vec![Block::Paragraph(vec![text("one\n\ntwo")])]);
+        assert_eq!(
+            blocks("one\n\ntwo"),
+            vec![Block::Paragraph(vec![text("one\n\ntwo")])]
+        );
     }
 
     #[test]

@@ -128,3 +128,119 @@ async fn a_prefix_with_braces_or_two_redis_settings_are_refused() {
         assert!(stderr.contains(expected), "{name}: {stderr}");
     }
 }
+
+/// The embedded redis-server of a running confab, and its command line.
+fn embedded_redis(confab: &ConfabProcess) -> (u32, Vec<String>) {
+    let pid = children(confab.child.id())
+        .into_iter()
+        .find(|pid| command_of(*pid).starts_with("redis-server"))
+        .expect("an embedded redis-server");
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("its command line");
+    let args = cmdline
+        .split(|b| *b == 0)
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect();
+    (pid, args)
+}
+
+/// The embedded Redis is the instance's alone: its directory is the
+/// owner's (0700), its settings file with the password is 0600, the
+/// password is nowhere on the command line, and a client without it is
+/// refused. It has a memory ceiling that refuses writes when reached.
+#[tokio::test]
+async fn the_embedded_redis_is_private_and_bounded() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let confab = ConfabProcess::start(&[
+        ("CONFAB_DATA_DIR", data.display().to_string()),
+        ("CONFAB_REDIS_MAXMEMORY_MB", "64".into()),
+    ])
+    .await;
+    // Redis shows its address as its process title: `redis-server
+    // 127.0.0.1:PORT`.
+    let (_, args) = embedded_redis(&confab);
+    let port = args
+        .iter()
+        .find_map(|arg| arg.split("127.0.0.1:").nth(1))
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .expect("the address in the process title");
+
+    let redis_dir = data.join("redis");
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path).expect("it exists").permissions().mode() & 0o777
+    };
+    assert_eq!(mode(&redis_dir), 0o700);
+    let settings = redis_dir.join("confab-redis.conf");
+    assert_eq!(mode(&settings), 0o600);
+    let text = std::fs::read_to_string(&settings).expect("the settings file");
+    let password = text
+        .lines()
+        .find_map(|line| line.strip_prefix("requirepass "))
+        .expect("a password")
+        .to_owned();
+    assert!(password.len() >= 32, "{password}");
+    assert!(!args.iter().any(|arg| arg.contains(&password)), "{args:?}");
+
+    let stranger = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("a url");
+    let mut stranger = stranger
+        .get_multiplexed_async_connection()
+        .await
+        .expect("the port answers");
+    let refused = redis::cmd("GET")
+        .arg("confab:user:1")
+        .query_async::<Option<String>>(&mut stranger)
+        .await
+        .expect_err("no password, no access");
+    assert_eq!(refused.code(), Some("NOAUTH"), "{refused}");
+
+    let owner = redis::Client::open(format!("redis://:{password}@127.0.0.1:{port}")).expect("a url");
+    let mut owner = owner.get_multiplexed_async_connection().await.expect("it answers");
+    let policy: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory-policy")
+        .query_async(&mut owner)
+        .await
+        .expect("config");
+    assert_eq!(policy[1], "noeviction");
+    let ceiling: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory")
+        .query_async(&mut owner)
+        .await
+        .expect("config");
+    assert_eq!(ceiling[1], (64u64 << 20).to_string());
+}
+
+/// A full embedded Redis refuses new messages with a 503 and evicts
+/// nothing: the sender stays signed in and what was stored stays readable.
+#[tokio::test]
+async fn a_full_embedded_redis_refuses_writes_and_keeps_sessions() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let confab = ConfabProcess::start(&[
+        ("CONFAB_DATA_DIR", dir.path().join("data").display().to_string()),
+        ("CONFAB_REDIS_MAXMEMORY_MB", "4".into()),
+        ("CONFAB_SEND_BURST", "1000000".into()),
+        ("CONFAB_SEND_PER_SECOND", "1000000".into()),
+    ])
+    .await;
+    let alice = crate::helpers::Client::new(&confab.base);
+    alice.signed_up("alice").await;
+    let text = "x".repeat(3900);
+    let mut stored = 0;
+    let refused = loop {
+        let reply = alice.send("0", &text).await;
+        if reply.status != 200 {
+            break reply;
+        }
+        stored += 1;
+        assert!(stored < 5000, "4 MB never filled up");
+    };
+    assert_eq!(refused.status, 503, "{:?}", refused.body);
+    assert_eq!(refused.body["error"], "unavailable");
+    assert!(stored > 0);
+    assert_eq!(alice.post("/api/me", &[]).await.status, 200, "still signed in");
+    let newest = alice.history("0", None, Some(1)).await;
+    assert_eq!(newest.status, 200);
+    assert_eq!(newest.body[0]["seq"], stored);
+}

@@ -180,17 +180,21 @@ async fn typing_reaches_the_others_in_the_room() {
     bob.signed_up("bob").await;
     // A socket is on the bus once its handshake is answered: typing sent
     // right after bob's socket opens still reaches it (typing is never
-    // replayed, so a late registration would lose it). Fresh sockets each
-    // round, so the typing throttle does not apply.
-    for _ in 0..5 {
-        let mut alice_ws = alice.ws().await;
+    // replayed, so a late registration would lose it). Fresh sockets and
+    // a new typist each round, so the typing throttle (per person and
+    // room) does not apply.
+    for round in 0..5 {
+        let typist = a.client();
+        let name = format!("typist{round}");
+        typist.signed_up(&name).await;
+        let mut typist_ws = typist.ws().await;
         let mut bob_ws = bob.ws().await;
-        alice_ws
+        typist_ws
             .send(json!({"type": "typing", "room_id": "0"}))
             .await;
         let typing = bob_ws.next_of("typing").await;
         assert_eq!(typing["room_id"], "0");
-        assert_eq!(typing["user"]["username"], "alice");
+        assert_eq!(typing["user"]["username"], name);
     }
     let mut alice_ws = alice.ws().await;
     // Alice is not told of her own typing: her next event is her message.
@@ -201,6 +205,40 @@ async fn typing_reaches_the_others_in_the_room() {
         vec![1],
         "typing is never stored"
     );
+}
+
+/// One typing notice per person and room per interval, however many
+/// sockets and instances the person types from: a script that opens
+/// sockets cannot flood the room.
+#[tokio::test]
+async fn typing_is_throttled_per_person_across_sockets_and_instances() {
+    let (_redis, a, b) = two_instances().await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let bob = b.client();
+    bob.signed_up("bob").await;
+    let mut bob_ws = bob.ws().await;
+    let mut alice_sockets = Vec::new();
+    for instance in [&a, &b, &a, &b] {
+        alice_sockets.push(alice.pointed_at(&instance.base).ws().await);
+    }
+    // Each socket types, then sends: a socket handles its frames in
+    // order, so its typing (if it goes out) is on the bus before its
+    // message, and bob has seen every notice once he has the four messages.
+    for (i, socket) in alice_sockets.iter_mut().enumerate() {
+        socket.send(json!({"type": "typing", "room_id": "0"})).await;
+        socket.send_message("0", &format!("m{i}"), &format!("n{i}")).await;
+    }
+    let (mut typing, mut messages) = (0, 0);
+    while messages < 4 {
+        let event = bob_ws.next_except("presence").await;
+        match event["type"].as_str() {
+            Some("typing") => typing += 1,
+            Some("message") => messages += 1,
+            other => panic!("unexpected {other:?}: {event}"),
+        }
+    }
+    assert_eq!(typing, 1, "one notice from four sockets on two instances");
 }
 
 #[tokio::test]

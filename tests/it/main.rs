@@ -21,5 +21,6 @@ mod presence;
 mod retries;
 mod rooms;
 mod upgrade;
+mod shutdown;
 mod signout;
 mod ws;

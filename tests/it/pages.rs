@@ -265,3 +265,47 @@ async fn concurrent_readers_each_see_their_own_page() {
     }));
     readers.await;
 }
+
+/// A page carries a Content-Security-Policy whose nonce is the one on the
+/// page's own inline scripts, and no `unsafe-inline`; every response says
+/// nosniff, same-origin referrers and no framing.
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_with_their_nonce() {
+    let (_redis, confab) = confab().await;
+    let reader = Client::new(&confab.base);
+    let page = reader.get("/").await;
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    let policy = headers["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let scripts: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or_default())
+        .collect();
+    assert!(!scripts.is_empty(), "{html}");
+    for script in scripts {
+        assert!(script.contains(&format!("nonce=\"{nonce}\"")), "<script{script}>");
+    }
+    // A second page gets a nonce of its own.
+    let again = reader.get("/").await;
+    assert!(!again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(&nonce));
+
+    for response in [reader.get("/favicon.svg").await, reader.get("/no/such/page").await] {
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+        assert_eq!(headers["x-frame-options"], "DENY");
+    }
+}

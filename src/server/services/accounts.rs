@@ -67,7 +67,7 @@ pub async fn logout() -> Result<(), AppError> {
     if let Some(token) = session::token(&request.headers) {
         end_session(&request, &token).await?;
     }
-    request.set_cookie(session::expired_cookie(&request.state, &request.headers))
+    request.set_cookie(session::expired_cookie(&request.state))
 }
 
 /// Deletes a session; its sockets close on every instance.
@@ -91,7 +91,7 @@ pub async fn me() -> Result<User, AppError> {
     let request = RequestContext::current()?;
     let user = request.user().await?;
     if let Some(token) = session::token(&request.headers) {
-        request.set_cookie(session::cookie(&request.state, &request.headers, &token))?;
+        request.set_cookie(session::cookie(&request.state, &token))?;
     }
     Ok(user)
 }
@@ -110,7 +110,7 @@ async fn start_session(request: &RequestContext, user: &User) -> Result<(), AppE
     store
         .create_session(&token, user.id, request.state.config.session_ttl_secs)
         .await?;
-    request.set_cookie(session::cookie(&request.state, &request.headers, &token))
+    request.set_cookie(session::cookie(&request.state, &token))
 }
 
 async fn count_attempt_by_addr(request: &RequestContext) -> Result<(), AppError> {

@@ -34,6 +34,7 @@
 //! | `P:{room:7}:changes`         | zset   | every message once: member = `{seq}:{rev it was stored at}`, score = the rev of its latest change |
 //! | `P:{room:7}:mentions`        | zset   | who is named where: member = `{user id}:{seq, 20 digits}`, score 0 (counted by ZLEXCOUNT above a read mark) |
 //! | `P:{room:7}:owner`           | string | the user id of a public room's creator         |
+//! | `P:{room:7}:typing:{user}`   | string | set while the user's last typing notice here is fresh; TTL = the typing interval (one notice per person per room, whatever their sockets and instances) |
 //!
 //! An instance, tag `{instance:ID}`: `P:{instance:ID}:alive` (string, its
 //! heartbeat; TTL = liveness window), `P:{instance:ID}:users` (set, users
@@ -134,6 +135,11 @@ impl Keys {
     /// Who created the (public) room.
     pub fn room_owner(&self, room: &RoomId) -> String {
         self.room_key(room, ":owner")
+    }
+
+    /// Set while `user`'s last typing notice in the room is fresh.
+    pub fn room_typing(&self, room: &RoomId, user: UserId) -> String {
+        self.room_key(room, &format!(":typing:{user}"))
     }
 
     /// `rest` behind the prefix (a key [`legacy`] names without it).
@@ -281,8 +287,11 @@ impl Keys {
         self.key(format_args!("attempts:login:user:{}", name.canonical()))
     }
 
+    /// Counted by the client's network: an IPv4 address, or the /64 of an
+    /// IPv6 one (a single line or host hands out addresses in its /64 at
+    /// will, so counting by address would let it try without end).
     pub fn login_attempts_by_addr(&self, addr: IpAddr) -> String {
-        self.key(format_args!("attempts:login:addr:{addr}"))
+        self.key(format_args!("attempts:login:addr:{}", address_group(addr)))
     }
 
     /// The keys of layout 1, for the upgrade.
@@ -350,10 +359,36 @@ pub mod legacy {
     }
 }
 
+/// The network an address limit counts a client by: its IPv4 address
+/// (an IPv4 address written as IPv6 included), or the /64 of its IPv6
+/// address.
+fn address_group(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::legacy::Legacy;
     use super::*;
+
+    #[test]
+    fn address_limits_count_an_ipv6_client_by_its_64() {
+        let group = |addr: &str| address_group(addr.parse().unwrap());
+        assert_eq!(group("203.0.113.7"), "203.0.113.7");
+        assert_eq!(group("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(group("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(group("2001:db8:1:2:bbbb:cccc:dddd:eeee"), group("2001:db8:1:2::9"));
+        assert_ne!(group("2001:db8:1:2::1"), group("2001:db8:1:3::1"));
+    }
 
     /// The hash tag Redis Cluster hashes a key by: what lies between the
     /// first `{` and the first `}` after it, when that is not empty.

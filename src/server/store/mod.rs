@@ -45,9 +45,11 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         tracing::error!(error = %err, "store failure");
         match &err {
-            // Redis is away, or a cluster is between masters: try again.
+            // Redis is away, or a cluster is between masters, or it is
+            // full (maxmemory with noeviction): try again later.
             StoreError::Redis(e)
-                if e.is_connection_dropped()
+                if e.code() == Some("OOM")
+                    || e.is_connection_dropped()
                     || e.is_io_error()
                     || e.is_timeout()
                     || e.is_cluster_error()

@@ -219,7 +219,10 @@ impl FrameHandler {
         }
     }
 
-    /// Publishes a typing event, at most one per room per [`TYPING_EVERY`].
+    /// Publishes a typing event, at most one per person and room per
+    /// [`TYPING_EVERY`]: this socket keeps its own clock (no Redis call for
+    /// a notice it already knows is too soon), and a gate in Redis holds
+    /// the person to it across their other sockets and instances.
     async fn typing(&mut self, room: RoomId) -> Result<(), AppError> {
         if !self.state.bus.is_member(self.conn, &room) {
             return Err(AppError::Forbidden(
@@ -235,8 +238,11 @@ impl FrameHandler {
             return Ok(());
         }
         self.typed.insert(room.clone(), now);
-        self.state
-            .store
+        let store = &self.state.store;
+        if !store.claim_typing(&room, self.user.id, TYPING_EVERY).await? {
+            return Ok(());
+        }
+        store
             .publish(&BusEvent::Typing {
                 room_id: room,
                 user: self.user.clone(),

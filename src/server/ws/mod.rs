@@ -27,7 +27,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !origin::is_same_site(&headers) {
+    if !origin::is_same_site(&headers, state.config.public_url.as_ref()) {
         return refuse(AppError::Forbidden(
             "This connection came from another site and was refused.".into(),
         ));

@@ -19,7 +19,11 @@ const BODY_CHARS: usize = 200;
 /// Whether this browser has the Notification API at all (calling into it
 /// where it is missing would throw).
 fn supported() -> bool {
-    Reflect::has(&leptos::prelude::window(), &JsValue::from_str("Notification")).unwrap_or(false)
+    Reflect::has(
+        &leptos::prelude::window(),
+        &JsValue::from_str("Notification"),
+    )
+    .unwrap_or(false)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -30,7 +34,10 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn enabled() -> bool {
     supported()
         && Notification::permission() == NotificationPermission::Granted
-        && storage().and_then(|s| s.get_item(SETTING).ok().flatten()).as_deref() == Some("on")
+        && storage()
+            .and_then(|s| s.get_item(SETTING).ok().flatten())
+            .as_deref()
+            == Some("on")
 }
 
 /// Turns notifications on, asking the browser's permission if it has not
