@@ -59,6 +59,8 @@ export default defineConfig({
       // Tests fill rooms quickly (300 messages for the scroll-back test).
       CONFAB_SEND_BURST: "100000",
       CONFAB_LOGIN_ATTEMPTS_PER_ADDR: "100000",
+      // Every test makes people; the hourly account budget is for everyone.
+      CONFAB_REGISTRATIONS_PER_HOUR: "100000",
       // One shared General for every test's people: past the default 100
       // members it would carry no presence, and the tests of live presence
       // would depend on how many people the tests before made.

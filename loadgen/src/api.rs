@@ -77,7 +77,8 @@ impl Api {
         if !status.is_success() {
             let hint = if status == 429 {
                 " (a rate limit: against servers we did not start, raise \
-                 CONFAB_LOGIN_ATTEMPTS_PER_ADDR, CONFAB_SEND_BURST and CONFAB_SEND_PER_SECOND there)"
+                 CONFAB_LOGIN_ATTEMPTS_PER_ADDR, CONFAB_REGISTRATIONS_PER_HOUR, CONFAB_ROOMS_PER_DAY, \
+                 CONFAB_MEMBERSHIP_CHANGES_PER_MINUTE, CONFAB_SEND_BURST and CONFAB_SEND_PER_SECOND there)"
             } else {
                 ""
             };

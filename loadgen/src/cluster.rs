@@ -260,6 +260,14 @@ fn spawn(
         .env("CONFAB_SEND_PER_SECOND", "1000000")
         .env("CONFAB_LOGIN_ATTEMPTS_PER_ADDR", "100000000")
         .env("CONFAB_LOGIN_ATTEMPTS_PER_USER", "100000000")
+        // A benchmark makes people, rooms and memberships far faster than
+        // people do.
+        .env("CONFAB_REGISTRATIONS_PER_HOUR", "100000000")
+        .env("CONFAB_PASSWORD_HASHING_WAIT_MS", "600000")
+        .env("CONFAB_ROOMS_PER_DAY", "100000000")
+        .env("CONFAB_ROOMS_PER_PERSON", "100000000")
+        .env("CONFAB_MEMBERSHIP_CHANGES_PER_MINUTE", "100000000")
+        .env("CONFAB_NEW_DIRECT_ROOMS_PER_HOUR", "100000000")
         .env("RUST_LOG", rust_log)
         .stdin(Stdio::null())
         .stdout(out)

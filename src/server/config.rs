@@ -82,6 +82,41 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PRESENCE_ROOM_LIMIT", default_value_t = 100)]
     pub presence_room_limit: u64,
 
+    /// Websockets one person may hold open at once, on every instance
+    /// together; the handshake of one more is answered 429.
+    #[arg(long, env = "CONFAB_SOCKETS_PER_PERSON", default_value_t = 30)]
+    pub sockets_per_person: u64,
+
+    /// Public rooms one person may make per day.
+    #[arg(long, env = "CONFAB_ROOMS_PER_DAY", default_value_t = 20)]
+    pub rooms_per_day: u32,
+
+    /// Public rooms one person may make in all.
+    #[arg(long, env = "CONFAB_ROOMS_PER_PERSON", default_value_t = 200)]
+    pub rooms_per_person: u64,
+
+    /// Joins and leaves one person may make per minute.
+    #[arg(long, env = "CONFAB_MEMBERSHIP_CHANGES_PER_MINUTE", default_value_t = 30)]
+    pub membership_changes_per_minute: u32,
+
+    /// Direct rooms one person may open with new people per hour.
+    #[arg(long, env = "CONFAB_NEW_DIRECT_ROOMS_PER_HOUR", default_value_t = 30)]
+    pub new_direct_rooms_per_hour: u32,
+
+    /// Accounts everyone together may make per hour.
+    #[arg(long, env = "CONFAB_REGISTRATIONS_PER_HOUR", default_value_t = 1000)]
+    pub registrations_per_hour: u32,
+
+    /// Password hashes (argon2, 19 MiB each) computed at once; by default
+    /// one per core.
+    #[arg(long, env = "CONFAB_PASSWORD_HASHING_MAX")]
+    pub password_hashing_max: Option<usize>,
+
+    /// How long a sign-in or sign-up waits for a turn at hashing before it
+    /// is answered 429, in milliseconds.
+    #[arg(long, env = "CONFAB_PASSWORD_HASHING_WAIT_MS", default_value_t = 2000)]
+    pub password_hashing_wait_ms: u64,
+
     /// Seconds an instance's heartbeat lives: users of an instance that
     /// dies without warning go offline within this plus a third of it.
     #[arg(long, env = "CONFAB_HEARTBEAT_TTL_SECS", default_value_t = 15)]

@@ -1,7 +1,15 @@
 //! Password hashing with argon2id at OWASP's parameters (m = 19 MiB, t = 2,
 //! p = 1), always on the blocking pool so the async runtime never stalls.
+//!
+//! Each run takes 19 MiB and a core for tens of milliseconds, so a
+//! [`Hasher`] lets only so many run at once (by default, one per core): a
+//! burst of sign-ups waits its turn briefly, then is told to come back
+//! (429), instead of taking gigabytes of memory and every core.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use argon2::password_hash::phc::PasswordHash as Phc;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
@@ -24,6 +32,44 @@ static DECOY: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
+/// Runs argon2 at most `max` at a time; a run waits up to `wait` for its
+/// turn.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Hasher {
+    pub fn new(max: usize, wait: Duration) -> Self {
+        Hasher {
+            permits: Arc::new(Semaphore::new(max.max(1))),
+            wait,
+        }
+    }
+
+    /// Hashes a new password.
+    pub async fn hash(&self, password: Password) -> Result<PasswordHash, AppError> {
+        let _turn = self.turn().await?;
+        hash(password).await
+    }
+
+    /// See [`verify`].
+    pub async fn verify(&self, password: Password, stored: Option<PasswordHash>) -> Result<bool, AppError> {
+        let _turn = self.turn().await?;
+        verify(password, stored).await
+    }
+
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AppError::TooManyRequests(
+                "Confab is busy checking passwords. Please try again in a moment.".into(),
+            )),
+        }
+    }
+}
+
 pub async fn hash(password: Password) -> Result<PasswordHash, AppError> {
     tokio::task::spawn_blocking(move || {
         argon2()
@@ -39,7 +85,7 @@ pub async fn hash(password: Password) -> Result<PasswordHash, AppError> {
 /// is none: the same work either way, so that the time an answer takes does
 /// not tell whether a username exists. Answers false for a stored hash
 /// that cannot be read.
-pub async fn verify(password: Password, stored: Option<PasswordHash>) -> Result<bool, AppError> {
+async fn verify(password: Password, stored: Option<PasswordHash>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.map(|hash| hash.0).unwrap_or_else(|| DECOY.clone());

@@ -109,11 +109,18 @@ pub async fn build_state(config: Config, redis: &RedisTarget) -> Result<AppState
     )
     .map_err(|e| StartupError::Random(e.to_string()))?;
     bus.start();
+    let hasher = super::password::Hasher::new(
+        config.password_hashing_max.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+        Duration::from_millis(config.password_hashing_wait_ms),
+    );
     Ok(AppState {
         leptos_options,
         store,
         config: Arc::new(config),
         bus,
+        hasher,
     })
 }
 

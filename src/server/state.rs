@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::bus::Bus;
 use super::config::Config;
+use super::password::Hasher;
 use super::store::Store;
 
 #[derive(Clone, FromRef)]
@@ -15,4 +16,5 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub bus: Bus,
+    pub hasher: Hasher,
 }

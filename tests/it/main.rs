@@ -13,6 +13,7 @@ mod faulted;
 mod faults;
 mod health;
 mod helpers;
+mod limits;
 mod live;
 mod messages;
 mod metrics;

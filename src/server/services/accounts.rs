@@ -7,8 +7,8 @@ use crate::error::AppError;
 use crate::model::{Password, User, Username};
 
 use crate::server::events::BusEvent;
-use crate::server::password;
 use crate::server::request::RequestContext;
+use crate::server::services::limits::{spend, HOUR};
 use crate::server::session;
 use crate::server::store::SessionToken;
 
@@ -18,11 +18,19 @@ pub async fn register(username: String, password: String) -> Result<User, AppErr
     let password = Password::parse(password)?;
     count_attempt_by_addr(&request).await?;
     let store = &request.state.store;
+    spend(
+        &request,
+        store.keys().limit_registrations(),
+        request.state.config.registrations_per_hour,
+        HOUR,
+        "Confab is taking no more new accounts this hour. Please try again later.",
+    )
+    .await?;
     // Cheap early answer; the atomic claim below is what guarantees it.
     if store.find_by_username(&username).await?.is_some() {
         return Err(taken());
     }
-    let hash = password::hash(password).await?;
+    let hash = request.state.hasher.hash(password).await?;
     let user = store
         .create_user(&username, &hash)
         .await?
@@ -51,7 +59,7 @@ pub async fn login(username: String, password: String) -> Result<User, AppError>
     let stored = state.store.find_by_username(&username).await?;
     // Unknown names are checked against a decoy, so timing tells nothing.
     let valid =
-        password::verify(password, stored.as_ref().map(|s| s.password_hash.clone())).await?;
+        state.hasher.verify(password, stored.as_ref().map(|s| s.password_hash.clone())).await?;
     match stored {
         Some(stored) if valid => {
             state.store.join_general(stored.user.id).await?;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod changes;
+mod limits;
 pub mod messages;
 pub mod rooms;
 pub mod users;

@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::model::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
 use crate::server::events::BusEvent;
 use crate::server::request::RequestContext;
+use crate::server::services::limits::{spend, DAY, HOUR, MINUTE};
 use crate::server::store::Store;
 
 pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
@@ -33,14 +34,44 @@ pub async fn create(name: String) -> Result<Room, AppError> {
     let user = request.user().await?;
     let name = RoomName::parse(&name)?;
     let store = &request.state.store;
+    let config = &request.state.config;
+    // Made rooms are counted after the room is: a crash between the two
+    // leaves the count one short, in the maker's favour.
+    if store.counter(store.keys().rooms_owned(user.id)).await? >= config.rooms_per_person {
+        return Err(AppError::Forbidden(format!(
+            "One person may make at most {} rooms.",
+            config.rooms_per_person
+        )));
+    }
+    spend(
+        &request,
+        store.keys().limit_rooms_created(user.id),
+        config.rooms_per_day,
+        DAY,
+        "You have made as many rooms as one person may in a day. Please try again tomorrow.",
+    )
+    .await?;
     let room = store.create_room(&name, user.id).await?.ok_or_else(|| {
         AppError::Conflict(format!(
             "A room named \"{}\" exists already.",
             name.as_str()
         ))
     })?;
+    store.count_one(store.keys().rooms_owned(user.id)).await?;
     announce(store, room.clone(), user.id).await?;
     Ok(room)
+}
+
+/// Counts a join or a leave against the person's budget.
+async fn spend_membership_change(request: &RequestContext, user: UserId) -> Result<(), AppError> {
+    spend(
+        request,
+        request.state.store.keys().limit_memberships(user),
+        request.state.config.membership_changes_per_minute,
+        MINUTE,
+        "You are joining and leaving rooms too fast. Please wait a minute.",
+    )
+    .await
 }
 
 pub async fn join(room_id: String) -> Result<Room, AppError> {
@@ -50,6 +81,7 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
     if id.kind() == RoomKind::Direct {
         return Err(AppError::Forbidden("Nobody can join a direct room.".into()));
     }
+    spend_membership_change(&request, user.id).await?;
     let store = &request.state.store;
     let name = store
         .public_room_name(&id)
@@ -78,6 +110,7 @@ pub async fn leave(room_id: String) -> Result<(), AppError> {
     if id.kind() == RoomKind::Direct {
         return Err(AppError::Forbidden("A direct room cannot be left.".into()));
     }
+    spend_membership_change(&request, user.id).await?;
     let store = &request.state.store;
     if !store.room_exists(&id).await? {
         return Err(no_such_room());
@@ -104,6 +137,18 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
     let mine = direct_room_for(&id, &other);
+    // Opening rooms with new people is bounded (it puts a room in their
+    // list); an existing room opens freely.
+    if !store.room_exists(&id).await? {
+        spend(
+            &request,
+            store.keys().limit_direct_rooms(me.id),
+            request.state.config.new_direct_rooms_per_hour,
+            HOUR,
+            "You have opened as many direct rooms with new people as one may in an hour.",
+        )
+        .await?;
+    }
     if store.open_direct(&id).await? {
         // Each member learns of the room under the other's name.
         announce(store, mine.clone(), me.id).await?;

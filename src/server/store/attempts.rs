@@ -10,6 +10,20 @@ use crate::model::{RoomId, UserId};
 use super::{scripts, Store, StoreResult};
 
 impl Store {
+    /// The number a counter holds (0 when it was never counted).
+    pub async fn counter(&self, key: String) -> StoreResult<u64> {
+        let mut conn = self.conn();
+        let count: Option<u64> = conn.get(key).await?;
+        Ok(count.unwrap_or(0))
+    }
+
+    /// Adds one to a counter.
+    pub async fn count_one(&self, key: String) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let _: u64 = conn.incr(key, 1).await?;
+        Ok(())
+    }
+
     /// Whether `user` may announce typing in `room` now: true at most once
     /// per `every`, across all their sockets on every instance.
     pub async fn claim_typing(&self, room: &RoomId, user: UserId, every: Duration) -> StoreResult<bool> {

@@ -18,6 +18,10 @@
 //! | `P:{user:7}:budget`          | hash   | token bucket of the user's sends (tokens, ts)  |
 //! | `P:{user:7}:presence`        | hash   | instance id -> the user's open sockets there   |
 //! | `P:{user:7}:presence_version`| string | INCR counter: one per online/offline flip      |
+//! | `P:{user:7}:limit:rooms_created` | string | public rooms the user made in the window (a day); TTL = window |
+//! | `P:{user:7}:limit:memberships` | string | joins and leaves in the window (a minute); TTL = window |
+//! | `P:{user:7}:limit:direct_rooms` | string | new direct rooms opened in the window (an hour); TTL = window |
+//! | `P:{user:7}:rooms_owned`     | string | INCR counter: public rooms the user made, ever |
 //!
 //! A room, tag `{room:ID}` (ID `7`, or `3:10` for a direct room):
 //!
@@ -60,7 +64,8 @@
 //! | `P:instances`                  | set    | ids of instances that may hold sockets         |
 //! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
 //! | `P:attempts:login:user:{name}` | string | sign-in attempts for a username; TTL = window  |
-//! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address; TTL = window |
+//! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address (an IPv6 one by its /64); TTL = window |
+//! | `P:limit:registrations`        | string | accounts made in the window (an hour), by everyone; TTL = window |
 //!
 //! And the pub/sub channels that carry live events between instances
 //! (docs/architecture.md, section 3), sharded channels on a cluster. An
@@ -174,6 +179,31 @@ impl Keys {
 
     pub fn user_rooms(&self, id: UserId) -> String {
         self.user_key(id, ":rooms")
+    }
+
+    /// The user's count of public rooms made in the current window.
+    pub fn limit_rooms_created(&self, id: UserId) -> String {
+        self.user_key(id, ":limit:rooms_created")
+    }
+
+    /// The user's joins and leaves in the current window.
+    pub fn limit_memberships(&self, id: UserId) -> String {
+        self.user_key(id, ":limit:memberships")
+    }
+
+    /// The direct rooms the user opened with new people in the window.
+    pub fn limit_direct_rooms(&self, id: UserId) -> String {
+        self.user_key(id, ":limit:direct_rooms")
+    }
+
+    /// How many public rooms the user has made.
+    pub fn rooms_owned(&self, id: UserId) -> String {
+        self.user_key(id, ":rooms_owned")
+    }
+
+    /// Accounts made by everyone in the current window.
+    pub fn limit_registrations(&self) -> String {
+        self.key(format_args!("limit:registrations"))
     }
 
     pub fn send_budget(&self, id: UserId) -> String {

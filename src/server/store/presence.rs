@@ -54,6 +54,13 @@ impl Store {
     /// between steps leaves an instance listing a user it has no socket of
     /// (clearing it is a no-op), or an online set one flip behind until the
     /// user's next flip or the instance is cleared.
+    /// How many sockets `user` has open on every instance together.
+    pub async fn open_sockets(&self, user: UserId) -> StoreResult<u64> {
+        let mut conn = self.conn();
+        let counts: Vec<i64> = conn.hvals(self.keys.presence(user)).await?;
+        Ok(counts.into_iter().map(|n| n.max(0).unsigned_abs()).sum())
+    }
+
     pub async fn change_presence(
         &self,
         instance: &InstanceId,

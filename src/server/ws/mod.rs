@@ -36,6 +36,18 @@ pub async fn upgrade(
         Ok(user) => user,
         Err(err) => return refuse(err),
     };
+    // One person's sockets are bounded (each holds queues and a place in
+    // every room's fan-out): past the cap, the newest is refused. Two
+    // handshakes at the same moment may both pass the count.
+    match state.store.open_sockets(user.id).await {
+        Ok(open) if open >= state.config.sockets_per_person => {
+            return refuse(AppError::TooManyRequests(format!(
+                "You have {open} connections open, the most one person may. Close a tab and try again."
+            )))
+        }
+        Ok(_) => {}
+        Err(err) => return refuse(err.into()),
+    }
     let session = session::token(&headers)
         .map(|token| token.fingerprint())
         .unwrap_or_default();

@@ -1,0 +1,135 @@
+//! Budgets that bound what one person, or everyone, may do: rooms made,
+//! joins and leaves, direct rooms with new people, accounts made, and
+//! password hashes run at once. Past each, 429 (or 403 for the lifetime
+//! room cap), and nothing is done.
+
+use crate::helpers::{unique_prefix, TestApp, TestRedis, PASSWORD};
+
+#[tokio::test]
+async fn room_making_is_bounded_per_day_and_in_all() {
+    let redis = TestRedis::start().await;
+    let daily = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.rooms_per_day = 2).await;
+    let alice = daily.client();
+    alice.signed_up("alice").await;
+    for name in ["one", "two"] {
+        assert_eq!(alice.post("/api/rooms/create", &[("name", name)]).await.status, 200);
+    }
+    let refused = alice.post("/api/rooms/create", &[("name", "three")]).await;
+    assert_eq!(refused.status, 429, "{:?}", refused.body);
+    assert!(refused.message().contains("in a day"));
+    let public = alice.post("/api/rooms/public", &[("q", "three")]).await;
+    assert_eq!(public.body, serde_json::json!([]), "nothing was made");
+    // Another person has their own day.
+    let bob = daily.client();
+    bob.signed_up("bob").await;
+    assert_eq!(bob.post("/api/rooms/create", &[("name", "three")]).await.status, 200);
+
+    let lifetime = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.rooms_per_person = 1).await;
+    let carol = lifetime.client();
+    carol.signed_up("carol").await;
+    assert_eq!(carol.post("/api/rooms/create", &[("name", "mine")]).await.status, 200);
+    let refused = carol.post("/api/rooms/create", &[("name", "another")]).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert!(refused.message().contains("at most 1 rooms"));
+}
+
+#[tokio::test]
+async fn joins_and_leaves_are_bounded_per_minute() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.membership_changes_per_minute = 2).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let room = alice.created_room("loop").await;
+    let bob = app.client();
+    bob.signed_up("bob").await;
+    assert_eq!(bob.post("/api/rooms/join", &[("room_id", &room)]).await.status, 200);
+    assert_eq!(bob.post("/api/rooms/leave", &[("room_id", &room)]).await.status, 200);
+    let refused = bob.post("/api/rooms/join", &[("room_id", &room)]).await;
+    assert_eq!(refused.status, 429, "{:?}", refused.body);
+    let rooms = bob.post("/api/rooms", &[]).await.body;
+    assert!(
+        !rooms.as_array().unwrap().iter().any(|r| r["id"] == room.as_str()),
+        "the refused join did not happen: {rooms}"
+    );
+}
+
+#[tokio::test]
+async fn direct_rooms_with_new_people_are_bounded_per_hour() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.new_direct_rooms_per_hour = 1).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let bob = app.client();
+    let bob_id = bob.signed_up("bob").await;
+    let carol = app.client();
+    let carol_id = carol.signed_up("carol").await;
+    let open = |id: &str| {
+        let (alice, id) = (&alice, id.to_owned());
+        async move { alice.post("/api/rooms/direct", &[("user_id", &id)]).await }
+    };
+    assert_eq!(open(&bob_id).await.status, 200);
+    let refused = open(&carol_id).await;
+    assert_eq!(refused.status, 429, "{:?}", refused.body);
+    // The room she has already opens again freely, and carol was not
+    // given a room.
+    assert_eq!(open(&bob_id).await.status, 200);
+    let carols = carol.post("/api/rooms", &[]).await.body;
+    assert_eq!(carols.as_array().unwrap().len(), 1, "General only: {carols}");
+}
+
+#[tokio::test]
+async fn accounts_made_are_bounded_per_hour_for_everyone() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.registrations_per_hour = 2).await;
+    assert_eq!(app.client().register("ann", PASSWORD).await.status, 200);
+    assert_eq!(app.client().register("ben", PASSWORD).await.status, 200);
+    let refused = app.client().register("cat", PASSWORD).await;
+    assert_eq!(refused.status, 429, "{:?}", refused.body);
+    // Signing in is not making an account.
+    assert_eq!(app.client().login("ann", PASSWORD).await.status, 200);
+}
+
+/// With one hash at a time and no wait for a turn, of several sign-ups at
+/// once some must be turned away (429), and the rest are made.
+#[tokio::test]
+async fn password_hashing_runs_a_bounded_number_at_once() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
+        c.password_hashing_max = Some(1);
+        c.password_hashing_wait_ms = 0;
+    })
+    .await;
+    let replies = futures::future::join_all((0..6).map(|i| {
+        let client = app.client();
+        async move { client.register(&format!("burst{i}"), PASSWORD).await }
+    }))
+    .await;
+    let made = replies.iter().filter(|r| r.status == 200).count();
+    let busy: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    assert!(made >= 1, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(!busy.is_empty(), "six at once with one turn: some wait in vain");
+    assert!(busy.iter().all(|r| r.message().contains("busy")));
+    assert_eq!(made + busy.len(), 6);
+}
+
+/// One person's sockets are bounded on every instance together: past the
+/// cap, the handshake is answered 429; another person is not affected.
+#[tokio::test]
+async fn sockets_are_bounded_per_person_across_instances() {
+    let redis = TestRedis::start().await;
+    let prefix = unique_prefix();
+    let a = TestApp::spawn_with(&redis, &prefix, |c| c.sockets_per_person = 2).await;
+    let b = TestApp::spawn_with(&redis, &prefix, |c| c.sockets_per_person = 2).await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let cookie = alice.session_cookie();
+    let _first = alice.ws().await;
+    let _second = alice.pointed_at(&b.base).ws().await;
+    for base in [&a.base, &b.base] {
+        let refused = crate::ws::Ws::connect(base, Some(&cookie), None).await.err();
+        assert_eq!(refused, Some(429));
+    }
+    let bob = b.client();
+    bob.signed_up("bob").await;
+    let _bobs = bob.ws().await;
+}
