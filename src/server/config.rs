@@ -87,6 +87,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SOCKETS_PER_PERSON", default_value_t = 30)]
     pub sockets_per_person: u64,
 
+    /// The log's format: `text` for people, `json` (one object a line,
+    /// with the request's or socket's id) for log shippers. `RUST_LOG`
+    /// chooses what is logged.
+    #[arg(long, env = "CONFAB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Public rooms one person may make per day.
     #[arg(long, env = "CONFAB_ROOMS_PER_DAY", default_value_t = 20)]
     pub rooms_per_day: u32,
@@ -144,6 +150,13 @@ pub struct Config {
     /// Mark the session cookie Secure without a public https URL.
     #[arg(long, env = "CONFAB_SECURE_COOKIES")]
     pub secure_cookies: bool,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Config {

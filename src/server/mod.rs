@@ -13,6 +13,7 @@ pub mod password;
 pub mod redis_cluster;
 pub mod redis_process;
 pub mod request;
+mod request_id;
 pub mod run;
 mod security_headers;
 pub mod services;

@@ -165,6 +165,10 @@ pub fn router(state: AppState) -> Router {
             state.config.is_https(),
             security_headers::every_response,
         ))
+        .layer(middleware::from_fn_with_state(
+            super::request_id::RequestIds::default(),
+            super::request_id::trace_requests,
+        ))
         .with_state(state)
 }
 

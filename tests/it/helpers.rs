@@ -173,6 +173,21 @@ impl ConfabProcess {
         Self::launch(command, env).await
     }
 
+    /// Like [`ConfabProcess::start`], with its log (tracing writes to
+    /// standard output) piped to the caller.
+    pub async fn start_logging(env: &[(&str, String)]) -> (Self, std::process::ChildStdout) {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_confab"));
+        command
+            .env(
+                "CONFAB_LEPTOS_CONFIG",
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml"),
+            )
+            .stdout(std::process::Stdio::piped());
+        let mut confab = Self::launch(command, env).await;
+        let log = confab.child.stdout.take().expect("the log is piped");
+        (confab, log)
+    }
+
     /// Starts the binary as it is deployed: from `dir`, which holds no
     /// Leptos.toml or Cargo.toml, with the Leptos deployment variables.
     pub async fn start_deployed(dir: &std::path::Path, env: &[(&str, String)]) -> Self {

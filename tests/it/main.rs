@@ -14,6 +14,7 @@ mod faults;
 mod health;
 mod helpers;
 mod limits;
+mod logs;
 mod live;
 mod messages;
 mod metrics;

@@ -13,6 +13,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::error::AppError;
 use crate::model::{User, MAX_FRAME_BYTES};
@@ -68,17 +69,20 @@ pub(super) async fn serve(state: AppState, user: User, admission: Admission, soc
         return;
     };
     let conn = registration.id;
+    // The socket's lines carry its id, whatever task writes them.
+    let span = tracing::info_span!("socket", conn = %conn, user = %user.id);
+    serve_in(state, user, registration, socket).instrument(span).await
+}
+
+async fn serve_in(state: AppState, user: User, registration: Registration, socket: WebSocket) {
+    let conn = registration.id;
     let (sink, mut stream) = socket.split();
     let (replies, reply_queue) = mpsc::channel(64);
     let started = Instant::now();
     let heard = Arc::new(AtomicU64::new(0));
-    let writer = tokio::spawn(write(
-        sink,
-        registration,
-        reply_queue,
-        started,
-        heard.clone(),
-    ));
+    let writer = tokio::spawn(
+        write(sink, registration, reply_queue, started, heard.clone()).in_current_span(),
+    );
 
     let mut handler = FrameHandler::new(state.clone(), user, conn, replies.clone());
     let mut writer = writer;
