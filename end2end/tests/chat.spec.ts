@@ -96,6 +96,9 @@ test.describe("hydrated", () => {
     const bob = await newPerson(browser, true, "watcher");
     await hydrated(alice.page, true);
     await hydrated(bob.page, true);
+    // Typing is live only (never replayed): bob's socket must be open, and
+    // so on the bus, before alice types.
+    await expect(bob.page.getByRole("status")).toHaveAttribute("data-connection", "open");
     await alice.page.getByLabel("Message", { exact: true }).pressSequentially("hel");
     await expect(bob.page.getByText(`${alice.name} is typing…`)).toBeVisible();
     await alice.context.close();
