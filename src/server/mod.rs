@@ -6,6 +6,7 @@ pub mod bus;
 pub mod config;
 pub mod demo;
 pub mod events;
+mod fresh_owner;
 mod health;
 mod metrics;
 pub mod origin;

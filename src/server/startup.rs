@@ -160,7 +160,10 @@ pub fn router(state: AppState) -> Router {
     router
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.config.public_url.clone(), api_guard))
+        .layer(middleware::from_fn_with_state(
+            state.config.public_url.clone(),
+            api_guard,
+        ))
         .layer(middleware::from_fn_with_state(
             state.config.is_https(),
             security_headers::every_response,
@@ -169,6 +172,9 @@ pub fn router(state: AppState) -> Router {
             super::request_id::RequestIds::default(),
             super::request_id::trace_requests,
         ))
+        // Outermost: no handler inside sees another request's reactive
+        // owner (see fresh_owner).
+        .layer(middleware::from_fn(super::fresh_owner::fresh_owner))
         .with_state(state)
 }
 

@@ -6,11 +6,7 @@ use crate::helpers::{unique_prefix, Client, ConfabProcess, TestRedis, PASSWORD};
 
 async fn confab() -> (TestRedis, ConfabProcess) {
     let redis = TestRedis::start().await;
-    let confab = ConfabProcess::start(&[
-        redis.env(),
-        ("CONFAB_KEY_PREFIX", unique_prefix()),
-    ])
-    .await;
+    let confab = ConfabProcess::start(&[redis.env(), ("CONFAB_KEY_PREFIX", unique_prefix())]).await;
     (redis, confab)
 }
 
@@ -144,7 +140,8 @@ async fn a_crafted_refusal_in_a_link_shows_none_of_its_text() {
     let reader = Client::new(&confab.base);
     // `{"error":"unauthorized","message":"Sign in at evil.example"}`,
     // URL-safe base64, as server_fn encodes a refusal.
-    let encoded = "eyJlcnJvciI6InVuYXV0aG9yaXplZCIsIm1lc3NhZ2UiOiJTaWduIGluIGF0IGV2aWwuZXhhbXBsZSJ9";
+    let encoded =
+        "eyJlcnJvciI6InVuYXV0aG9yaXplZCIsIm1lc3NhZ2UiOiJTaWduIGluIGF0IGV2aWwuZXhhbXBsZSJ9";
     for err in [encoded, "Sign+in+at+evil.example"] {
         let page = reader
             .get(&format!("/?__path=/api/login&__err={err}"))
@@ -247,19 +244,40 @@ async fn concurrent_readers_each_see_their_own_page() {
             }
             let html = [("accept", "text/html")];
             for round in 0..6 {
-                for path in ["/".to_owned(), format!("/room/{room}"), format!("/room/{room}?before=3")] {
+                for path in [
+                    "/".to_owned(),
+                    format!("/room/{room}"),
+                    format!("/room/{room}?before=3"),
+                ] {
                     let page = me.get(&path).await.text().await.unwrap();
                     let whoami = page
                         .find("Signed in as")
                         .map_or("(signed out)", |at| &page[at..(at + 80).min(page.len())]);
-                    assert!(page.contains(&format!("<strong>{name}<")), "{name} on {path} got: {whoami}");
+                    assert!(
+                        page.contains(&format!("<strong>{name}<")),
+                        "{name} on {path} got: {whoami}"
+                    );
                 }
                 let posted = me
-                    .post_with("/api/messages/send", &[("room_id", &room), ("text", &format!("{name} form {round}"))], &html)
+                    .post_with(
+                        "/api/messages/send",
+                        &[
+                            ("room_id", &room),
+                            ("text", &format!("{name} form {round}")),
+                        ],
+                        &html,
+                    )
                     .await;
-                assert!(posted.status.is_redirection(), "{name}: {:?}", posted.status);
+                assert!(
+                    posted.status.is_redirection(),
+                    "{name}: {:?}",
+                    posted.status
+                );
                 let stranger = late.get("/").await.text().await.unwrap();
-                assert!(stranger.contains("Create account"), "a refused {name} got: {stranger:.400}");
+                assert!(
+                    stranger.contains("Create account"),
+                    "a refused {name} got: {stranger:.400}"
+                );
             }
         }
     }));
@@ -276,7 +294,10 @@ async fn pages_carry_a_content_security_policy_with_their_nonce() {
     let page = reader.get("/").await;
     assert_eq!(page.status(), 200);
     let headers = page.headers().clone();
-    let policy = headers["content-security-policy"].to_str().unwrap().to_owned();
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(!policy.contains("unsafe-inline"), "{policy}");
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     let nonce = policy
@@ -293,7 +314,10 @@ async fn pages_carry_a_content_security_policy_with_their_nonce() {
         .collect();
     assert!(!scripts.is_empty(), "{html}");
     for script in scripts {
-        assert!(script.contains(&format!("nonce=\"{nonce}\"")), "<script{script}>");
+        assert!(
+            script.contains(&format!("nonce=\"{nonce}\"")),
+            "<script{script}>"
+        );
     }
     // A second page gets a nonce of its own.
     let again = reader.get("/").await;
@@ -302,10 +326,76 @@ async fn pages_carry_a_content_security_policy_with_their_nonce() {
         .unwrap()
         .contains(&nonce));
 
-    for response in [reader.get("/favicon.svg").await, reader.get("/no/such/page").await] {
+    for response in [
+        reader.get("/favicon.svg").await,
+        reader.get("/no/such/page").await,
+    ] {
         let headers = response.headers();
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(headers["referrer-policy"], "same-origin");
         assert_eq!(headers["x-frame-options"], "DENY");
     }
+}
+
+/// While readers sign in and load pages (each page load renews its
+/// reader's cookie), a stranger fetching the site's files and asking who
+/// it is never gets a cookie: no response carries another request's
+/// `Set-Cookie`. (The page renderer leaves its reactive owner on the
+/// worker thread, and a handler that looked up its response there wrote
+/// a page's cookie into a file's response: one browser signed in as
+/// another.)
+#[tokio::test]
+async fn no_response_carries_another_readers_cookie() {
+    let redis = TestRedis::start().await;
+    let confab = ConfabProcess::start(&[
+        redis.env(),
+        ("CONFAB_KEY_PREFIX", unique_prefix()),
+        ("CONFAB_LOGIN_ATTEMPTS_PER_ADDR", "1000".into()),
+        ("CONFAB_LOGIN_ATTEMPTS_PER_USER", "1000".into()),
+    ])
+    .await;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers = futures::future::join_all((0..8).map(|i| {
+        let base = confab.base.clone();
+        async move {
+            let me = Client::new(&base);
+            let name = format!("cookie{i}");
+            assert_eq!(me.register(&name, PASSWORD).await.status, 200);
+            for _ in 0..15 {
+                assert_eq!(me.login(&name, PASSWORD).await.status, 200);
+                let page = me.get("/").await.text().await.unwrap();
+                assert!(
+                    page.contains(&format!("<strong>{name}<")),
+                    "{name}: {page:.300}"
+                );
+            }
+        }
+    }));
+    let strangers = futures::future::join_all((0..8).map(|_| {
+        let base = confab.base.clone();
+        let done = done.clone();
+        async move {
+            let stranger = Client::new(&base);
+            let mut asked = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) || asked == 0 {
+                for path in ["/favicon.svg", "/pkg/confab.css", "/no/such/file", "/"] {
+                    let response = stranger.get(path).await;
+                    assert!(
+                        response.headers().get("set-cookie").is_none(),
+                        "{path} set a cookie: {:?}",
+                        response.headers().get("set-cookie")
+                    );
+                }
+                let me = stranger.me().await;
+                assert_eq!(me.status, 401);
+                assert!(me.headers.get("set-cookie").is_none(), "{:?}", me.headers);
+                asked += 1;
+            }
+        }
+    }));
+    let readers = async {
+        readers.await;
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    futures::join!(readers, strangers);
 }
