@@ -17,7 +17,6 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::task::Poll;
 
 use axum::extract::Request;
 use axum::middleware::Next;
