@@ -5,9 +5,13 @@
 mod auth;
 mod messages;
 mod rooms;
+mod tokens;
 mod users;
+mod webhooks;
 
 pub use auth::*;
 pub use messages::*;
 pub use rooms::*;
+pub use tokens::*;
 pub use users::*;
+pub use webhooks::*;

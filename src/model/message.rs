@@ -71,6 +71,9 @@ pub struct Message {
     /// How a program posted it: `"token"` or `"webhook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The name of the token or webhook that posted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_name: Option<String>,
 }
 
 impl Message {
@@ -101,6 +104,7 @@ impl Message {
             reactions: Vec::new(),
             mentions: Vec::new(),
             via: None,
+            via_name: None,
         }
     }
 

@@ -8,6 +8,7 @@ mod frame;
 mod message;
 mod page;
 mod room;
+mod token;
 mod user;
 
 pub use frame::{ClientFrame, ServerEvent, MAX_FRAME_BYTES, MAX_NONCE_LEN};
@@ -16,4 +17,7 @@ pub use message::{
 };
 pub use page::PageData;
 pub use room::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary};
+pub use token::{
+    ApiTokenInfo, CredentialId, NewApiToken, TokenName, Webhook, MAX_TOKENS_PER_PERSON,
+};
 pub use user::{Password, User, UserId, Username};

@@ -1,9 +1,10 @@
-//! Middleware in front of `/api`: refuses cross-site requests, and gives
+//! Middleware in front of `/api`: refuses cross-site requests (but a
+//! program's, made with an API token and no cookie), and gives
 //! every server-function error the HTTP status its `AppError` names.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
@@ -11,18 +12,26 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use crate::error::AppError;
 
 use super::origin::{self, SiteOrigin};
+use super::session;
 
 /// Larger error bodies are not ours; they pass untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub async fn api_guard(State(site): State<Option<SiteOrigin>>, request: Request, next: Next) -> Response {
+pub async fn api_guard(
+    State(site): State<Option<SiteOrigin>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
-    if !origin::is_same_site(request.headers(), site.as_ref()) {
-        return error_response(AppError::Forbidden(
-            "This request came from another site and was refused.".into(),
-        ));
+    // A program's request (a token, no cookie) carries no credential a
+    // browser would add by itself: there is nothing to forge.
+    if !origin::is_same_site(request.headers(), site.as_ref())
+        && !session::is_programs(request.headers())
+    {
+        return AppError::Forbidden("This request came from another site and was refused.".into())
+            .into_response();
     }
     let response = next.run(request).await;
     // A plain form post that failed is redirected back with the error in
@@ -46,14 +55,4 @@ async fn with_error_status(response: Response) -> Response {
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
-}
-
-fn error_response(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::to_string(&err).unwrap_or_default();
-    let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/json"));
-    response
 }

@@ -68,10 +68,25 @@ impl ConnTag {
     }
 }
 
-/// A session as instances name it: the SHA-256 of its token, in hex.
+/// A socket's credential as instances name it: the SHA-256 of its
+/// session token, in hex, or `token:` and the SHA-256 of its API token.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SessionFingerprint(pub String);
+
+impl SessionFingerprint {
+    const API_TOKEN: &'static str = "token:";
+
+    /// The fingerprint of the API token whose SHA-256 is `sha`.
+    pub fn of_api_token(sha: &str) -> Self {
+        SessionFingerprint(format!("{}{sha}", Self::API_TOKEN))
+    }
+
+    /// The API token's SHA-256, when this names one.
+    pub fn api_token(&self) -> Option<&str> {
+        self.0.strip_prefix(Self::API_TOKEN)
+    }
+}
 
 /// Which channel an event travels on: its room's or its user's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -24,7 +24,8 @@ use url::Url;
 use crate::error::AppError;
 use crate::model::User;
 
-use super::{session, AppState};
+use super::session::{self, Caller};
+use super::AppState;
 
 pub struct RequestContext {
     pub state: AppState,
@@ -54,14 +55,20 @@ impl RequestContext {
         })
     }
 
-    /// The signed-in user, or 401. Read from Redis once per request: a
-    /// page render calls several server functions, and each asks.
-    pub async fn user(&self) -> Result<User, AppError> {
-        let read = || session::current_user(&self.state, &self.headers);
+    /// Who is signed in, and with what, or 401. Read from Redis once per
+    /// request: a page render calls several server functions, and each
+    /// asks.
+    pub async fn caller(&self) -> Result<Caller, AppError> {
+        let read = || session::current_caller(&self.state, &self.headers);
         match &self.scope.user {
             Some(RequestUser(once)) => once.get_or_init(read).await.clone(),
             None => read().await,
         }
+    }
+
+    /// The signed-in user, or 401.
+    pub async fn user(&self) -> Result<User, AppError> {
+        self.caller().await.map(|caller| caller.user)
     }
 
     pub fn set_cookie(&self, cookie: String) -> Result<(), AppError> {
@@ -125,7 +132,7 @@ impl RequestScope {
 /// The answer to "who is signed in?" for the request being served, shared
 /// by every server function the request runs (see `startup::router`).
 #[derive(Clone, Default)]
-pub struct RequestUser(Arc<OnceCell<Result<User, AppError>>>);
+pub struct RequestUser(Arc<OnceCell<Result<Caller, AppError>>>);
 
 fn missing(what: &str) -> AppError {
     tracing::error!("server function called without {what} in context");

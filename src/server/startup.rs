@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::config::get_config_from_env;
@@ -153,7 +153,8 @@ pub fn router(state: AppState) -> Router {
     };
     let mut router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/ws", get(super::ws::upgrade));
+        .route("/ws", get(super::ws::upgrade))
+        .route("/hooks/{secret}", post(super::hooks::receive));
     if state.config.metrics_addr.is_none() {
         router = super::metrics::route(router);
     }

@@ -278,8 +278,22 @@ impl Reply {
 
 impl Client {
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
+        Self::built(base, reqwest::Client::builder().cookie_store(true))
+    }
+
+    /// A program's client: no cookies; every request carries
+    /// `Authorization: Bearer {token}`.
+    pub fn with_token(base: &str, token: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header value"),
+        );
+        Self::built(base, reqwest::Client::builder().default_headers(headers))
+    }
+
+    fn built(base: &str, builder: reqwest::ClientBuilder) -> Self {
+        let http = builder
             .timeout(crate::ws::PATIENCE)
             // Tests look at redirects themselves.
             .redirect(reqwest::redirect::Policy::none())

@@ -25,4 +25,6 @@ mod rooms;
 mod upgrade;
 mod shutdown;
 mod signout;
+mod tokens;
+mod webhooks;
 mod ws;

@@ -25,13 +25,24 @@ impl Ws {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> Result<Ws, u16> {
+        let mut headers = vec![("origin", origin.unwrap_or(base))];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie", cookie));
+        }
+        Self::connect_with(base, &headers).await
+    }
+
+    /// Opens `/ws` on `base` with exactly `headers` (a program's socket:
+    /// a token, no cookie, maybe no Origin).
+    pub async fn connect_with(base: &str, headers: &[(&str, &str)]) -> Result<Ws, u16> {
         let url = format!("{}/ws", base.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("a ws request");
-        let own_origin = base.to_owned();
-        let headers = request.headers_mut();
-        headers.insert("origin", origin.unwrap_or(&own_origin).parse().unwrap());
-        if let Some(cookie) = cookie {
-            headers.insert("cookie", cookie.parse().unwrap());
+        for (name, value) in headers {
+            let name: tokio_tungstenite::tungstenite::http::HeaderName =
+                name.parse().expect("a header name");
+            request
+                .headers_mut()
+                .insert(name, value.parse().expect("a header value"));
         }
         let connected = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
             .await

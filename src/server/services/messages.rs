@@ -3,10 +3,12 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::AppError;
-use crate::model::{mentioned_names, page_limit, Message, MessageText, RoomId, User, UserId, Username};
+use crate::model::{
+    mentioned_names, page_limit, Message, MessageText, RoomId, User, UserId, Username,
+};
 use crate::server::events::{ConnTag, Envelope};
 use crate::server::request::RequestContext;
-use crate::server::store::{Draft, SendLimits, SendOutcome};
+use crate::server::store::{Draft, SendLimits, SendOutcome, Via};
 use crate::server::AppState;
 
 use super::rooms::{not_member_error, require_member};
@@ -25,12 +27,26 @@ pub async fn history(
     Ok(store.messages_before(&room, before, limit).await?)
 }
 
-pub async fn send(room_id: String, text: String, reply_to: Option<u64>) -> Result<Message, AppError> {
+pub async fn send(
+    room_id: String,
+    text: String,
+    reply_to: Option<u64>,
+) -> Result<Message, AppError> {
     let request = RequestContext::current()?;
-    let user = request.user().await?;
+    let caller = request.caller().await?;
     let room = RoomId::parse(&room_id)?;
     let text = MessageText::parse(&text)?;
-    match store_message(&request.state, &room, &user, &text, reply_to, None).await? {
+    match store_message(
+        &request.state,
+        &room,
+        &caller.user,
+        &text,
+        reply_to,
+        None,
+        caller.via(),
+    )
+    .await?
+    {
         Sent::Now(message) | Sent::Before(message) => Ok(message),
     }
 }
@@ -51,7 +67,8 @@ pub struct Origin<'a> {
     pub retry: bool,
 }
 
-/// Stores and publishes a message, from HTTP or a socket (`origin`). A
+/// Stores and publishes a message, from HTTP or a socket (`origin`),
+/// posted by a program `via` a token or a webhook, or by a person. A
 /// socket send that retries one stored under the same nonce is not stored
 /// again.
 pub async fn store_message(
@@ -61,6 +78,7 @@ pub async fn store_message(
     text: &MessageText,
     reply_to: Option<u64>,
     origin: Option<Origin<'_>>,
+    via: Option<Via<'_>>,
 ) -> Result<Sent, AppError> {
     let limits = send_limits(state);
     let named = named_users(state, text.as_str()).await?;
@@ -73,7 +91,7 @@ pub async fn store_message(
         retry: origin.is_some_and(|origin| origin.retry),
         reply_to,
         named: &named,
-        via: None,
+        via,
     };
     let echo_to = origin.map(|origin| (origin.connection, origin.nonce));
     match state

@@ -6,4 +6,6 @@ pub mod changes;
 mod limits;
 pub mod messages;
 pub mod rooms;
+pub mod tokens;
 pub mod users;
+pub mod webhooks;

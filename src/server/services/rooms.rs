@@ -116,6 +116,7 @@ pub async fn leave(room_id: String) -> Result<(), AppError> {
         return Err(no_such_room());
     }
     store.remove_member(&id, user.id).await?;
+    super::webhooks::revoke_in_room(store, user.id, &id).await?;
     store
         .publish(&BusEvent::Left {
             room_id: id,

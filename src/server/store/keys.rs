@@ -22,6 +22,8 @@
 //! | `P:{user:7}:limit:memberships` | string | joins and leaves in the window (a minute); TTL = window |
 //! | `P:{user:7}:limit:direct_rooms` | string | new direct rooms opened in the window (an hour); TTL = window |
 //! | `P:{user:7}:rooms_owned`     | string | INCR counter: public rooms the user made, ever |
+//! | `P:{user:7}:tokens`          | hash   | token id -> the API token's record (name, created, SHA-256; never the token) |
+//! | `P:{user:7}:hooks`           | hash   | webhook id -> the webhook's record (room, secret, created) |
 //!
 //! A room, tag `{room:ID}` (ID `7`, or `3:10` for a direct room):
 //!
@@ -63,6 +65,9 @@
 //! | `P:public_room_index`          | zset   | every public room, score 0, member = its sort key (`0` for General, else `1`, the lowercase name, `\x1f`, the id): paged by ZRANGEBYLEX |
 //! | `P:instances`                  | set    | ids of instances that may hold sockets         |
 //! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
+//! | `P:api_token:{sha256 of token}`| hash   | an API token's `user`, `id` and `name` (no TTL: it lives until revoked) |
+//! | `P:hook:{sha256 of secret}`    | hash   | a webhook's `user`, `room` and `id`            |
+//! | `P:total_credentials`          | string | INCR counter that hands out token and webhook ids |
 //! | `P:attempts:login:user:{name}` | string | sign-in attempts for a username; TTL = window  |
 //! | `P:attempts:login:addr:{ip}`   | string | sign-in attempts from an address (an IPv6 one by its /64); TTL = window |
 //! | `P:limit:registrations`        | string | accounts made in the window (an hour), by everyone; TTL = window |
@@ -284,9 +289,40 @@ impl Keys {
         self.session_by_fingerprint(&token.fingerprint())
     }
 
-    /// The same key, from the fingerprint a socket keeps of its session.
+    /// The key that keeps a socket's credential alive, from the
+    /// fingerprint the socket keeps of it: its session's key, or its API
+    /// token's.
     pub fn session_by_fingerprint(&self, fingerprint: &SessionFingerprint) -> String {
-        self.key(format_args!("session:{}", fingerprint.0))
+        match fingerprint.api_token() {
+            Some(sha) => self.api_token_by_sha(sha),
+            None => self.key(format_args!("session:{}", fingerprint.0)),
+        }
+    }
+
+    /// Who an API token (by its SHA-256) signs in: its owner, id and name.
+    pub fn api_token_by_sha(&self, sha: &str) -> String {
+        self.key(format_args!("api_token:{sha}"))
+    }
+
+    /// The user's API tokens, to list and revoke.
+    pub fn user_tokens(&self, id: UserId) -> String {
+        self.user_key(id, ":tokens")
+    }
+
+    /// Where a webhook (by the SHA-256 of its secret) posts: its room,
+    /// owner and id.
+    pub fn hook_by_sha(&self, sha: &str) -> String {
+        self.key(format_args!("hook:{sha}"))
+    }
+
+    /// The user's webhooks, to list and revoke.
+    pub fn user_hooks(&self, id: UserId) -> String {
+        self.user_key(id, ":hooks")
+    }
+
+    /// INCR counter that hands out token and webhook ids.
+    pub fn total_credentials(&self) -> String {
+        self.key(format_args!("total_credentials"))
     }
 
     pub fn online_users(&self) -> String {

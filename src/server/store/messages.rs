@@ -33,8 +33,16 @@ pub struct Draft<'a> {
     pub reply_to: Option<u64>,
     /// The users its text names (the script keeps those who are members).
     pub named: &'a [UserId],
-    /// How a program posted it (`"token"`, `"webhook"`).
-    pub via: Option<&'a str>,
+    /// How a program posted it.
+    pub via: Option<Via<'a>>,
+}
+
+/// How a program posted a message: `kind` `"token"` or `"webhook"`, and
+/// the token's or webhook's name.
+#[derive(Debug, Clone, Copy)]
+pub struct Via<'a> {
+    pub kind: &'static str,
+    pub name: &'a str,
 }
 
 /// How many of a user's last nonces are remembered in each room, and for
@@ -65,7 +73,9 @@ struct Unnumbered<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_to: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    via: Option<&'a str>,
+    via: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via_name: Option<&'a str>,
 }
 
 impl Store {
@@ -116,7 +126,8 @@ impl Store {
             text: text.as_str(),
             date,
             reply_to,
-            via,
+            via: via.map(|via| via.kind),
+            via_name: via.map(|via| via.name),
         };
         let json =
             serde_json::to_string(&unnumbered).map_err(|e| StoreError::Corrupt(e.to_string()))?;

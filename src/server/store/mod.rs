@@ -8,6 +8,7 @@
 mod attempts;
 mod changes;
 mod conn;
+mod credentials;
 mod events;
 pub mod keys;
 mod layout;
@@ -25,9 +26,10 @@ use crate::model::{RoomId, RoomName};
 
 pub use changes::{Change, ChangeOutcome, Changed};
 pub use conn::{Conn, RedisTarget};
+pub use credentials::{ApiToken, HookSecret, HookTarget, TokenOwner, MAX_HOOKS_PER_PERSON};
 pub use keys::Keys;
 pub use events::BusSubscriber;
-pub use messages::{Draft, SendLimits, SendOutcome};
+pub use messages::{Draft, SendLimits, SendOutcome, Via};
 pub use presence::{Flip, Heartbeat, PresenceChange};
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};

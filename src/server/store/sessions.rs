@@ -13,22 +13,12 @@ pub struct SessionToken(String);
 
 impl SessionToken {
     pub fn generate() -> Result<Self, getrandom::Error> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)?;
-        let mut hex = String::with_capacity(64);
-        for byte in bytes {
-            hex.push_str(&format!("{byte:02x}"));
-        }
-        Ok(SessionToken(hex))
+        random_hex().map(SessionToken)
     }
 
     /// Accepts only what `generate` makes, so no other text reaches a key.
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() == 64
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        .then(|| SessionToken(raw.to_owned()))
+        is_random_hex(raw).then(|| SessionToken(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -38,14 +28,33 @@ impl SessionToken {
     /// The SHA-256 of the token, in hex: what Redis keys and the bus use,
     /// so neither ever holds a token that would sign someone in.
     pub fn fingerprint(&self) -> SessionFingerprint {
-        use sha2::{Digest, Sha256};
-        SessionFingerprint(
-            Sha256::digest(self.0.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        SessionFingerprint(sha256_hex(&self.0))
     }
+}
+
+/// 256 bits from the OS CSPRNG, as 64 lowercase hex digits: the secret of
+/// a session, an API token or a webhook.
+pub(super) fn random_hex() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// Whether `raw` is what [`random_hex`] makes.
+pub(super) fn is_random_hex(raw: &str) -> bool {
+    raw.len() == 64
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// The SHA-256 of a secret, in hex: what keys and the bus hold instead.
+pub(super) fn sha256_hex(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl std::fmt::Debug for SessionToken {

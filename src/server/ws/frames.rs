@@ -15,6 +15,7 @@ use crate::server::events::{BusEvent, ConnId, ConnTag};
 use crate::server::services::changes::{change, Request};
 use crate::server::services::messages::{store_message, Origin, Sent};
 use crate::server::services::rooms::require_member;
+use crate::server::session::Caller;
 use crate::server::AppState;
 
 /// A socket sends at most one typing event per room in this time.
@@ -24,6 +25,9 @@ const SYNC_PAGE: u32 = 500;
 
 pub(super) struct FrameHandler {
     state: AppState,
+    /// Who the socket signed in, and with what (a program's sends are
+    /// marked as its token's).
+    caller: Caller,
     user: User,
     conn: ConnId,
     tag: ConnTag,
@@ -32,11 +36,17 @@ pub(super) struct FrameHandler {
 }
 
 impl FrameHandler {
-    pub fn new(state: AppState, user: User, conn: ConnId, replies: mpsc::Sender<Outbound>) -> Self {
+    pub fn new(
+        state: AppState,
+        caller: Caller,
+        conn: ConnId,
+        replies: mpsc::Sender<Outbound>,
+    ) -> Self {
         let tag = state.bus.conn_tag(conn);
         FrameHandler {
             state,
-            user,
+            user: caller.user.clone(),
+            caller,
             conn,
             tag,
             replies,
@@ -61,7 +71,8 @@ impl FrameHandler {
                 retry,
                 reply_to,
             } => (
-                self.send(room_id, &text, reply_to, nonce.as_deref(), retry).await,
+                self.send(room_id, &text, reply_to, nonce.as_deref(), retry)
+                    .await,
                 nonce,
             ),
             ClientFrame::Sync {
@@ -75,9 +86,11 @@ impl FrameHandler {
                 },
                 None,
             ),
-            ClientFrame::Edit { room_id, seq, text } => {
-                (self.change(room_id, seq, Request::Edit { text: &text }).await, None)
-            }
+            ClientFrame::Edit { room_id, seq, text } => (
+                self.change(room_id, seq, Request::Edit { text: &text })
+                    .await,
+                None,
+            ),
             ClientFrame::Delete { room_id, seq } => {
                 (self.change(room_id, seq, Request::Delete).await, None)
             }
@@ -87,7 +100,8 @@ impl FrameHandler {
                 emoji,
                 on,
             } => (
-                self.change(room_id, seq, Request::React { emoji: &emoji, on }).await,
+                self.change(room_id, seq, Request::React { emoji: &emoji, on })
+                    .await,
                 None,
             ),
             ClientFrame::Typing { room_id } => (self.typing(room_id).await, None),
@@ -145,7 +159,8 @@ impl FrameHandler {
             nonce,
             retry,
         });
-        match store_message(&self.state, &room, &self.user, &text, reply_to, origin).await? {
+        let via = self.caller.via();
+        match store_message(&self.state, &room, &self.user, &text, reply_to, origin, via).await? {
             Sent::Now(message) => {
                 if let Some(nonce) = nonce {
                     self.state.bus.settle_echo(self.conn, &message, nonce);
@@ -186,7 +201,9 @@ impl FrameHandler {
     /// Applies a change; the `update` reaches this socket over the bus,
     /// with every other member's.
     async fn change(&self, room: RoomId, seq: u64, request: Request<'_>) -> Result<(), AppError> {
-        change(&self.state, &self.user, &room, seq, request).await.map(|_| ())
+        change(&self.state, &self.user, &room, seq, request)
+            .await
+            .map(|_| ())
     }
 
     /// Replays every message whose rev is above `after_rev`, in rev order:
@@ -239,7 +256,10 @@ impl FrameHandler {
         }
         self.typed.insert(room.clone(), now);
         let store = &self.state.store;
-        if !store.claim_typing(&room, self.user.id, TYPING_EVERY).await? {
+        if !store
+            .claim_typing(&room, self.user.id, TYPING_EVERY)
+            .await?
+        {
             return Ok(());
         }
         store

@@ -1,5 +1,6 @@
 //! `GET /ws`: the websocket every browser (and bot) keeps open. The
-//! handshake checks the Origin (403) and the session cookie (401); then
+//! handshake checks the Origin (403, but not for a program's: a token and
+//! no cookie) and the session cookie or API token (401); then
 //! [`socket`] runs a reader and a writer for the connection, and
 //! [`frames`] answers what the client sends.
 
@@ -27,15 +28,18 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !origin::is_same_site(&headers, state.config.public_url.as_ref()) {
+    if !origin::is_same_site(&headers, state.config.public_url.as_ref())
+        && !session::is_programs(&headers)
+    {
         return refuse(AppError::Forbidden(
             "This connection came from another site and was refused.".into(),
         ));
     }
-    let user = match session::current_user(&state, &headers).await {
-        Ok(user) => user,
+    let caller = match session::current_caller(&state, &headers).await {
+        Ok(caller) => caller,
         Err(err) => return refuse(err),
     };
+    let user = caller.user.clone();
     // One person's sockets are bounded (each holds queues and a place in
     // every room's fan-out): past the cap, the newest is refused. Two
     // handshakes at the same moment may both pass the count.
@@ -48,19 +52,16 @@ pub async fn upgrade(
         Ok(_) => {}
         Err(err) => return refuse(err.into()),
     }
-    let session = session::token(&headers)
-        .map(|token| token.fingerprint())
-        .unwrap_or_default();
     // Registered before the 101 goes out: once a client sees its socket
     // open, no event can slip past it.
-    let admission = match socket::Admission::new(&state, user.clone(), session).await {
+    let admission = match socket::Admission::new(&state, user, caller.fingerprint()).await {
         Ok(admission) => admission,
         Err(err) => return refuse(err),
     };
     ws.read_buffer_size(READ_BUFFER)
         .max_message_size(READ_LIMIT)
         .max_frame_size(READ_LIMIT)
-        .on_upgrade(move |socket| socket::serve(state, user, admission, socket))
+        .on_upgrade(move |socket| socket::serve(state, caller, admission, socket))
 }
 
 fn refuse(err: AppError) -> Response {

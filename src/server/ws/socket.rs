@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::model::{User, MAX_FRAME_BYTES};
 use crate::server::bus::{Bus, CloseReason, Outbound, Registration};
 use crate::server::events::SessionFingerprint;
+use crate::server::session::Caller;
 use crate::server::AppState;
 
 use super::frames::FrameHandler;
@@ -64,17 +65,24 @@ impl Drop for Admission {
     }
 }
 
-pub(super) async fn serve(state: AppState, user: User, admission: Admission, socket: WebSocket) {
+pub(super) async fn serve(
+    state: AppState,
+    caller: Caller,
+    admission: Admission,
+    socket: WebSocket,
+) {
     let Some(registration) = admission.take() else {
         return;
     };
     let conn = registration.id;
     // The socket's lines carry its id, whatever task writes them.
-    let span = tracing::info_span!("socket", conn = %conn, user = %user.id);
-    serve_in(state, user, registration, socket).instrument(span).await
+    let span = tracing::info_span!("socket", conn = %conn, user = %caller.user.id);
+    serve_in(state, caller, registration, socket)
+        .instrument(span)
+        .await
 }
 
-async fn serve_in(state: AppState, user: User, registration: Registration, socket: WebSocket) {
+async fn serve_in(state: AppState, caller: Caller, registration: Registration, socket: WebSocket) {
     let conn = registration.id;
     let (sink, mut stream) = socket.split();
     let (replies, reply_queue) = mpsc::channel(64);
@@ -84,7 +92,7 @@ async fn serve_in(state: AppState, user: User, registration: Registration, socke
         write(sink, registration, reply_queue, started, heard.clone()).in_current_span(),
     );
 
-    let mut handler = FrameHandler::new(state.clone(), user, conn, replies.clone());
+    let mut handler = FrameHandler::new(state.clone(), caller, conn, replies.clone());
     let mut writer = writer;
     let mut writer_done = false;
     loop {

@@ -57,3 +57,7 @@ pub static HEARTBEAT: LazyLock<Script> =
 /// A peer's claim to clear a dead instance.
 pub static CLAIM_DEAD_INSTANCE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("claim_dead_instance.lua")));
+
+/// Adds a token or a webhook to its owner's list, unless it is full.
+pub static ADD_CREDENTIAL: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("add_credential.lua")));

@@ -1,0 +1,122 @@
+//! `POST /hooks/{secret}`: a program posts into a room through a webhook,
+//! with JSON `{"text": "..."}` or a form `text=...`. Answers the stored
+//! Message, or an error as JSON. Not under `/api`: no Origin check (the
+//! secret in the URL is the credential, and no browser adds it by itself).
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::model::MessageText;
+
+use super::services::webhooks;
+use super::AppState;
+
+/// The largest body read: a message of the longest text, four bytes a
+/// character, escaped, with room to spare.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+struct Post {
+    text: String,
+}
+
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let posted = async {
+        let text = read_text(&headers, body).await?;
+        webhooks::post(&state, &secret, &text).await
+    };
+    match posted.await {
+        Ok(message) => Json(message).into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// The `text` of a JSON or form body.
+async fn read_text(headers: &HeaderMap, body: Body) -> Result<String, AppError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let json =
+        match content_type.as_str() {
+            "application/json" => true,
+            "application/x-www-form-urlencoded" => false,
+            _ => return Err(AppError::BadInput(
+                "Send the message as JSON {\"text\": \"...\"} (Content-Type: application/json) \
+                 or as a form with text= (application/x-www-form-urlencoded)."
+                    .into(),
+            )),
+        };
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        AppError::TooLarge(format!(
+            "A webhook's body is at most {} KB; a message at most {} characters.",
+            MAX_BODY_BYTES / 1024,
+            MessageText::MAX_LEN
+        ))
+    })?;
+    let post: Post = if json {
+        serde_json::from_slice(&bytes).map_err(|err| {
+            AppError::BadInput(format!(
+                "The body is not JSON of the form {{\"text\": \"...\"}}: {err}."
+            ))
+        })?
+    } else {
+        Post {
+            text: form_text(&bytes)?,
+        }
+    };
+    Ok(post.text)
+}
+
+/// The `text` field of a form body, refused unless it decodes to UTF-8
+/// (a lossy decoding would store replacement characters in its place).
+fn form_text(body: &[u8]) -> Result<String, AppError> {
+    let not_utf8 = || AppError::BadInput("The form is not UTF-8.".into());
+    for pair in body.split(|&b| b == b'&') {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &[][..]),
+        };
+        if name == b"text" {
+            let value: Vec<u8> = value
+                .iter()
+                .map(|&b| if b == b'+' { b' ' } else { b })
+                .collect();
+            return percent_encoding::percent_decode(&value)
+                .decode_utf8()
+                .map(|text| text.into_owned())
+                .map_err(|_| not_utf8());
+        }
+    }
+    Err(AppError::BadInput("The form has no text= field.".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_text_decodes_strictly() {
+        assert_eq!(
+            form_text(b"a=1&text=deploy+%F0%9F%9A%80").unwrap(),
+            "deploy 🚀"
+        );
+        assert_eq!(form_text(b"text=").unwrap(), "");
+        assert_eq!(form_text(b"text=%FF").unwrap_err().status(), 400);
+        assert_eq!(form_text(&[0xff, 0xfe]).unwrap_err().status(), 400);
+        assert_eq!(form_text(b"words=hi").unwrap_err().status(), 400);
+    }
+}
