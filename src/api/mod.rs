@@ -5,6 +5,7 @@
 mod auth;
 mod messages;
 mod rooms;
+mod search;
 mod tokens;
 mod users;
 mod webhooks;
@@ -12,6 +13,7 @@ mod webhooks;
 pub use auth::*;
 pub use messages::*;
 pub use rooms::*;
+pub use search::*;
 pub use tokens::*;
 pub use users::*;
 pub use webhooks::*;

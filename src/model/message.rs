@@ -74,6 +74,10 @@ pub struct Message {
     /// The name of the token or webhook that posted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via_name: Option<String>,
+    /// In a search result only: the byte ranges of `text` that matched the
+    /// search's words, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<[usize; 2]>,
 }
 
 impl Message {
@@ -105,6 +109,7 @@ impl Message {
             mentions: Vec::new(),
             via: None,
             via_name: None,
+            highlights: Vec::new(),
         }
     }
 

@@ -22,6 +22,7 @@ mod pages;
 mod presence;
 mod retries;
 mod rooms;
+mod search;
 mod upgrade;
 mod shutdown;
 mod signout;

@@ -2,7 +2,8 @@
 //! rooms in a set, read marks kept per user) keeps everything when this
 //! release first starts on its Redis: sign-in, rooms, history, unread
 //! counts and the public list; and its messages take their place in the
-//! room's revisions (layout 3), so catch-up by rev sees them.
+//! room's revisions (layout 3), so catch-up by rev sees them, and its
+//! search index (layout 4).
 
 use confab::model::Password;
 use confab::server::password;
@@ -81,6 +82,10 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
         .await;
     let revs: Vec<u64> = changes.body.as_array().expect("a list").iter().filter_map(|m| m["rev"].as_u64()).collect();
     assert_eq!(revs, vec![1, 2]);
+    // The old history is indexed for search (layout 4).
+    let found = carol.post("/api/search", &[("q", "seco")]).await;
+    assert_eq!(found.body.as_array().map(Vec::len), Some(1), "{:?}", found.body);
+    assert_eq!(found.body[0]["text"], "second");
     // Sending goes on where the room was, and so do revisions.
     let sent = carol.send("9", "third").await;
     assert_eq!(sent.body["seq"], 3, "{:?}", sent.body);
@@ -113,5 +118,5 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
         .query_async(&mut conn)
         .await
         .expect("redis answers");
-    assert_eq!(layout, 3);
+    assert_eq!(layout, 4);
 }

@@ -6,6 +6,7 @@ pub mod changes;
 mod limits;
 pub mod messages;
 pub mod rooms;
+pub mod search;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

@@ -3,6 +3,7 @@
 //! the `update`; and reading a room's changes after a rev, for catch-up.
 
 use crate::model::{Message, RoomId, UserId, MAX_REACTIONS};
+use crate::server::words::index_words;
 
 use super::messages::{tagged_message, SendLimits};
 use super::rooms::parse_message;
@@ -65,7 +66,9 @@ impl Store {
             .key(self.keys.room_rev(room))
             .key(self.keys.room_changes(room))
             .key(self.keys.room_mentions(room))
-            .key(self.keys.room_owner(room));
+            .key(self.keys.room_owner(room))
+            .key(self.keys.room_search(room))
+            .key(self.keys.room_search_words(room));
         let action = match &change {
             Change::Edit { .. } => "edit",
             Change::Delete { .. } => "delete",
@@ -80,7 +83,7 @@ impl Store {
             .arg(now);
         match change {
             Change::Edit { text, named } => {
-                script.arg(text);
+                script.arg(text).arg(index_words(text).join(" "));
                 for named in named {
                     script.arg(named.0);
                 }

@@ -40,6 +40,8 @@
 //! | `P:{room:7}:changes`         | zset   | every message once: member = `{seq}:{rev it was stored at}`, score = the rev of its latest change |
 //! | `P:{room:7}:mentions`        | zset   | who is named where: member = `{user id}:{seq, 20 digits}`, score 0 (counted by ZLEXCOUNT above a read mark) |
 //! | `P:{room:7}:owner`           | string | the user id of a public room's creator         |
+//! | `P:{room:7}:search`          | zset   | the search index: member = `{folded word}\0{seq, 10 hex digits}` for each word of each message that is not deleted, score 0 (read by lex range: a word, or every word with a prefix) |
+//! | `P:{room:7}:search_words`    | hash   | seq -> the message's indexed words, `" w1 w2 ... "` (to check a candidate, and to take a message out of the index when it is edited or deleted) |
 //! | `P:{room:7}:typing:{user}`   | string | set while the user's last typing notice here is fresh; TTL = the typing interval (one notice per person per room, whatever their sockets and instances) |
 //!
 //! An instance, tag `{instance:ID}`: `P:{instance:ID}:alive` (string, its
@@ -56,7 +58,7 @@
 //!
 //! | key                            | type   | holds                                          |
 //! |--------------------------------|--------|------------------------------------------------|
-//! | `P:layout`                     | string | the key layout's version (3: this one)         |
+//! | `P:layout`                     | string | the key layout's version (4: this one)         |
 //! | `P:total_users`                | string | INCR counter that hands out user ids           |
 //! | `P:total_rooms`                | string | INCR counter that hands out public room ids    |
 //! | `P:demo_seeded`                | string | set once demo data was written                 |
@@ -93,8 +95,9 @@ use crate::server::events::{InstanceId, Route, SessionFingerprint};
 use super::SessionToken;
 
 /// The version of the layout these keys make, kept under [`Keys::layout`].
-/// 2 brought hash tags; 3 gave every room its revisions (`rev`, `changes`).
-pub const LAYOUT_VERSION: u32 = 3;
+/// 2 brought hash tags; 3 gave every room its revisions (`rev`, `changes`);
+/// 4 its search index (`search`, `search_words`).
+pub const LAYOUT_VERSION: u32 = 4;
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -140,6 +143,17 @@ impl Keys {
     /// Which messages of the room name which members.
     pub fn room_mentions(&self, room: &RoomId) -> String {
         self.room_key(room, ":mentions")
+    }
+
+    /// The room's search index: a word of a message per member,
+    /// `{word}\0{seq, 10 hex digits}`, read in lex order.
+    pub fn room_search(&self, room: &RoomId) -> String {
+        self.room_key(room, ":search")
+    }
+
+    /// The words each message of the room is indexed under.
+    pub fn room_search_words(&self, room: &RoomId) -> String {
+        self.room_key(room, ":search_words")
     }
 
     /// Who created the (public) room.

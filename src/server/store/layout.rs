@@ -24,7 +24,8 @@ impl Store {
     /// it; one of layout 1 has its users' and rooms' keys renamed, read
     /// marks moved into their rooms, and passing state (presence, budgets,
     /// nonces) dropped; one of layout 1 or 2 has each room's messages
-    /// entered in its changes, each at the rev of its seq.
+    /// entered in its changes, each at the rev of its seq; one of layout 3
+    /// or before has each room's history entered in its search index.
     pub(super) async fn upgrade_layout(&self) -> StoreResult<()> {
         let mut conn = self.conn();
         let layout = self.keys.layout();
@@ -36,7 +37,10 @@ impl Store {
                 let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
                 return Ok(());
             }
-            None => tracing::info!(to = LAYOUT_VERSION, "upgrading the key layout of an earlier release"),
+            None => tracing::info!(
+                to = LAYOUT_VERSION,
+                "upgrading the key layout of an earlier release"
+            ),
         }
         let lock = self.keys.layout_lock();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(LOCK_SECS);
@@ -71,6 +75,13 @@ impl Store {
             tracing::info!(keys = moved, "keys moved to hash-tagged names");
         }
         let rooms = self.give_rooms_revisions().await?;
+        if version.is_none_or(|v| v < 4) {
+            let mut indexed = 0;
+            for room in self.every_room().await? {
+                indexed += self.index_room(&room).await?;
+            }
+            tracing::info!(messages = indexed, "the history is indexed for search");
+        }
         let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
         let _: () = conn.del(&lock).await?;
         tracing::info!(rooms, "the key layout is upgraded");
@@ -79,25 +90,13 @@ impl Store {
 
     /// Enters every stored message of every room in the room's changes at
     /// the rev of its seq, and starts the room's revisions at its last
-    /// seq. Rooms are found through their members' room sets (every room
-    /// has a member who lists it, or nobody can read it), so no SCAN is
-    /// needed, on one Redis or a cluster. A room that has revisions is
+    /// seq. A room that has revisions is
     /// done already; the counter is set last, so a crash midway redoes
     /// the room.
     async fn give_rooms_revisions(&self) -> StoreResult<usize> {
         let mut conn = self.conn();
-        let users: Option<u64> = conn.get(self.keys.total_users()).await?;
-        let users = users.unwrap_or(0);
-        let mut rooms = std::collections::BTreeSet::new();
-        let ids: Vec<crate::model::UserId> = (1..=users).map(crate::model::UserId).collect();
-        for chunk in ids.chunks(SCAN_COUNT) {
-            for listed in self.room_ids_of_users(chunk).await? {
-                rooms.extend(listed);
-            }
-        }
-        rooms.insert(crate::model::RoomId::GENERAL);
         let mut upgraded = 0;
-        for room in &rooms {
+        for room in &self.every_room().await? {
             if conn.exists(self.keys.room_rev(room)).await? {
                 continue;
             }
@@ -114,17 +113,43 @@ impl Store {
                     .arg("WITHSCORES")
                     .query_async(&mut conn)
                     .await?;
-                let Some(last) = page.last().map(|(_, seq)| *seq) else { break };
-                let entries: Vec<(u64, String)> =
-                    page.iter().map(|(_, seq)| (*seq, format!("{seq}:{seq}"))).collect();
-                let _: () = conn.zadd_multiple(self.keys.room_changes(room), &entries).await?;
+                let Some(last) = page.last().map(|(_, seq)| *seq) else {
+                    break;
+                };
+                let entries: Vec<(u64, String)> = page
+                    .iter()
+                    .map(|(_, seq)| (*seq, format!("{seq}:{seq}")))
+                    .collect();
+                let _: () = conn
+                    .zadd_multiple(self.keys.room_changes(room), &entries)
+                    .await?;
                 after = last;
             }
             let seq: Option<u64> = conn.get(self.keys.room_seq(room)).await?;
-            let _: () = conn.set_nx(self.keys.room_rev(room), seq.unwrap_or(0)).await?;
+            let _: () = conn
+                .set_nx(self.keys.room_rev(room), seq.unwrap_or(0))
+                .await?;
             upgraded += 1;
         }
         Ok(upgraded)
+    }
+
+    /// Every room: found through their members' room sets (every room
+    /// has a member who lists it, or nobody can read it), so no SCAN is
+    /// needed, on one Redis or a cluster.
+    async fn every_room(&self) -> StoreResult<std::collections::BTreeSet<crate::model::RoomId>> {
+        let mut conn = self.conn();
+        let users: Option<u64> = conn.get(self.keys.total_users()).await?;
+        let ids: Vec<crate::model::UserId> =
+            (1..=users.unwrap_or(0)).map(crate::model::UserId).collect();
+        let mut rooms = std::collections::BTreeSet::new();
+        for chunk in ids.chunks(SCAN_COUNT) {
+            for listed in self.room_ids_of_users(chunk).await? {
+                rooms.extend(listed);
+            }
+        }
+        rooms.insert(crate::model::RoomId::GENERAL);
+        Ok(rooms)
     }
 
     /// Renames every key of a user or a room; answers how many it moved.

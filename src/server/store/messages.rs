@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::model::{Message, MessageText, RoomId, User, UserId, Username};
 
 use crate::server::events::Envelope;
+use crate::server::words::index_words;
 
 use super::rooms::parse_message;
 use super::{scripts, Store, StoreError, StoreResult};
@@ -142,6 +143,8 @@ impl Store {
             .key(self.keys.room_rev(room))
             .key(self.keys.room_changes(room))
             .key(self.keys.room_mentions(room))
+            .key(self.keys.room_search(room))
+            .key(self.keys.room_search_words(room))
             .arg(sender.id.0)
             .arg(json)
             .arg(self.keys.room_channel(room))
@@ -152,7 +155,8 @@ impl Store {
             .arg(NONCES_KEPT)
             .arg(NONCES_KEPT_SECS)
             .arg(if retry { "1" } else { "" })
-            .arg(reply_to.map(|seq| seq.to_string()).unwrap_or_default());
+            .arg(reply_to.map(|seq| seq.to_string()).unwrap_or_default())
+            .arg(index_words(text.as_str()).join(" "));
         for user in named {
             script.arg(user.0);
         }

@@ -16,6 +16,7 @@ mod messages;
 mod presence;
 mod rooms;
 mod scripts;
+mod search;
 mod sessions;
 mod users;
 

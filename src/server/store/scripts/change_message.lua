@@ -1,15 +1,17 @@
 -- Changes a stored message (edit, delete, or one user's reaction), in one
 -- step in the room's slot: membership and permission checks, the new
--- state under the room's next rev, the room's changes, who it names, and
--- the `update` event on the room's channel.
+-- state under the room's next rev, the room's changes, who it names, its
+-- words in the room's search index, and the `update` event on the room's
+-- channel.
 -- KEYS[1] {room}:members   KEYS[2] {room}:seq        KEYS[3] {room}:messages
 -- KEYS[4] {room}:rev       KEYS[5] {room}:changes    KEYS[6] {room}:mentions
--- KEYS[7] {room}:owner
+-- KEYS[7] {room}:owner     KEYS[8] {room}:search     KEYS[9] {room}:search_words
 -- ARGV[1] 'edit', 'delete' or 'react'
 -- ARGV[2] the acting user's id   ARGV[3] the message's seq
 -- ARGV[4] the channel            ARGV[5] 'PUBLISH', or 'SPUBLISH' on a cluster
 -- ARGV[6] now, Unix ms
--- edit:   ARGV[7] the new text; ARGV[8...] ids of the users it names
+-- edit:   ARGV[7] the new text; ARGV[8] its search words (folded,
+--         distinct), joined by spaces; ARGV[9...] ids of the users it names
 -- delete: ARGV[7] '1' when the user is an admin, else ''
 -- react:  ARGV[7] the emoji; ARGV[8] '1' to add it, '' to take it away;
 --         ARGV[9] how many different emoji a message may carry
@@ -29,6 +31,16 @@ local message = cjson.decode(stored)
 local function mention_entry(id)
   return id .. ':' .. string.format('%020d', tonumber(seq))
 end
+local hex = string.format('%010x', tonumber(seq))
+local function forget_words()
+  local words = redis.call('HGET', KEYS[9], seq)
+  if words then
+    for word in string.gmatch(words, '[^ ]+') do
+      redis.call('ZREM', KEYS[8], word .. '\0' .. hex)
+    end
+    redis.call('HDEL', KEYS[9], seq)
+  end
+end
 local function forget_mentions()
   for _, id in ipairs(message.mentions or {}) do
     redis.call('ZREM', KEYS[6], mention_entry(id))
@@ -47,8 +59,15 @@ if action == 'edit' then
     return {'same', stored}
   end
   forget_mentions()
+  forget_words()
+  if ARGV[8] ~= '' then
+    for word in string.gmatch(ARGV[8], '[^ ]+') do
+      redis.call('ZADD', KEYS[8], 0, word .. '\0' .. hex)
+    end
+    redis.call('HSET', KEYS[9], seq, ' ' .. ARGV[8] .. ' ')
+  end
   local named = {}
-  for i = 8, #ARGV do
+  for i = 9, #ARGV do
     if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
       named[#named + 1] = ARGV[i]
       redis.call('ZADD', KEYS[6], 0, mention_entry(ARGV[i]))
@@ -67,6 +86,7 @@ elseif action == 'delete' then
     return -3
   end
   forget_mentions()
+  forget_words()
   message.text = ''
   message.deleted = true
   message.reactions = nil

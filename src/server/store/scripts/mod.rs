@@ -61,3 +61,11 @@ pub static CLAIM_DEAD_INSTANCE: LazyLock<Script> =
 /// Adds a token or a webhook to its owner's list, unless it is full.
 pub static ADD_CREDENTIAL: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("add_credential.lua")));
+
+/// Finds a room's messages by their words, newest first.
+pub static SEARCH_ROOM: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("search_room.lua")));
+
+/// Enters one stored message in its room's search index (the upgrade).
+pub static INDEX_MESSAGE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("index_message.lua")));

@@ -1,12 +1,14 @@
 -- Stores a message and publishes it, in one step in the room's slot:
 -- membership check, a retry of a send already stored under its nonce, the
 -- message it answers, next seq and rev, ZADD, the room's changes, who it
--- names, the sender's read mark, the nonce, PUBLISH. The sender's budget
+-- names, its words in the room's search index, the sender's read mark,
+-- the nonce, PUBLISH. The sender's budget
 -- was taken just before, in the sender's own slot (take_budget.lua).
 -- KEYS[1] {room}:members   KEYS[2] {room}:seq        KEYS[3] {room}:messages
 -- KEYS[4] {room}:read      KEYS[5] {room}:sent:{sender}
 -- KEYS[6] {room}:sent:{sender}:order
 -- KEYS[7] {room}:rev       KEYS[8] {room}:changes    KEYS[9] {room}:mentions
+-- KEYS[10] {room}:search   KEYS[11] {room}:search_words
 -- ARGV[1] sender's user id
 -- ARGV[2] the message as JSON without its seq, rev and mentions, starting
 --         with '{' and ending with '}'
@@ -18,7 +20,8 @@
 -- ARGV[10] '1' when the client says this send retries an earlier one under
 --          the same nonce, else ''
 -- ARGV[11] the seq the message answers, or ''
--- ARGV[12...] ids of the users the text names (members or not)
+-- ARGV[12] the text's search words (folded, distinct), joined by spaces
+-- ARGV[13...] ids of the users the text names (members or not)
 -- Returns -1 when the sender is not a member, -2 when the message it
 -- answers is not in the room, else {'stored', message JSON} or (a retry
 -- only) {'before', the message the earlier send with the same nonce
@@ -53,7 +56,7 @@ local seq = redis.call('INCR', KEYS[2])
 local rev = redis.call('INCR', KEYS[7])
 
 local named = {}
-for i = 12, #ARGV do
+for i = 13, #ARGV do
   if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
     named[#named + 1] = '"' .. ARGV[i] .. '"'
     redis.call('ZADD', KEYS[9], 0, ARGV[i] .. ':' .. string.format('%020d', seq))
@@ -67,6 +70,13 @@ local member = '{"seq":' .. seq .. ',"rev":' .. rev .. ',' .. body
 redis.call('ZADD', KEYS[3], seq, member)
 redis.call('ZADD', KEYS[8], rev, seq .. ':' .. rev)
 redis.call('HSET', KEYS[4], ARGV[1], seq)
+if ARGV[12] ~= '' then
+  local hex = string.format('%010x', seq)
+  for word in string.gmatch(ARGV[12], '[^ ]+') do
+    redis.call('ZADD', KEYS[10], 0, word .. '\0' .. hex)
+  end
+  redis.call('HSET', KEYS[11], seq, ' ' .. ARGV[12] .. ' ')
+end
 
 if nonce ~= '' then
   local keep = tonumber(ARGV[8])
