@@ -119,6 +119,22 @@ pub struct Args {
     #[arg(long, default_value_t = 64)]
     pub pad: usize,
 
+    /// Messages stored before the search scenario's queries.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub search_messages: usize,
+
+    /// Rooms those messages are spread over.
+    #[arg(long, default_value_t = 1000)]
+    pub search_rooms: usize,
+
+    /// Rooms the person who searches belongs to.
+    #[arg(long, default_value_t = 50)]
+    pub search_member_of: usize,
+
+    /// Queries of each kind (one word, two words), one at a time.
+    #[arg(long, default_value_t = 1000)]
+    pub search_queries: usize,
+
     /// Requests per redis-benchmark test.
     #[arg(long, default_value_t = 100_000)]
     pub redis_bench_requests: u64,
@@ -193,6 +209,9 @@ pub enum Scenario {
     /// N distinct people connect at once (made fast, without argon2): the
     /// connect rate, presence frames per person, a message's p99 after.
     Presence,
+    /// Message search over a large history: query p50/p99 and the index's
+    /// memory per message (see --search-*).
+    Search,
     /// Every scenario above.
     All,
 }

@@ -9,6 +9,7 @@ pub mod pages;
 pub mod presence;
 pub mod ramp;
 pub mod rooms;
+pub mod search;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
