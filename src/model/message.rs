@@ -75,8 +75,10 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via_name: Option<String>,
     /// In a search result only: the byte ranges of `text` that matched the
-    /// search's words, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// search's words, in order. Written for clients, never read back (the
+    /// page shows results the server rendered, and the bundle is spared
+    /// the reader).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
     pub highlights: Vec<[usize; 2]>,
 }
 

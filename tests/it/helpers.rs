@@ -165,12 +165,27 @@ impl ConfabProcess {
     /// Starts the binary with `env` on a free port and waits until its
     /// health check answers.
     pub async fn start(env: &[(&str, String)]) -> Self {
+        Self::start_at(None, env).await
+    }
+
+    /// Like [`ConfabProcess::start`], on `port` if given (to start an
+    /// instance again where its clients look for it).
+    pub async fn start_at(port: Option<u16>, env: &[(&str, String)]) -> Self {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_confab"));
         command.env(
             "CONFAB_LEPTOS_CONFIG",
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml"),
         );
-        Self::launch(command, env).await
+        Self::launch_at(port, command, env).await
+    }
+
+    /// The port it serves on.
+    pub fn port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("a port in the base URL")
     }
 
     /// Like [`ConfabProcess::start`], with its log (tracing writes to
@@ -202,11 +217,21 @@ impl ConfabProcess {
         Self::launch(command, env).await
     }
 
-    async fn launch(mut command: std::process::Command, env: &[(&str, String)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+    async fn launch(command: std::process::Command, env: &[(&str, String)]) -> Self {
+        Self::launch_at(None, command, env).await
+    }
+
+    async fn launch_at(
+        port: Option<u16>,
+        mut command: std::process::Command,
+        env: &[(&str, String)],
+    ) -> Self {
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port()
+        });
         let child = command
             .env_remove("REDIS_URL")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))

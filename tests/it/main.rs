@@ -8,6 +8,7 @@ mod cluster;
 mod config_drift;
 mod demo;
 mod echo;
+mod echobot;
 mod embedded;
 mod faulted;
 mod faults;

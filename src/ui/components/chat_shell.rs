@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::model::{Message, PageData, Room, RoomId};
 use crate::ui::components::notifications::NotificationToggle;
 use crate::ui::components::room_view::RoomView;
+use crate::ui::components::search::MessageSearch;
 use crate::ui::components::sidebar::Sidebar;
 use crate::ui::json::Json;
 use crate::ui::live;
@@ -69,6 +70,8 @@ pub struct PageResources {
     pub browsing: RwSignal<bool>,
     /// Every public room, once read.
     pub listing: RwSignal<Option<Vec<Room>>>,
+    /// What the search in the page's URL found (`/search?q=...`).
+    pub found: StoredValue<Option<Vec<Message>>>,
 }
 
 #[component]
@@ -78,6 +81,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         rooms,
         online,
         listing,
+        found,
     } = data;
     let room_in_url = history.room;
     let browsing = RwSignal::new(listing.is_some());
@@ -86,6 +90,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         history,
         browsing,
         listing,
+        found: StoredValue::new(found),
     };
     let name = user.username.to_string();
     let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
@@ -118,6 +123,7 @@ fn Layout(state: ChatState, name: String, resources: PageResources) -> impl Into
                     "Menu"
                 </a>
                 <span class="brand">"Confab"</span>
+                <MessageSearch state found=resources.found.get_value()/>
                 <ConnectionBanner state/>
                 <span class="whoami">"Signed in as " <strong>{name}</strong></span>
                 <NotificationToggle/>

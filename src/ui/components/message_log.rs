@@ -338,12 +338,24 @@ fn message_row(
                     <time>{clock(message.date, local)}</time>
                 </header>
             })}
+            {via_mark(&message)}
             {message.reply_to.map(|parent| reply_quote(state, parent, replied))}
             {body}
             {reactions}
             {actions}
         </article>
     }
+}
+
+/// Says that a program posted the message, and through which token or
+/// webhook, so that a script is not taken for a person.
+fn via_mark(message: &Message) -> Option<impl IntoView> {
+    let kind = match message.via.as_deref()? {
+        "webhook" => "webhook",
+        _ => "API token",
+    };
+    let name = message.via_name.as_deref().unwrap_or_default();
+    Some(view! { <span class="via">{format!("via {kind} {name}")}</span> })
 }
 
 /// The reactions on a message: one toggle per emoji, with its count.

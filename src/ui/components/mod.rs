@@ -7,5 +7,6 @@ pub mod message_text;
 pub mod notifications;
 pub mod room_browser;
 pub mod room_view;
+pub mod search;
 pub mod sidebar;
 pub mod sign_in;

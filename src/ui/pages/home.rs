@@ -18,13 +18,20 @@ pub fn HomePage() -> impl IntoView {
     // `/rooms` opens with the room browser showing (the JavaScript-off way
     // to it), so its listing is read with the rest.
     let location = Location::current();
-    let browsing =
-        chat_path(&location.path_untracked()).is_some_and(|(_, browsing)| browsing);
-    // `/rooms?q=...`: the JavaScript-off way to find a room by name.
-    let find = location.query_untracked("q").filter(|q| !q.trim().is_empty());
+    let browsing = chat_path(&location.path_untracked()).is_some_and(|(_, browsing)| browsing);
+    // `/rooms?q=...`: the JavaScript-off way to find a room by name;
+    // `/search?q=...`: to find messages.
+    let find = location
+        .query_untracked("q")
+        .filter(|q| !q.trim().is_empty());
+    let searching = location.path_untracked() == "/search";
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
-    let data = Resource::<_, Json>::new_with_options(|| (), move |_| page_data(browsing, find.clone()), false);
+    let data = Resource::<_, Json>::new_with_options(
+        || (),
+        move |_| page_data(browsing, searching, find.clone()),
+        false,
+    );
     let history = History::new(data);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -46,24 +53,40 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// Who is signed in (401 when no one is), their rooms, who is online, and
-/// the public rooms (those whose name holds `find`) when `browsing`.
-async fn page_data(browsing: bool, find: Option<String>) -> Result<PageData, AppError> {
+/// Who is signed in (401 when no one is), their rooms, who is online, the
+/// public rooms (those whose name holds `find`) when `browsing`, and the
+/// messages that hold `find` when `searching`.
+async fn page_data(
+    browsing: bool,
+    searching: bool,
+    find: Option<String>,
+) -> Result<PageData, AppError> {
     let user = me().await?;
-    // Without the public rooms, the room browser still opens (and reads
-    // them again); the page does not fail for them.
+    // Without the public rooms or the results, the page still opens (and
+    // reads them again as asked); it does not fail for them.
     let listing = async {
-        Ok(if browsing {
-            public_rooms(find, None, None).await.ok()
-        } else {
-            None
+        Ok(match (browsing, &find) {
+            (true, find) => public_rooms(find.clone(), None, None).await.ok(),
+            _ => None,
         })
     };
-    let (rooms, online, listing) = futures::try_join!(rooms(), online_users(), listing)?;
+    // Read on the server only: the page in the browser types its own.
+    let found = async {
+        #[cfg(feature = "ssr")]
+        if let (true, Some(q)) = (searching, &find) {
+            return Ok(crate::api::search(q.clone(), None, None).await.ok());
+        }
+        #[cfg(not(feature = "ssr"))]
+        let _ = searching;
+        Ok(None)
+    };
+    let (rooms, online, listing, found) =
+        futures::try_join!(rooms(), online_users(), listing, found)?;
     Ok(PageData {
         user,
         rooms,
         online,
         listing,
+        found,
     })
 }

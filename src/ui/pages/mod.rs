@@ -26,11 +26,12 @@ pub fn Pages() -> impl IntoView {
     }
 }
 
-/// What a chat path asks for: the room it opens (General for `/` and
-/// `/rooms`) and whether the room browser shows; `None` for any other path.
+/// What a chat path asks for: the room it opens (General for `/`,
+/// `/rooms` and `/search`) and whether the room browser shows; `None` for
+/// any other path.
 pub fn chat_path(path: &str) -> Option<(RoomId, bool)> {
     match path {
-        "/" => Some((RoomId::GENERAL, false)),
+        "/" | "/search" => Some((RoomId::GENERAL, false)),
         "/rooms" => Some((RoomId::GENERAL, true)),
         _ => {
             let id = path

@@ -1,0 +1,181 @@
+//! Message search: a box labelled `Search messages` in the top bar (`/` or
+//! Ctrl+K puts the cursor there), a plain GET form to `/search?q=...`,
+//! which the server renders with the results in a list labelled `Search
+//! results`: each with its room, author, date and text, the words that
+//! matched marked. Choosing a result loads its room at that message. The
+//! same with JavaScript on or off.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::Message;
+use crate::ui::format::{clock, day};
+use crate::ui::location::Location;
+use crate::ui::state::ChatState;
+
+#[component]
+pub fn MessageSearch(state: ChatState, found: Option<Vec<Message>>) -> impl IntoView {
+    let location = Location::current();
+    let typed = location.query_untracked("q").unwrap_or_default();
+    let input = NodeRef::<html::Input>::new();
+    focus_on_shortcut(input);
+    // The results are the server's to write (the page in the browser
+    // keeps what it was sent: see `section_html`).
+    #[cfg(feature = "ssr")]
+    let results = found
+        .map(|found| section_html(state, &Ok(found)))
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let results = {
+        let _ = (state, found);
+        String::new()
+    };
+    view! {
+        <form role="search" method="get" action="/search" class="search">
+            <input type="search" name="q" aria-label="Search messages" placeholder="Search messages" maxlength="200" node_ref=input value=typed/>
+        </form>
+        <section class="search-results" inner_html=results></section>
+    }
+}
+
+/// What the results panel holds, as HTML the server writes: the list of
+/// results (or why there is none), every text in it escaped, and a way to
+/// close it. One string rather than a view per result, written on the
+/// server only: hydration keeps what the server wrote in an `inner_html`,
+/// so the browser bundle carries none of it (views of this shape, with the
+/// search call, weighed 10 KB of the 300 KB budget).
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+fn section_html(state: ChatState, answer: &Result<Vec<Message>, AppError>) -> String {
+    let mut html = String::new();
+    match answer {
+        Err(err) => {
+            html.push_str(r#"<p class="notice" role="alert">"#);
+            escape(&err.to_string(), &mut html);
+            html.push_str("</p>");
+        }
+        Ok(list) if list.is_empty() => html.push_str(r#"<p class="empty">No messages match.</p>"#),
+        Ok(list) => {
+            html.push_str(r#"<ol aria-label="Search results">"#);
+            for message in list {
+                let room = state.rooms.with_untracked(|rooms| {
+                    rooms
+                        .iter()
+                        .find(|r| r.room.id == message.room_id)
+                        .map(|r| r.room.name.clone())
+                });
+                result_html(
+                    &room.unwrap_or_else(|| message.room_id.to_string()),
+                    message,
+                    &mut html,
+                );
+            }
+            html.push_str("</ol>");
+        }
+    }
+    html.push_str(r#"<a class="close" href="/" target="_top">Close search</a>"#);
+    html
+}
+
+/// One result: a link to its room at the message (`target="_top"`: a
+/// whole page load, not the page's own navigation, so that the server
+/// renders the history around the message and the browser scrolls to it,
+/// with or without JavaScript), with its room, author, date and text, the
+/// words that matched in `<mark>`.
+fn result_html(room: &str, message: &Message, html: &mut String) {
+    let seq = message.seq;
+    html.push_str(&format!(r#"<li><a target="_top" href="/room/"#));
+    escape(&message.room_id.to_string(), html);
+    html.push_str(&format!(
+        r#"?before={}#m{seq}"><span class="meta"><strong>"#,
+        seq + 1
+    ));
+    escape(room, html);
+    html.push_str("</strong> · ");
+    escape(message.username.as_str(), html);
+    html.push_str(&format!(
+        " · <time>{} {}</time></span><span class=\"text\">",
+        day(message.date, false),
+        clock(message.date, false)
+    ));
+    let text = &message.text;
+    let mut at = 0;
+    for &[start, end] in &message.highlights {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        escape(before, html);
+        html.push_str("<mark>");
+        escape(word, html);
+        html.push_str("</mark>");
+        at = end;
+    }
+    escape(text.get(at..).unwrap_or_default(), html);
+    html.push_str("</span></a></li>");
+}
+
+/// Appends `text` to `html` as text: `&`, `<`, `>`, `"` and `'` escaped.
+fn escape(text: &str, html: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+}
+
+/// `/` (outside a text field) or Ctrl+K (or ⌘K) puts the cursor in the
+/// search box.
+fn focus_on_shortcut(input: NodeRef<html::Input>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"));
+            let slash = ev.key() == "/" && !typing;
+            let ctrl_k = ev.key() == "k" && (ev.ctrl_key() || ev.meta_key());
+            if slash || ctrl_k {
+                if let Some(input) = input.get_untracked() {
+                    ev.prevent_default();
+                    let _ = input.focus();
+                }
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = input;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_text() {
+        let mut html = String::new();
+        escape(r#"<script>alert('x')</script> & "q""#, &mut html);
+        assert_eq!(
+            html,
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn a_result_marks_its_words_and_escapes_the_rest() {
+        let mut message = Message::sample();
+        message.seq = 41;
+        message.text = "<b>Café</b> & tea".into();
+        message.highlights = vec![[3, 8], [15, 18], [40, 50]];
+        let mut html = String::new();
+        result_html("<General>", &message, &mut html);
+        assert!(html.starts_with(r#"<li><a target="_top" href="/room/0?before=42#m41"><span class="meta"><strong>&lt;General&gt;</strong> · alice · <time>"#), "{html}");
+        assert!(html.ends_with(r#"<span class="text">&lt;b&gt;<mark>Café</mark>&lt;/b&gt; &amp; <mark>tea</mark></span></a></li>"#), "{html}");
+    }
+}
