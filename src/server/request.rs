@@ -55,6 +55,26 @@ impl RequestContext {
         })
     }
 
+    /// Whether this is a page load (a GET that renders a page and runs
+    /// server functions in it) that the reader asked for: one the site's
+    /// own page made, or one typed in or bookmarked (`Sec-Fetch-Site`
+    /// `same-origin` or `none`). A page load another site set off (a link
+    /// or an `<img>` pointing here) says `cross-site`, and an old browser
+    /// says nothing: neither may change state.
+    pub fn is_page_load_not_asked_for(&self) -> bool {
+        let page_load = self
+            .scope
+            .parts
+            .as_ref()
+            .is_some_and(|parts| parts.method == http::Method::GET);
+        let asked_for = self
+            .headers
+            .get("sec-fetch-site")
+            .and_then(|site| site.to_str().ok())
+            .is_some_and(|site| site == "same-origin" || site == "none");
+        page_load && !asked_for
+    }
+
     /// Who is signed in, and with what, or 401. Read from Redis once per
     /// request: a page render calls several server functions, and each
     /// asks.

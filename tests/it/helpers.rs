@@ -371,11 +371,16 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("the server answers")
+        self.get_with(path, None).await
+    }
+
+    /// A GET with one more header.
+    pub async fn get_with(&self, path: &str, header: Option<(&str, &str)>) -> reqwest::Response {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        request.send().await.expect("the server answers")
     }
 
     /// The session cookie, as a `Cookie` header value.

@@ -336,6 +336,33 @@ async fn unread_counts_rise_and_clear() {
     );
 }
 
+/// Opening a room's page marks it read when the reader opened it (a link
+/// of the site's own, or typed in), not when another site's page set the
+/// load off: a GET is outside the Origin check.
+#[tokio::test]
+async fn only_a_page_the_reader_opened_marks_the_room_read() {
+    let (_redis, app) = spawn_app().await;
+    let (alice, bob) = (app.client(), app.client());
+    alice.signed_up("alice").await;
+    bob.signed_up("bob").await;
+    assert_eq!(alice.send("0", "news").await.status, 200);
+    let unread = || async {
+        let rooms = bob.post("/api/rooms", &[]).await.body;
+        rooms.as_array().unwrap().iter().find(|r| r["id"] == "0").unwrap()["unread"].clone()
+    };
+    for foreign in [Some("cross-site"), Some("same-site"), None] {
+        let page = bob.get_with("/room/0", foreign.map(|site| ("sec-fetch-site", site))).await;
+        assert_eq!(page.status(), 200);
+        assert_eq!(unread().await, 1, "{foreign:?}");
+    }
+    for asked in ["same-origin", "none"] {
+        assert_eq!(alice.send("0", asked).await.status, 200);
+        let page = bob.get_with("/room/0", Some(("sec-fetch-site", asked))).await;
+        assert_eq!(page.status(), 200);
+        assert_eq!(unread().await, 0, "{asked}");
+    }
+}
+
 /// Plain HTML form posts (JavaScript off) land on the room they made,
 /// joined or opened, and on General after a leave; calls from code get
 /// their JSON and no redirect.

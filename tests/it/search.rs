@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, Client, Reply};
+use crate::helpers::{spawn_app, unique_prefix, Client, Reply, TestApp, TestRedis};
 
 async fn search(client: &Client, form: &[(&str, &str)]) -> Reply {
     client.post("/api/search", form).await
@@ -242,4 +242,46 @@ async fn bad_and_hostile_queries_are_refused_or_taken_as_words() {
     assert!(found(&alice, "\\0").await.is_empty());
     assert!(found(&alice, "' or 1=1 --").await.is_empty());
     assert_eq!(search(&alice, &[("q", ".*")]).await.status, 400);
+}
+
+/// However a room's search goes about it (walking the room newest first
+/// for common words, led by the rarest whole word, or by the prefix), it
+/// answers the newest matches, the same as reading every message would.
+#[tokio::test]
+async fn each_way_of_searching_a_room_answers_the_newest_matches() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |config| config.send_burst = 1000).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let room = alice.created_room("many").await;
+    let sent: Vec<String> = (0..60).map(|i| format!("common word{} tag{i}", i % 7)).collect();
+    for text in &sent {
+        assert_eq!(alice.send(&room, text).await.status, 200);
+    }
+    let expect = |whole: &[&str], prefix: &str, limit: usize| -> Vec<String> {
+        sent
+            .iter()
+            .rev()
+            .filter(|t| {
+                let words: Vec<&str> = t.split(' ').collect();
+                whole.iter().all(|w| words.contains(w)) && words.iter().any(|w| w.starts_with(prefix))
+            })
+            .take(limit)
+            .cloned()
+            .collect()
+    };
+    for (q, whole, prefix) in [
+        ("common", &[][..], "common"),
+        ("comm", &[][..], "comm"),
+        ("common tag1", &["common"][..], "tag1"),
+        ("word3 comm", &["word3"][..], "comm"),
+        ("word3 tag4", &["word3"][..], "tag4"),
+        ("common word3 t", &["common", "word3"][..], "t"),
+    ] {
+        for limit in [1usize, 5, 50] {
+            let reply = search(&alice, &[("q", q), ("room_id", &room), ("limit", &limit.to_string())]).await;
+            assert_eq!(reply.status, 200, "{q}: {:?}", reply.body);
+            assert_eq!(texts(&reply.body), expect(whole, prefix, limit), "{q}, limit {limit}");
+        }
+    }
 }

@@ -160,6 +160,15 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
 
 pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
     let request = RequestContext::current()?;
+    // Opening a room's page marks it read (the page without JavaScript has
+    // no other way), but only a page load the reader asked for: a GET is
+    // outside the Origin check, and another site must not read rooms for
+    // them.
+    if request.is_page_load_not_asked_for() {
+        return Err(AppError::Forbidden(
+            "Only a page the reader opened marks a room read.".into(),
+        ));
+    }
     let user = request.user().await?;
     let id = RoomId::parse(&room_id)?;
     let store = &request.state.store;

@@ -43,18 +43,39 @@ local function seq_of(entry)
   return tonumber(string.sub(entry, -10), 16)
 end
 
-if #whole > 0 then
-  -- The rarest whole word leads; its messages are read newest first.
-  local lead, fewest
-  for _, word in ipairs(whole) do
-    local count = redis.call('ZLEXCOUNT', index, '[' .. word .. '\0', '(' .. word .. '\1')
-    if count == 0 then
-      return found
-    end
-    if not fewest or count < fewest then
-      lead, fewest = word, count
+-- How many messages each word of the query is in (a prefix: how many
+-- index entries start with it); a word in none ends the search.
+local low, high = '[' .. prefix, '(' .. prefix .. '\255'
+local lead, fewest
+for _, word in ipairs(whole) do
+  local count = redis.call('ZLEXCOUNT', index, '[' .. word .. '\0', '(' .. word .. '\1')
+  if count == 0 then
+    return found
+  end
+  if not fewest or count < fewest then
+    lead, fewest = word, count
+  end
+end
+local prefixed = redis.call('ZLEXCOUNT', index, low, high)
+if prefixed == 0 then
+  return found
+end
+local rarest = math.min(fewest or prefixed, prefixed)
+local last = tonumber(redis.call('GET', KEYS[4]) or '0')
+
+if rarest * rarest > limit * last or rarest > budget then
+  -- Common words: walking the room newest first meets `limit` matches
+  -- within about limit * last / rarest messages, fewer than the entries.
+  for seq = last, math.max(1, last - budget + 1), -1 do
+    if holds(seq) and take(seq) then
+      break
     end
   end
+  return found
+end
+
+if lead and fewest <= prefixed then
+  -- The rarest whole word leads: its messages newest first.
   local offset = 0
   while offset < budget do
     local entries = redis.call('ZREVRANGEBYLEX', index, '(' .. lead .. '\1', '[' .. lead .. '\0',
@@ -73,32 +94,18 @@ if #whole > 0 then
   return found
 end
 
--- The prefix alone: the messages of every word that starts with it.
-local low, high = '[' .. prefix, '(' .. prefix .. '\255'
-local count = redis.call('ZLEXCOUNT', index, low, high)
-if count == 0 then
-  return found
-end
-if count <= budget then
-  local seqs, seen = {}, {}
-  for _, entry in ipairs(redis.call('ZRANGEBYLEX', index, low, high)) do
-    local seq = seq_of(entry)
-    if not seen[seq] then
-      seen[seq] = true
-      seqs[#seqs + 1] = seq
-    end
+-- The prefix leads: the messages of every word that starts with it,
+-- newest first.
+local seqs, seen = {}, {}
+for _, entry in ipairs(redis.call('ZRANGEBYLEX', index, low, high)) do
+  local seq = seq_of(entry)
+  if not seen[seq] then
+    seen[seq] = true
+    seqs[#seqs + 1] = seq
   end
-  table.sort(seqs, function(a, b) return a > b end)
-  for _, seq in ipairs(seqs) do
-    if take(seq) then
-      break
-    end
-  end
-  return found
 end
--- So many words start so that the room is walked newest first instead.
-local last = tonumber(redis.call('GET', KEYS[4]) or '0')
-for seq = last, math.max(1, last - budget + 1), -1 do
+table.sort(seqs, function(a, b) return a > b end)
+for _, seq in ipairs(seqs) do
   if holds(seq) and take(seq) then
     break
   end
