@@ -7,16 +7,17 @@ use crate::ui::pages::Pages;
 /// The paths Confab serves a page at, in axum's syntax; any other path is
 /// answered with the not-found page and a 404. `ui::pages` reads the same
 /// paths from the URL.
-pub const PAGE_PATHS: [&str; 4] = [
+pub const PAGE_PATHS: [&str; 5] = [
     // The chat on General, or the sign-in form.
     "/",
     // The room browser as a page of its own: where "Browse rooms" leads
     // when JavaScript is off.
     "/rooms",
     "/room/{id}",
-    // Search results (`?q=`) over the chat: where the search box leads
-    // when JavaScript is off.
+    // Search results (`?q=`) over the chat: where the search box leads.
     "/search",
+    // The reader's API tokens over the chat: make and revoke them.
+    "/settings",
 ];
 
 /// The document around every page, rendered on the server only.

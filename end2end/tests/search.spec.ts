@@ -54,6 +54,6 @@ test("a search that finds nothing says so", async ({ browser, javaScriptEnabled 
   await box.fill(`nothing${Date.now().toString(36)}`);
   await box.press("Enter");
   await expect(bob.page.getByText("No messages match.")).toBeVisible();
-  await bob.page.getByRole("link", { name: "Close search" }).click();
+  await bob.page.getByRole("link", { name: "Close", exact: true }).click();
   await expect(bob.page.getByText("No messages match.")).toHaveCount(0);
 });

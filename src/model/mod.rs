@@ -18,6 +18,6 @@ pub use message::{
 pub use page::PageData;
 pub use room::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary};
 pub use token::{
-    ApiTokenInfo, CredentialId, NewApiToken, TokenName, Webhook, MAX_TOKENS_PER_PERSON,
+    ApiTokenInfo, CredentialId, NewApiToken, TokenName, TokenSettings, Webhook, MAX_TOKENS_PER_PERSON,
 };
 pub use user::{Password, User, UserId, Username};

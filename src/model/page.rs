@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Message, Room, RoomSummary, User};
+use super::{Room, RoomSummary, User};
 
 /// The signed-in reader's page, as the server read it for the first paint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,9 +17,10 @@ pub struct PageData {
     /// Every public room, when the page opens with the room browser
     /// showing (`/rooms`).
     pub listing: Option<Vec<Room>>,
-    /// The messages a search found, when the page is search results
-    /// (`/search?q=...`). For the server's render only: not sent to the
-    /// browser, which keeps the results the server wrote.
+    /// What the server writes over the chat, as HTML: search results
+    /// (`/search?q=...`) or the reader's API tokens (`/settings`); empty on
+    /// other pages. For the server's render only: not sent to the browser,
+    /// which keeps what the server wrote.
     #[serde(skip)]
-    pub found: Option<Vec<Message>>,
+    pub panel: String,
 }

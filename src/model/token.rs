@@ -99,6 +99,14 @@ pub struct NewApiToken {
     pub created: u64,
 }
 
+/// The page's API token settings: the reader's tokens, and the one just
+/// made (shown this once), if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSettings {
+    pub tokens: Vec<ApiTokenInfo>,
+    pub made: Option<NewApiToken>,
+}
+
 /// An incoming webhook: a secret URL that posts into `room_id` as the
 /// person who made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -91,6 +91,12 @@ impl RequestContext {
         self.caller().await.map(|caller| caller.user)
     }
 
+    /// Whether this is a plain HTML form post (JavaScript off, or a form
+    /// the page does not handle itself).
+    pub fn is_plain_form_post(&self) -> bool {
+        self.scope.plain_form_post().is_some()
+    }
+
     pub fn set_cookie(&self, cookie: String) -> Result<(), AppError> {
         let response = self.scope.response.as_ref().ok_or_else(|| missing("ResponseOptions"))?;
         let value = HeaderValue::from_str(&cookie).map_err(|_| missing("a valid cookie"))?;

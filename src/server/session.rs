@@ -82,14 +82,20 @@ fn cookie_name(state: &AppState) -> &'static str {
 
 /// The session token the request carries, if it is well formed.
 pub fn token(headers: &HeaderMap) -> Option<SessionToken> {
+    cookie_value(headers, |name| name == HTTPS_COOKIE_NAME || name == COOKIE_NAME)
+        .and_then(SessionToken::parse)
+}
+
+/// The value of the first cookie whose name `wanted` accepts.
+fn cookie_value(headers: &HeaderMap, wanted: impl Fn(&str) -> bool) -> Option<&str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == HTTPS_COOKIE_NAME || *name == COOKIE_NAME)
-        .and_then(|(_, value)| SessionToken::parse(value))
+        .find(|(name, _)| wanted(name))
+        .map(|(_, value)| value)
 }
 
 /// The API token in `Authorization: Bearer`, if the request has that
@@ -180,4 +186,33 @@ pub fn expired_cookie(state: &AppState) -> String {
         cookie_name(state),
         secure(state)
     )
+}
+
+/// The cookie that carries a token made by a plain form post to the
+/// settings page, which shows it once and clears it: the token never rides
+/// in a URL (nor in the browser's history or a proxy's log). HttpOnly,
+/// sent to `/settings` only, for five minutes.
+const NEW_TOKEN_COOKIE: &str = "confab_new_token";
+const NEW_TOKEN_PATH: &str = "/settings";
+
+/// The `Set-Cookie` value that hands `token` to the settings page.
+pub fn new_token_cookie(state: &AppState, token: &ApiToken) -> String {
+    format!(
+        "{NEW_TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path={NEW_TOKEN_PATH}; Max-Age=300{}",
+        token.as_str(),
+        secure(state)
+    )
+}
+
+/// The `Set-Cookie` value that clears it once shown.
+pub fn cleared_new_token_cookie(state: &AppState) -> String {
+    format!(
+        "{NEW_TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path={NEW_TOKEN_PATH}; Max-Age=0{}",
+        secure(state)
+    )
+}
+
+/// The token the request's new-token cookie carries, if well formed.
+pub fn new_token(headers: &HeaderMap) -> Option<ApiToken> {
+    cookie_value(headers, |name| name == NEW_TOKEN_COOKIE).and_then(ApiToken::parse)
 }

@@ -120,6 +120,20 @@ pub fn linkify(text: &str) -> Vec<Segment> {
     segments
 }
 
+/// Appends `text` to `html` as text: `&`, `<`, `>`, `"` and `'` escaped.
+pub fn escape(text: &str, html: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

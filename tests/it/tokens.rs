@@ -277,3 +277,84 @@ async fn one_person_holds_at_most_twenty_tokens_each_with_a_name() {
         401
     );
 }
+
+/// The settings page (`/settings`), as a browser without JavaScript uses
+/// it: a plain form makes a token and lands on the page, which shows the
+/// token once (handed over in a short-lived cookie, never in the URL);
+/// another plain form revokes it.
+#[tokio::test]
+async fn the_settings_page_makes_shows_once_and_revokes_a_token() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let html = [
+        ("accept", "text/html"),
+        ("referer", &*format!("{}/settings", app.base)),
+    ];
+    let made = alice
+        .post_with("/api/tokens/create", &[("name", "<i>deploy</i>")], &html)
+        .await;
+    assert_eq!(made.status, 302, "{:?}", made.body);
+    assert_eq!(made.headers["location"], "/settings");
+    let flash = made.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        flash.starts_with("confab_new_token=confab_")
+            && flash.contains("HttpOnly")
+            && flash.contains("Path=/settings"),
+        "{flash}"
+    );
+    let token = flash["confab_new_token=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let page = alice.get("/settings").await;
+    let cleared = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("confab_new_token="))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cleared.contains("confab_new_token=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+    let page = page.text().await.unwrap();
+    assert_eq!(page.matches(&token).count(), 1, "shown once on the page");
+    assert!(
+        page.contains("&lt;i&gt;deploy&lt;/i&gt;"),
+        "the name is text"
+    );
+    assert!(!page.contains("<i>deploy</i>"));
+    assert!(page.contains("aria-label=\"API tokens\""));
+    assert!(
+        !alice
+            .get("/settings")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(&token),
+        "shown only once"
+    );
+    // The token works; another person's page never shows it.
+    assert_eq!(Client::with_token(&app.base, &token).me().await.status, 200);
+    let bob = app.client();
+    bob.signed_up("bob").await;
+    let no_tokens = |page: String| page.contains("You have no API tokens.");
+    assert!(no_tokens(bob.get("/settings").await.text().await.unwrap()));
+
+    let id = alice.post("/api/tokens", &[]).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = alice
+        .post_with("/api/tokens/revoke", &[("id", &id)], &html)
+        .await;
+    assert_eq!(revoked.status, 302, "{:?}", revoked.body);
+    assert!(no_tokens(alice.get("/settings").await.text().await.unwrap()));
+    assert_eq!(Client::with_token(&app.base, &token).me().await.status, 401);
+}

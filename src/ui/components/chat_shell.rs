@@ -70,8 +70,8 @@ pub struct PageResources {
     pub browsing: RwSignal<bool>,
     /// Every public room, once read.
     pub listing: RwSignal<Option<Vec<Room>>>,
-    /// What the search in the page's URL found (`/search?q=...`).
-    pub found: StoredValue<Option<Vec<Message>>>,
+    /// What the server wrote over the chat (search results, settings).
+    pub panel: StoredValue<String>,
 }
 
 #[component]
@@ -81,7 +81,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         rooms,
         online,
         listing,
-        found,
+        panel,
     } = data;
     let room_in_url = history.room;
     let browsing = RwSignal::new(listing.is_some());
@@ -90,7 +90,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         history,
         browsing,
         listing,
-        found: StoredValue::new(found),
+        panel: StoredValue::new(panel),
     };
     let name = user.username.to_string();
     let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
@@ -123,7 +123,7 @@ fn Layout(state: ChatState, name: String, resources: PageResources) -> impl Into
                     "Menu"
                 </a>
                 <span class="brand">"Confab"</span>
-                <MessageSearch state found=resources.found.get_value()/>
+                <MessageSearch panel=resources.panel.get_value()/>
                 <ConnectionBanner state/>
                 <span class="whoami">"Signed in as " <strong>{name}</strong></span>
                 <NotificationToggle/>

@@ -10,3 +10,4 @@ pub mod room_view;
 pub mod search;
 pub mod sidebar;
 pub mod sign_in;
+pub mod token_settings;

@@ -9,73 +9,65 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::Message;
-use crate::ui::format::{clock, day};
+use crate::model::{Message, RoomSummary};
+use crate::ui::format::{clock, day, escape};
 use crate::ui::location::Location;
-use crate::ui::state::ChatState;
 
+/// The search box, and the panel the server writes over the chat (`panel`,
+/// HTML): search results (`/search`) or the reader's API tokens
+/// (`/settings`). Hydration keeps what the server wrote in an
+/// `inner_html`, so the browser bundle carries none of the code that writes
+/// it (views of this shape, with a search-as-you-type call, weighed 10 KB
+/// of the 300 KB budget).
 #[component]
-pub fn MessageSearch(state: ChatState, found: Option<Vec<Message>>) -> impl IntoView {
+pub fn MessageSearch(panel: String) -> impl IntoView {
     let location = Location::current();
     let typed = location.query_untracked("q").unwrap_or_default();
     let input = NodeRef::<html::Input>::new();
     focus_on_shortcut(input);
-    // The results are the server's to write (the page in the browser
-    // keeps what it was sent: see `section_html`).
-    #[cfg(feature = "ssr")]
-    let results = found
-        .map(|found| section_html(state, &Ok(found)))
-        .unwrap_or_default();
-    #[cfg(not(feature = "ssr"))]
-    let results = {
-        let _ = (state, found);
-        String::new()
-    };
     view! {
         <form role="search" method="get" action="/search" class="search">
             <input type="search" name="q" aria-label="Search messages" placeholder="Search messages" maxlength="200" node_ref=input value=typed/>
         </form>
-        <section class="search-results" inner_html=results></section>
+        <section class="search-results" inner_html=panel></section>
     }
 }
 
-/// What the results panel holds, as HTML the server writes: the list of
-/// results (or why there is none), every text in it escaped, and a way to
-/// close it. One string rather than a view per result, written on the
-/// server only: hydration keeps what the server wrote in an `inner_html`,
-/// so the browser bundle carries none of it (views of this shape, with the
-/// search call, weighed 10 KB of the 300 KB budget).
+/// Search results as HTML: the list (or that nothing matched), every text
+/// in it escaped, rooms named as the reader's `rooms` list names them, and
+/// a way to close it.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn section_html(state: ChatState, answer: &Result<Vec<Message>, AppError>) -> String {
+pub fn results_html(rooms: &[RoomSummary], found: &[Message]) -> String {
     let mut html = String::new();
-    match answer {
-        Err(err) => {
-            html.push_str(r#"<p class="notice" role="alert">"#);
-            escape(&err.to_string(), &mut html);
-            html.push_str("</p>");
+    if found.is_empty() {
+        html.push_str(r#"<p class="empty">No messages match.</p>"#);
+    } else {
+        html.push_str(r#"<ol aria-label="Search results">"#);
+        for message in found {
+            let room = rooms
+                .iter()
+                .find(|r| r.room.id == message.room_id)
+                .map_or_else(|| message.room_id.to_string(), |r| r.room.name.clone());
+            result_html(&room, message, &mut html);
         }
-        Ok(list) if list.is_empty() => html.push_str(r#"<p class="empty">No messages match.</p>"#),
-        Ok(list) => {
-            html.push_str(r#"<ol aria-label="Search results">"#);
-            for message in list {
-                let room = state.rooms.with_untracked(|rooms| {
-                    rooms
-                        .iter()
-                        .find(|r| r.room.id == message.room_id)
-                        .map(|r| r.room.name.clone())
-                });
-                result_html(
-                    &room.unwrap_or_else(|| message.room_id.to_string()),
-                    message,
-                    &mut html,
-                );
-            }
-            html.push_str("</ol>");
-        }
+        html.push_str("</ol>");
     }
-    html.push_str(r#"<a class="close" href="/" target="_top">Close search</a>"#);
+    html.push_str(CLOSE);
     html
 }
+
+/// Why the panel has nothing to show (a refused search), as HTML.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+pub fn refusal_html(err: &AppError) -> String {
+    let mut html = String::from(r#"<p class="notice" role="alert">"#);
+    escape(&err.to_string(), &mut html);
+    html.push_str("</p>");
+    html.push_str(CLOSE);
+    html
+}
+
+/// Closes the panel: back to the chat, a whole page load.
+pub const CLOSE: &str = r#"<a class="close" href="/" target="_top">Close</a>"#;
 
 /// One result: a link to its room at the message (`target="_top"`: a
 /// whole page load, not the page's own navigation, so that the server
@@ -112,20 +104,6 @@ fn result_html(room: &str, message: &Message, html: &mut String) {
     }
     escape(text.get(at..).unwrap_or_default(), html);
     html.push_str("</span></a></li>");
-}
-
-/// Appends `text` to `html` as text: `&`, `<`, `>`, `"` and `'` escaped.
-fn escape(text: &str, html: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            c => html.push(c),
-        }
-    }
 }
 
 /// `/` (outside a text field) or Ctrl+K (or ⌘K) puts the cursor in the

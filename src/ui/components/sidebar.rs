@@ -71,6 +71,8 @@ pub fn Sidebar(
                 </ul>
             </section>
             <RoomBrowser state open=browsing listing opener=browse_button/>
+            // A whole page load: the server writes the settings.
+            <a class="settings-link" href="/settings" target="_top">"API tokens"</a>
         </aside>
     }
 }

@@ -24,12 +24,13 @@ pub fn HomePage() -> impl IntoView {
     let find = location
         .query_untracked("q")
         .filter(|q| !q.trim().is_empty());
-    let searching = location.path_untracked() == "/search";
+    let path = location.path_untracked();
+    let (searching, settings) = (path == "/search", path == "/settings");
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
     let data = Resource::<_, Json>::new_with_options(
         || (),
-        move |_| page_data(browsing, searching, find.clone()),
+        move |_| page_data(browsing, searching, settings, find.clone()),
         false,
     );
     let history = History::new(data);
@@ -54,39 +55,49 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// Who is signed in (401 when no one is), their rooms, who is online, the
-/// public rooms (those whose name holds `find`) when `browsing`, and the
-/// messages that hold `find` when `searching`.
+/// public rooms (those whose name holds `find`) when `browsing`, the
+/// messages that hold `find` when `searching`, and their API tokens on the
+/// `settings` page.
 async fn page_data(
     browsing: bool,
     searching: bool,
+    settings: bool,
     find: Option<String>,
 ) -> Result<PageData, AppError> {
     let user = me().await?;
-    // Without the public rooms or the results, the page still opens (and
-    // reads them again as asked); it does not fail for them.
+    // Without the public rooms, the room browser still opens (and reads
+    // them again); the page does not fail for them.
     let listing = async {
         Ok(match (browsing, &find) {
             (true, find) => public_rooms(find.clone(), None, None).await.ok(),
             _ => None,
         })
     };
-    // Read on the server only: the page in the browser types its own.
-    let found = async {
-        #[cfg(feature = "ssr")]
-        if let (true, Some(q)) = (searching, &find) {
-            return Ok(crate::api::search(q.clone(), None, None).await.ok());
-        }
-        #[cfg(not(feature = "ssr"))]
-        let _ = searching;
-        Ok(None)
+    let (rooms, online, listing) = futures::try_join!(rooms(), online_users(), listing)?;
+    // Read and written on the server only: the page in the browser keeps
+    // what the server wrote (see `search::MessageSearch`).
+    #[cfg(feature = "ssr")]
+    let panel = match (searching, settings, &find) {
+        (true, _, Some(q)) => crate::api::search(q.clone(), None, None)
+            .await
+            .map(|found| crate::ui::components::search::results_html(&rooms, &found))
+            .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
+        (_, true, _) => crate::api::api_token_settings()
+            .await
+            .map(|settings| crate::ui::components::token_settings::settings_html(&settings))
+            .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
+        _ => String::new(),
     };
-    let (rooms, online, listing, found) =
-        futures::try_join!(rooms(), online_users(), listing, found)?;
+    #[cfg(not(feature = "ssr"))]
+    let panel = {
+        let _ = (searching, settings);
+        String::new()
+    };
     Ok(PageData {
         user,
         rooms,
         online,
         listing,
-        found,
+        panel,
     })
 }

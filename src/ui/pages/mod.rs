@@ -27,11 +27,11 @@ pub fn Pages() -> impl IntoView {
 }
 
 /// What a chat path asks for: the room it opens (General for `/`,
-/// `/rooms` and `/search`) and whether the room browser shows; `None` for
-/// any other path.
+/// `/rooms`, `/search` and `/settings`) and whether the room browser
+/// shows; `None` for any other path.
 pub fn chat_path(path: &str) -> Option<(RoomId, bool)> {
     match path {
-        "/" | "/search" => Some((RoomId::GENERAL, false)),
+        "/" | "/search" | "/settings" => Some((RoomId::GENERAL, false)),
         "/rooms" => Some((RoomId::GENERAL, true)),
         _ => {
             let id = path
