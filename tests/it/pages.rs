@@ -399,3 +399,37 @@ async fn no_response_carries_another_readers_cookie() {
     };
     futures::join!(readers, strangers);
 }
+
+/// A message a program posted is marked on the page as such, with the
+/// token's or webhook's name, so that nobody takes a script for a person.
+#[tokio::test]
+async fn a_programs_message_is_marked_on_the_page() {
+    let (_redis, confab) = confab().await;
+    let alice = Client::new(&confab.base);
+    alice.signed_up("alice").await;
+    let token = alice
+        .post("/api/tokens/create", &[("name", "ci bot")])
+        .await
+        .body["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let bot = Client::with_token(&confab.base, &token);
+    assert_eq!(bot.send("0", "build 7 passed").await.status, 200);
+    assert_eq!(alice.send("0", "thanks").await.status, 200);
+    let page = alice.get("/room/0").await.text().await.unwrap();
+    let marked = page
+        .find("via API token ci bot")
+        .expect("the bot's message is marked");
+    let sent = page.find("build 7 passed").expect("the bot's message");
+    let thanks = page.find("thanks").expect("alice's message");
+    assert!(
+        marked < sent && sent < thanks,
+        "the mark sits on the bot's message"
+    );
+    assert_eq!(
+        page.matches("via API token").count(),
+        1,
+        "alice's own message is not marked"
+    );
+}
