@@ -42,19 +42,33 @@ pub async fn receive(
     }
 }
 
-/// The `text` of a JSON or form body.
+/// How a webhook's body is written.
+#[derive(Debug, PartialEq, Eq)]
+enum Encoding {
+    Json,
+    Form,
+    /// No Content-Type: told apart by the body.
+    Unsaid,
+}
+
+/// The `text` of a JSON or form body. A body sent as a form that is a JSON
+/// object (what `curl -d '{"text": ...}'` sends) is read as JSON, as chat
+/// webhooks commonly do; any other content type is refused.
 async fn read_text(headers: &HeaderMap, body: Body) -> Result<String, AppError> {
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let json =
-        match content_type.as_str() {
-            "application/json" => true,
-            "application/x-www-form-urlencoded" => false,
-            _ => return Err(AppError::BadInput(
+        .map(|value| value.trim().to_ascii_lowercase());
+    let encoding =
+        match content_type.as_deref() {
+            None | Some("") => Encoding::Unsaid,
+            Some("application/json") => Encoding::Json,
+            Some(other) if other.starts_with("application/") && other.ends_with("+json") => {
+                Encoding::Json
+            }
+            Some("application/x-www-form-urlencoded") => Encoding::Form,
+            Some(_) => return Err(AppError::BadInput(
                 "Send the message as JSON {\"text\": \"...\"} (Content-Type: application/json) \
                  or as a form with text= (application/x-www-form-urlencoded)."
                     .into(),
@@ -67,18 +81,16 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Result<String, AppError> 
             MessageText::MAX_LEN
         ))
     })?;
-    let post: Post = if json {
-        serde_json::from_slice(&bytes).map_err(|err| {
+    let looks_like_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if encoding == Encoding::Json || looks_like_json {
+        let post: Post = serde_json::from_slice(&bytes).map_err(|err| {
             AppError::BadInput(format!(
                 "The body is not JSON of the form {{\"text\": \"...\"}}: {err}."
             ))
-        })?
-    } else {
-        Post {
-            text: form_text(&bytes)?,
-        }
-    };
-    Ok(post.text)
+        })?;
+        return Ok(post.text);
+    }
+    form_text(&bytes)
 }
 
 /// The `text` field of a form body, refused unless it decodes to UTF-8

@@ -274,3 +274,42 @@ async fn a_webhook_spends_its_makers_send_budget() {
     // The person shares the budget the hook spent.
     assert_eq!(alice.send("0", "me too").await.status, 429);
 }
+
+/// What senders commonly send works: JSON labelled as a form (`curl -d
+/// '{"text": ...}'`), and either kind with no Content-Type at all.
+#[tokio::test]
+async fn common_ways_of_posting_are_understood() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let url = made_hook(&alice, "0").await;
+    let form = "application/x-www-form-urlencoded";
+    let (status, body) = post_raw(&app.base, &url, form, r#" {"text": "curl style"}"#).await;
+    assert_eq!(
+        (status, body["text"].clone()),
+        (200, json!("curl style")),
+        "{body}"
+    );
+    for (body, text) in [
+        (r#"{"text":"unlabelled json"}"#, "unlabelled json"),
+        ("text=unlabelled+form", "unlabelled form"),
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}{url}", app.base))
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), 200);
+        let stored: Value = response.json().await.expect("a message");
+        assert_eq!(stored["text"], text);
+    }
+    let (status, _) = post_raw(
+        &app.base,
+        &url,
+        "application/vnd.api+json",
+        r#"{"text":"vendor json"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
