@@ -87,6 +87,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SOCKETS_PER_PERSON", default_value_t = 30)]
     pub sockets_per_person: u64,
 
+    /// Seconds a socket's frame may wait to be written (its peer not
+    /// reading) before the socket is closed (1008, too slow to keep up).
+    #[arg(long, env = "CONFAB_WRITE_DEADLINE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_deadline_secs: u64,
+
     /// The log's format: `text` for people, `json` (one object a line,
     /// with the request's or socket's id) for log shippers. `RUST_LOG`
     /// chooses what is logged.

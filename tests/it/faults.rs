@@ -46,7 +46,12 @@ async fn a_slow_consumer_is_cut_off_and_memory_stays_bounded() {
 
 /// Whether the server's metrics count a socket cut off as too slow.
 async fn cut_off(client: &Client) -> bool {
-    let text = client.get("/metrics").await.text().await.unwrap_or_default();
+    let text = client
+        .get("/metrics")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
     text.lines()
         .find_map(|line| line.strip_prefix("confab_slow_consumers_cut_total "))
         .is_some_and(|n| n.trim() != "0")
@@ -130,4 +135,46 @@ async fn a_redis_restart_mid_stream_loses_and_repeats_nothing() {
     sender.send_message("0", "after", "c-after").await;
     let next = receiver.next_of("message").await;
     assert_eq!(next["message"]["seq"], stored.len() as u64 + 1);
+}
+
+/// A socket whose peer stops reading in the middle of a long `sync` is
+/// closed once a write has waited past the deadline
+/// (`CONFAB_WRITE_DEADLINE_SECS`), though no live event ever fills its
+/// queue: the sync's page and the socket are not held for ever.
+#[tokio::test]
+async fn a_write_that_waits_past_its_deadline_closes_the_socket() {
+    let redis = TestRedis::start().await;
+    let server = ConfabProcess::start(&[
+        redis.env(),
+        ("CONFAB_SEND_BURST", "100000".into()),
+        ("CONFAB_SEND_PER_SECOND", "100000".into()),
+        ("CONFAB_WRITE_DEADLINE_SECS", "1".into()),
+    ])
+    .await;
+    let alice = Client::new(&server.base);
+    alice.signed_up("alice").await;
+    let room = alice.created_room("archive").await;
+    let sloth = Client::new(&server.base);
+    sloth.signed_up("sloth").await;
+    assert_eq!(
+        sloth
+            .post("/api/rooms/join", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
+    // 16 KB a message, 10 MB in all: more than the kernel's socket buffers.
+    let text = "😀".repeat(4000);
+    for _ in 0..640 {
+        assert_eq!(alice.send(&room, &text).await.status, 200);
+    }
+    let mut slow = sloth.ws().await; // asks for everything, then never reads
+    slow.send(serde_json::json!({"type": "sync", "room_id": room, "after": 0}))
+        .await;
+    eventually_async("the socket that stopped reading is closed", || {
+        cut_off(&alice)
+    })
+    .await;
+    let code = slow.closed().await;
+    assert!(matches!(code, Some(1008) | None), "{code:?}");
 }

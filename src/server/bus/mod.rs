@@ -472,6 +472,13 @@ impl Bus {
         self.after_fan_out(EventKind::Message, fanned);
     }
 
+    /// Counts a socket closed because a write to it waited past the
+    /// deadline (its peer stopped reading), with those cut off for a full
+    /// queue.
+    pub fn count_too_slow(&self) {
+        self.inner.stats.cut_off(1);
+    }
+
     /// Counts a fan-out and cuts off the sockets that overflowed.
     fn after_fan_out(&self, kind: EventKind, fanned: Fanned) {
         self.inner.stats.delivered(kind, fanned.reached);

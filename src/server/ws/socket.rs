@@ -88,8 +88,20 @@ async fn serve_in(state: AppState, caller: Caller, registration: Registration, s
     let (replies, reply_queue) = mpsc::channel(64);
     let started = Instant::now();
     let heard = Arc::new(AtomicU64::new(0));
+    let deadline = WriteDeadline {
+        after: Duration::from_secs(state.config.write_deadline_secs),
+        bus: state.bus.clone(),
+    };
     let writer = tokio::spawn(
-        write(sink, registration, reply_queue, started, heard.clone()).in_current_span(),
+        write(
+            sink,
+            registration,
+            reply_queue,
+            started,
+            heard.clone(),
+            deadline,
+        )
+        .in_current_span(),
     );
 
     let mut handler = FrameHandler::new(state.clone(), caller, conn, replies.clone());
@@ -130,12 +142,20 @@ async fn serve_in(state: AppState, caller: Caller, registration: Registration, s
     }
 }
 
+/// How long one write may wait on a peer that does not read, and the bus
+/// that counts the sockets closed for it.
+struct WriteDeadline {
+    after: Duration,
+    bus: Bus,
+}
+
 async fn write(
     mut sink: SplitSink<WebSocket, Message>,
     registration: Registration,
     mut replies: mpsc::Receiver<Outbound>,
     started: Instant,
     heard: Arc<AtomicU64>,
+    deadline: WriteDeadline,
 ) {
     let Registration {
         mut frames,
@@ -168,7 +188,9 @@ async fn write(
             None => return,
         };
         // A write may wait on a client that does not read: a close order
-        // (such as "too slow") must still get through.
+        // (such as "too slow") must still get through, and a write that
+        // waits past the deadline closes the socket (its queued frames and
+        // a sync's page are not held for ever).
         tokio::select! {
             biased;
             Some(order) = control.recv() => {
@@ -180,6 +202,11 @@ async fn write(
                 if sent.is_err() {
                     return;
                 }
+            }
+            _ = tokio::time::sleep(deadline.after) => {
+                tracing::warn!(after = ?deadline.after, "a write waited past its deadline");
+                deadline.bus.count_too_slow();
+                return close(&mut sink, CloseReason::TooSlow).await;
             }
         }
     }
