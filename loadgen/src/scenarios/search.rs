@@ -93,11 +93,13 @@ async fn measure(ctx: &Ctx<'_>, report: &mut Report) -> Result<(), String> {
     for (kind, words_in_query) in [("one_word", 1), ("two_words", 2)] {
         let latency = Histogram::default();
         let mut hits = 0usize;
+        let asked = Arc::new(AtomicUsize::new(0));
         let _progress = Progress::counted(&format!("search {kind}"), queries, {
-            let done = Arc::new(AtomicUsize::new(0));
-            move || done.load(Ordering::Relaxed)
+            let asked = asked.clone();
+            move || asked.load(Ordering::Relaxed)
         });
         for i in 0..queries {
+            asked.fetch_add(1, Ordering::Relaxed);
             let q: Vec<&str> = (0..words_in_query).map(|_| words.pick(&mut rng)).collect();
             let q = q.join(" ");
             let t0 = Instant::now();
