@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use futures::stream::{self, StreamExt, TryStreamExt};
 use confab::model::RoomId;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
 
 use crate::cluster::Cluster;
@@ -90,10 +90,28 @@ impl Api {
     /// Registers `count` users named `lg{tag}_{i}`, spread over the
     /// instances, a few at a time (argon2 makes each cost server CPU).
     pub async fn register_users(&self, tag: &str, count: usize) -> Result<Vec<Session>, String> {
+        self.each_user("users", "/api/register", tag, count).await
+    }
+
+    /// Signs in again the `count` users [`Api::register_users`] made with
+    /// `tag`: one argon2 verification each, a new session each.
+    pub async fn sign_in_users(&self, tag: &str, count: usize) -> Result<Vec<Session>, String> {
+        self.each_user("sign-ins", "/api/login", tag, count).await
+    }
+
+    /// POSTs `lg{tag}_{i}` and the password to `path` for each `i`, a few
+    /// at a time, and keeps the session cookie each answer sets.
+    async fn each_user(
+        &self,
+        label: &str,
+        path: &str,
+        tag: &str,
+        count: usize,
+    ) -> Result<Vec<Session>, String> {
         let done = Arc::new(AtomicUsize::new(0));
         let _progress = {
             let done = done.clone();
-            Progress::counted("users", count, move || done.load(Ordering::Relaxed))
+            Progress::counted(label, count, move || done.load(Ordering::Relaxed))
         };
         let parallel = (self.bases.len() * 2).max(4);
         stream::iter(0..count)
@@ -104,15 +122,15 @@ impl Api {
                     let (headers, body) = self
                         .post(
                             i,
-                            "/api/register",
+                            path,
                             None,
                             &[("username", &username), ("password", PASSWORD)],
                         )
                         .await?;
                     let user: serde_json::Value = serde_json::from_str(&body)
-                        .map_err(|e| format!("register {username}: {e}: {body}"))?;
+                        .map_err(|e| format!("{path} {username}: {e}: {body}"))?;
                     if !user["id"].is_string() {
-                        return Err(format!("register {username}: no User in {body}"));
+                        return Err(format!("{path} {username}: no User in {body}"));
                     }
                     let cookie = headers
                         .get_all(reqwest::header::SET_COOKIE)
@@ -120,7 +138,7 @@ impl Api {
                         .filter_map(|v| v.to_str().ok())
                         .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned())
                         .find(|pair| pair.starts_with("confab_session="))
-                        .ok_or_else(|| format!("register {username}: no session cookie"))?;
+                        .ok_or_else(|| format!("{path} {username}: no session cookie"))?;
                     done.fetch_add(1, Ordering::Relaxed);
                     Ok::<_, String>(Session { cookie })
                 }

@@ -135,6 +135,10 @@ pub struct Args {
     #[arg(long, default_value_t = 1000)]
     pub search_queries: usize,
 
+    /// People who sign up and then sign in, in the signins scenario.
+    #[arg(long, default_value_t = 5000)]
+    pub signins: usize,
+
     /// Requests per redis-benchmark test.
     #[arg(long, default_value_t = 100_000)]
     pub redis_bench_requests: u64,
@@ -212,6 +216,9 @@ pub enum Scenario {
     /// Message search over a large history: query p50/p99 and the index's
     /// memory per message (see --search-*).
     Search,
+    /// N people sign up, then sign in again: each instance's resident
+    /// memory and threads before, after and once idle (see --signins).
+    Signins,
     /// Every scenario above.
     All,
 }
@@ -235,6 +242,7 @@ impl Args {
             self.concurrency = 4;
             self.connect_concurrency = 8;
             self.redis_bench_requests = 10_000;
+            self.signins = 8;
         }
         if self.sockets.is_empty() {
             self.sockets = vec![1000];

@@ -16,7 +16,7 @@ pub struct Machine {
 pub fn machine() -> Machine {
     Machine {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        mem_total_kib: read_kib("/proc/meminfo", "MemTotal:"),
+        mem_total_kib: read_number("/proc/meminfo", "MemTotal:"),
         kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
             .ok()
             .map(|s| s.trim().to_owned()),
@@ -45,7 +45,12 @@ pub fn commit() -> Option<String> {
 
 /// Resident memory of a process, from /proc/PID/status.
 pub fn rss_kib(pid: u32) -> Option<u64> {
-    read_kib(&format!("/proc/{pid}/status"), "VmRSS:")
+    read_number(&format!("/proc/{pid}/status"), "VmRSS:")
+}
+
+/// The threads a process has, from /proc/PID/status.
+pub fn threads(pid: u32) -> Option<u64> {
+    read_number(&format!("/proc/{pid}/status"), "Threads:")
 }
 
 /// CPU time (user and system) a process has used so far, in seconds,
@@ -61,7 +66,8 @@ pub fn cpu_secs(pid: u32) -> Option<f64> {
     (per_sec > 0).then(|| ticks as f64 / per_sec as f64)
 }
 
-fn read_kib(path: &str, key: &str) -> Option<u64> {
+/// The first number after `key` on its line of a /proc file.
+fn read_number(path: &str, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(path).ok()?;
     let line = text.lines().find(|l| l.starts_with(key))?;
     line[key.len()..].split_whitespace().next()?.parse().ok()

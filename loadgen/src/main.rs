@@ -264,6 +264,9 @@ async fn scenarios(
     if all || args.scenario == Scenario::Search {
         push(scenarios::search::run(&ctx).await);
     }
+    if all || args.scenario == Scenario::Signins {
+        push(scenarios::signins::run(&ctx).await);
+    }
     if let Some(redis) = cluster.redis_host_port() {
         note("redis-benchmark on the same Redis");
         let ceiling = redis_bench::ceiling(Some(redis), args.redis_bench_requests).await;

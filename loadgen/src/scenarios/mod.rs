@@ -10,6 +10,7 @@ pub mod presence;
 pub mod ramp;
 pub mod rooms;
 pub mod search;
+pub mod signins;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
