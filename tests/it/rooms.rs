@@ -137,6 +137,31 @@ async fn room_names_are_unique_and_validated() {
 }
 
 #[tokio::test]
+async fn a_name_that_looks_like_a_taken_one_is_taken() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let made = alice.post("/api/rooms/create", &[("name", "Announcements")]).await;
+    assert_eq!(made.status, 200);
+    // Cyrillic о and е, fullwidth letters, "rn" for "m", a zero for an o.
+    for alike in ["Ann\u{43E}unc\u{435}ments", "ＡＮＮＯＵＮＣＥＭＥＮＴＳ", "Announcernents", "Ann0uncements"] {
+        let refused = alice.post("/api/rooms/create", &[("name", alike)]).await;
+        assert_eq!(refused.status, 409, "{alike:?}");
+        assert!(refused.message().contains("looks like"), "{alike:?}");
+    }
+    assert_eq!(
+        alice.post("/api/rooms/create", &[("name", "Announcement")]).await.status,
+        200,
+        "a different name is not a look-alike"
+    );
+    assert_eq!(
+        alice.post("/api/rooms/create", &[("name", "Gеneral")]).await.status,
+        409,
+        "General is claimed too (Cyrillic е)"
+    );
+}
+
+#[tokio::test]
 async fn joining_and_leaving_follow_the_rules() {
     let (_redis, app) = spawn_app().await;
     let alice = app.client();

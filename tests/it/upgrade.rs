@@ -3,7 +3,8 @@
 //! release first starts on its Redis: sign-in, rooms, history, unread
 //! counts and the public list; and its messages take their place in the
 //! room's revisions (layout 3), so catch-up by rev sees them, and its
-//! search index (layout 4).
+//! search index (layout 4), and its room names claimed by their look
+//! (layout 5).
 
 use confab::model::Password;
 use confab::server::password;
@@ -97,6 +98,12 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
     // A new name cannot take an old one.
     let taken = carol.post("/api/register", &[("username", "Carol"), ("password", PASSWORD)]).await;
     assert_eq!(taken.status, 409);
+    // Old room names are claimed by their look (layout 5): neither the
+    // name in another case nor a look-alike makes a second room.
+    for alike in ["old times", "0ld Times"] {
+        let taken = carol.post("/api/rooms/create", &[("name", alike)]).await;
+        assert_eq!(taken.status, 409, "{alike}: {:?}", taken.body);
+    }
 
     // Nothing of layout 1 is left, and the layout says so.
     let left: Vec<String> = redis::cmd("KEYS")
@@ -105,7 +112,7 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
         .await
         .expect("redis answers");
     assert!(left.is_empty(), "{left:?}");
-    for gone in ["public_rooms", "online_users", "room:9", "room:9:seq"] {
+    for gone in ["public_rooms", "online_users", "room:9", "room:9:seq", "room_name:old times", "room_name:general"] {
         let exists: bool = redis::cmd("EXISTS")
             .arg(format!("{p}{gone}"))
             .query_async(&mut conn)
@@ -118,5 +125,5 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
         .query_async(&mut conn)
         .await
         .expect("redis answers");
-    assert_eq!(layout, 4);
+    assert_eq!(layout, 5);
 }

@@ -53,7 +53,7 @@ pub async fn create(name: String) -> Result<Room, AppError> {
     .await?;
     let room = store.create_room(&name, user.id).await?.ok_or_else(|| {
         AppError::Conflict(format!(
-            "A room named \"{}\" exists already.",
+            "A room named \"{}\", or a name that looks like it, exists already.",
             name.as_str()
         ))
     })?;

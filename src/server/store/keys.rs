@@ -58,12 +58,12 @@
 //!
 //! | key                            | type   | holds                                          |
 //! |--------------------------------|--------|------------------------------------------------|
-//! | `P:layout`                     | string | the key layout's version (4: this one)         |
+//! | `P:layout`                     | string | the key layout's version (5: this one)         |
 //! | `P:total_users`                | string | INCR counter that hands out user ids           |
 //! | `P:total_rooms`                | string | INCR counter that hands out public room ids    |
 //! | `P:demo_seeded`                | string | set once demo data was written                 |
 //! | `P:username:{lowercase name}`  | string | the user id that owns the name                 |
-//! | `P:room_name:{lowercase name}` | string | the id of the public room with that name       |
+//! | `P:room_look:{name skeleton}`  | string | the id of the public room whose name looks so (`look_alike::NameSkeleton`): the claim that keeps names apart |
 //! | `P:public_room_index`          | zset   | every public room, score 0, member = its sort key (`0` for General, else `1`, the lowercase name, `\x1f`, the id): paged by ZRANGEBYLEX |
 //! | `P:instances`                  | set    | ids of instances that may hold sockets         |
 //! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
@@ -91,13 +91,15 @@ use std::net::IpAddr;
 
 use crate::model::{RoomId, RoomName, UserId, Username};
 use crate::server::events::{InstanceId, Route, SessionFingerprint};
+use crate::server::look_alike::NameSkeleton;
 
 use super::SessionToken;
 
 /// The version of the layout these keys make, kept under [`Keys::layout`].
 /// 2 brought hash tags; 3 gave every room its revisions (`rev`, `changes`);
-/// 4 its search index (`search`, `search_words`).
-pub const LAYOUT_VERSION: u32 = 4;
+/// 4 its search index (`search`, `search_words`); 5 claims room names by
+/// their look-alike skeleton (`room_look`) instead of their lowercase.
+pub const LAYOUT_VERSION: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -250,8 +252,10 @@ impl Keys {
         self.key(format_args!("public_room_index"))
     }
 
+    /// The claim on a public room name, and on every name that looks
+    /// like it.
     pub fn room_by_name(&self, name: &RoomName) -> String {
-        self.key(format_args!("room_name:{}", name.canonical()))
+        self.key(format_args!("room_look:{}", NameSkeleton::of(name.as_str()).as_str()))
     }
 
     pub fn room_name(&self, room: &RoomId) -> String {
@@ -380,8 +384,11 @@ impl Keys {
     }
 }
 
-/// Layout 1 (before hash tags): read once by `Store::upgrade_layout`.
+/// Keys of earlier layouts (1, before hash tags, and the name claims of 1
+/// to 4): read once by `Store::upgrade_layout`.
 pub mod legacy {
+    use crate::model::RoomName;
+
     /// The pattern and names of the keys the upgrade moves or drops.
     pub struct LegacyKeys<'a> {
         pub(super) prefix: &'a str,
@@ -402,6 +409,11 @@ pub mod legacy {
 
         pub fn public_rooms(&self) -> String {
             format!("{}public_rooms", self.prefix)
+        }
+
+        /// Layouts 1 to 4 claimed a public room name by its lowercase.
+        pub fn room_by_name(&self, name: &RoomName) -> String {
+            format!("{}room_name:{}", self.prefix, name.canonical())
         }
 
         /// What a layout-1 key of a user or room became, without the prefix
@@ -495,7 +507,7 @@ mod tests {
         );
         assert_eq!(
             keys.room_by_name(&RoomName::parse("Rust").unwrap()),
-            "t1:room_name:rust"
+            "t1:room_look:rust"
         );
         assert_eq!(Keys::new("confab:").total_users(), "confab:total_users");
         assert_eq!(keys.channel(&Route::Room(RoomId::GENERAL)), "t1:{room:0}:live");

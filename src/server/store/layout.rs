@@ -1,7 +1,9 @@
 //! The key layout's version, and the upgrades to this one: from layout 1
-//! (keys without hash tags, before Redis Cluster) and from layout 2 (rooms
-//! without revisions). Run once, by one instance, before any instance
-//! serves; every step can run again after a crash.
+//! (keys without hash tags, before Redis Cluster), from layout 2 (rooms
+//! without revisions), from layout 3 (no search index) and from layout 4
+//! (room names claimed by their lowercase, not their look). Run once, by
+//! one instance, before any instance serves; every step can run again
+//! after a crash.
 
 use std::time::Duration;
 
@@ -82,6 +84,13 @@ impl Store {
             }
             tracing::info!(messages = indexed, "the history is indexed for search");
         }
+        if version.is_none_or(|v| v < 5) {
+            let claimed = self.claim_room_looks().await?;
+            tracing::info!(
+                rooms = claimed,
+                "public room names are claimed by their look"
+            );
+        }
         let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
         let _: () = conn.del(&lock).await?;
         tracing::info!(rooms, "the key layout is upgraded");
@@ -150,6 +159,32 @@ impl Store {
         }
         rooms.insert(crate::model::RoomId::GENERAL);
         Ok(rooms)
+    }
+
+    /// Claims each public room's name by its look-alike skeleton (layout
+    /// 5), oldest room first, and drops its lowercase claim. Two rooms
+    /// whose names look alike keep both their names; the older holds the
+    /// claim. Each step is idempotent: a crash midway is redone.
+    async fn claim_room_looks(&self) -> StoreResult<usize> {
+        let mut conn = self.conn();
+        let last: Option<u64> = conn.get(self.keys.total_rooms()).await?;
+        let mut claimed = 0;
+        for id in 0..=last.unwrap_or(0) {
+            let room = crate::model::RoomId::Public(id);
+            let Some(name) = self.public_room_name(&room).await? else {
+                continue;
+            };
+            let Ok(name) = crate::model::RoomName::parse(&name) else {
+                tracing::warn!(room = %room, "a stored room name no longer passes the rules");
+                continue;
+            };
+            let _: bool = conn
+                .set_nx(self.keys.room_by_name(&name), room.to_string())
+                .await?;
+            let _: () = conn.del(self.keys.legacy().room_by_name(&name)).await?;
+            claimed += 1;
+        }
+        Ok(claimed)
     }
 
     /// Renames every key of a user or a room; answers how many it moved.
