@@ -47,6 +47,20 @@ test.describe("message formatting", () => {
     }
     await alice.context.close();
   });
+  test("a direction override stays inside the message that holds it", async ({ browser, javaScriptEnabled }) => {
+    const alice = await newPerson(browser, javaScriptEnabled, "bidi");
+    const sent = await alice.page.request.post("/api/messages/send", {
+      form: { room_id: "0", text: "look at \u202Egnp.exe and this" },
+    });
+    expect(sent.ok(), await sent.text()).toBeTruthy();
+    await alice.page.goto("/room/0");
+    await hydrated(alice.page, javaScriptEnabled);
+    const message = log(alice.page).locator("article.msg", { hasText: "gnp.exe" }).last();
+    // The paragraph is isolated, and takes its direction from its text.
+    await expect(message.locator(".text p").first()).toHaveCSS("unicode-bidi", "plaintext");
+    await expect(alice.page.locator(".room-name").first()).toHaveCSS("unicode-bidi", "plaintext");
+    await alice.context.close();
+  });
 });
 
 test.describe("notifications", () => {
