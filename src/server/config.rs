@@ -133,6 +133,21 @@ pub struct Config {
     #[arg(long, env = "CONFAB_HEARTBEAT_TTL_SECS", default_value_t = 15)]
     pub heartbeat_ttl_secs: u64,
 
+    /// The most messages a room keeps: past it, the oldest are dropped at
+    /// the next retention sweep. 0 keeps every message.
+    #[arg(long, env = "CONFAB_RETENTION_MESSAGES", default_value_t = 0)]
+    pub retention_messages: u64,
+
+    /// Days a message is kept: older ones are dropped at the next
+    /// retention sweep. 0 keeps messages for ever.
+    #[arg(long, env = "CONFAB_RETENTION_DAYS", default_value_t = 0)]
+    pub retention_days: u64,
+
+    /// Seconds between retention sweeps (one instance sweeps each
+    /// period); only with a retention limit set.
+    #[arg(long, env = "CONFAB_RETENTION_SWEEP_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub retention_sweep_secs: u64,
+
     /// Fill a Redis that holds no users with demo users, rooms and messages.
     #[arg(long, env = "CONFAB_DEMO")]
     pub demo: bool,

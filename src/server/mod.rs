@@ -18,6 +18,7 @@ pub mod redis_cluster;
 pub mod redis_process;
 pub mod request;
 mod request_id;
+mod retention;
 pub mod run;
 mod security_headers;
 pub mod services;

@@ -109,6 +109,7 @@ pub async fn build_state(config: Config, redis: &RedisTarget) -> Result<AppState
     )
     .map_err(|e| StartupError::Random(e.to_string()))?;
     bus.start();
+    super::retention::start(store.clone(), &config);
     let hasher = super::password::Hasher::new(
         config.password_hashing_max.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

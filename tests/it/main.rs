@@ -21,6 +21,7 @@ mod messages;
 mod metrics;
 mod pages;
 mod presence;
+mod retention;
 mod retries;
 mod rooms;
 mod search;

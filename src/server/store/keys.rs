@@ -66,6 +66,7 @@
 //! | `P:room_look:{name skeleton}`  | string | the id of the public room whose name looks so (`look_alike::NameSkeleton`): the claim that keeps names apart |
 //! | `P:public_room_index`          | zset   | every public room, score 0, member = its sort key (`0` for General, else `1`, the lowercase name, `\x1f`, the id): paged by ZRANGEBYLEX |
 //! | `P:instances`                  | set    | ids of instances that may hold sockets         |
+//! | `P:retention:turn`             | string | set while one instance's retention sweep has the period; TTL = `CONFAB_RETENTION_SWEEP_SECS` |
 //! | `P:session:{sha256 of token}`  | string | the user id of a session; TTL = session life   |
 //! | `P:api_token:{sha256 of token}`| hash   | an API token's `user`, `id` and `name` (no TTL: it lives until revoked) |
 //! | `P:hook:{sha256 of secret}`    | hash   | a webhook's `user`, `room` and `id`            |
@@ -180,6 +181,10 @@ impl Keys {
     /// Held by the instance that upgrades the layout, so that others wait.
     pub fn layout_lock(&self) -> String {
         self.key(format_args!("layout:upgrading"))
+    }
+
+    pub fn retention_turn(&self) -> String {
+        self.key(format_args!("retention:turn"))
     }
 
     pub fn total_users(&self) -> String {

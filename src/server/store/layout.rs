@@ -143,24 +143,6 @@ impl Store {
         Ok(upgraded)
     }
 
-    /// Every room: found through their members' room sets (every room
-    /// has a member who lists it, or nobody can read it), so no SCAN is
-    /// needed, on one Redis or a cluster.
-    async fn every_room(&self) -> StoreResult<std::collections::BTreeSet<crate::model::RoomId>> {
-        let mut conn = self.conn();
-        let users: Option<u64> = conn.get(self.keys.total_users()).await?;
-        let ids: Vec<crate::model::UserId> =
-            (1..=users.unwrap_or(0)).map(crate::model::UserId).collect();
-        let mut rooms = std::collections::BTreeSet::new();
-        for chunk in ids.chunks(SCAN_COUNT) {
-            for listed in self.room_ids_of_users(chunk).await? {
-                rooms.extend(listed);
-            }
-        }
-        rooms.insert(crate::model::RoomId::GENERAL);
-        Ok(rooms)
-    }
-
     /// Claims each public room's name by its look-alike skeleton (layout
     /// 5), oldest room first, and drops its lowercase claim. Two rooms
     /// whose names look alike keep both their names; the older holds the

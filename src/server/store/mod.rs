@@ -14,6 +14,7 @@ pub mod keys;
 mod layout;
 mod messages;
 mod presence;
+mod retention;
 mod rooms;
 mod scripts;
 mod search;
@@ -32,6 +33,7 @@ pub use keys::Keys;
 pub use events::BusSubscriber;
 pub use messages::{Draft, SendLimits, SendOutcome, Via};
 pub use presence::{Flip, Heartbeat, PresenceChange};
+pub use retention::Retention;
 pub use sessions::SessionToken;
 pub use users::{PasswordHash, StoredUser};
 

@@ -7,7 +7,42 @@ use crate::model::{Message, PublicRoomQuery, Room, RoomId, RoomKind, RoomName, R
 
 use super::{scripts, Store, StoreError, StoreResult};
 
+/// Users whose room sets are read in one round trip when every room is
+/// listed.
+const USERS_PER_PAGE: usize = 1000;
+
 impl Store {
+    /// Every room: the public ones by id (from General to the last id
+    /// handed out, each that has a name: an id lost to a name clash has
+    /// none), whether or not anyone is in them, and the direct ones
+    /// through their members' room sets. No SCAN, on one Redis or a
+    /// cluster. For upkeep (upgrades, retention), not for requests.
+    pub(super) async fn every_room(&self) -> StoreResult<std::collections::BTreeSet<RoomId>> {
+        let mut conn = self.conn();
+        let users: Option<u64> = conn.get(self.keys.total_users()).await?;
+        let ids: Vec<UserId> = (1..=users.unwrap_or(0)).map(UserId).collect();
+        let mut rooms = std::collections::BTreeSet::new();
+        for page in ids.chunks(USERS_PER_PAGE) {
+            for listed in self.room_ids_of_users(page).await? {
+                rooms.extend(listed.into_iter().filter(|room| matches!(room, RoomId::Direct(..))));
+            }
+        }
+        let last: Option<u64> = conn.get(self.keys.total_rooms()).await?;
+        let public: Vec<RoomId> = (0..=last.unwrap_or(0)).map(RoomId::Public).collect();
+        for page in public.chunks(USERS_PER_PAGE) {
+            let names: Vec<Option<String>> = self
+                .each(page.iter().map(|room| {
+                    let mut get = redis::cmd("GET");
+                    get.arg(self.keys.room_name(room));
+                    get
+                }))
+                .await?;
+            rooms.extend(page.iter().zip(names).filter(|(_, name)| name.is_some()).map(|(room, _)| room.clone()));
+        }
+        rooms.insert(RoomId::GENERAL);
+        Ok(rooms)
+    }
+
     /// Creates a public room with `creator` as its first member, or returns
     /// `None` when another room has that name in any case.
     ///

@@ -69,3 +69,8 @@ pub static SEARCH_ROOM: LazyLock<Script> =
 /// Enters one stored message in its room's search index (the upgrade).
 pub static INDEX_MESSAGE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("index_message.lua")));
+
+/// Drops a room's oldest messages past its retention, with their index
+/// entries.
+pub static TRIM_ROOM: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("trim_room.lua")));
