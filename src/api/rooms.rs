@@ -1,6 +1,6 @@
 //! Rooms: `/api/rooms`, `/api/rooms/public`, `/api/rooms/create`,
 //! `/api/rooms/join`, `/api/rooms/leave`, `/api/rooms/direct`, and the
-//! addition `/api/rooms/read`.
+//! additions `/api/rooms/read` and `/api/rooms/delete`.
 
 use leptos::prelude::*;
 
@@ -50,6 +50,17 @@ pub async fn leave_room(room_id: String) -> Result<(), AppError> {
     let scope = crate::server::request::RequestScope::capture();
     crate::server::services::rooms::leave(room_id).await?;
     scope.land_form_post_on("/");
+    Ok(())
+}
+
+/// Deletes a public room (its owner or an admin); a plain form post lands
+/// on the settings page it was sent from.
+#[server(prefix = "/api", endpoint = "rooms/delete")]
+pub async fn delete_room(room_id: String) -> Result<(), AppError> {
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
+    crate::server::services::rooms::delete(room_id).await?;
+    scope.land_form_post_on("/settings");
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! Rooms as the contract gives them: General, public rooms, direct rooms,
-//! membership rules, unread counts.
+//! membership rules, unread counts, look-alike names, deleting a room.
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, unique_prefix, Client, Reply, TestApp, TestRedis};
 
 fn ids(body: &Value) -> Vec<&str> {
     body.as_array()
@@ -510,4 +510,90 @@ async fn a_bad_public_list_request_is_400() {
         assert_eq!(reply.status, 400, "{form:?}: {:?}", reply.body);
         assert!(!reply.message().is_empty(), "{form:?}: a reason");
     }
+}
+
+async fn delete(client: &Client, room: &str) -> Reply {
+    client.post("/api/rooms/delete", &[("room_id", room)]).await
+}
+
+#[tokio::test]
+async fn the_maker_or_an_admin_deletes_a_room_and_everything_in_it() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |config| {
+        config.admins = vec!["boss".into()];
+    })
+    .await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let bob = app.client();
+    bob.signed_up("bob").await;
+    let boss = app.client();
+    boss.signed_up("boss").await;
+    let room = alice.created_room("Doomed").await;
+    assert_eq!(bob.post("/api/rooms/join", &[("room_id", &room)]).await.status, 200);
+    assert_eq!(alice.send(&room, "quokka sighting").await.status, 200);
+    let hook = bob.post("/api/rooms/webhook", &[("room_id", &room)]).await;
+    let hook_url = hook.body["url"].as_str().expect("a webhook url").to_owned();
+
+    // Only the maker or an admin; never General or a direct room.
+    let refused = delete(&bob, &room).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert!(refused.message().contains("made"), "{:?}", refused.body);
+    assert_eq!(delete(&alice, "0").await.status, 403);
+    let direct = bob.post("/api/rooms/direct", &[("user_id", &alice.me().await.body["id"].as_str().unwrap().to_owned())]).await;
+    assert_eq!(delete(&alice, direct.body["id"].as_str().unwrap()).await.status, 403);
+    assert_eq!(delete(&alice, "not a room").await.status, 400);
+    assert_eq!(delete(&alice, "9999").await.status, 404);
+
+    let deleted = delete(&alice, &room).await;
+    assert_eq!((deleted.status.as_u16(), deleted.body.clone()), (200, Value::Null));
+    // Gone for everyone, everywhere.
+    for client in [&alice, &bob] {
+        let rooms = client.post("/api/rooms", &[]).await.body;
+        assert!(!rooms.as_array().unwrap().iter().any(|r| r["id"] == room.as_str()), "{rooms:?}");
+        assert_eq!(client.history(&room, None, None).await.status, 404);
+    }
+    let public = bob.post("/api/rooms/public", &[]).await.body;
+    assert!(!public.as_array().unwrap().iter().any(|r| r["id"] == room.as_str()));
+    assert_eq!(bob.send(&room, "hello?").await.status, 404);
+    let found = bob.post("/api/search", &[("q", "quokka")]).await.body;
+    assert_eq!(found, Value::Array(Vec::new()));
+    let posted = reqwest::Client::new()
+        .post(format!("{}{hook_url}", app.base))
+        .json(&serde_json::json!({"text": "from a script"}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(posted.status(), 404, "the room's webhooks are revoked");
+    assert_eq!(delete(&alice, &room).await.status, 404, "deleted once");
+    // The name is free again, for a new room.
+    let again = alice.post("/api/rooms/create", &[("name", "Doomed")]).await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_ne!(again.body["id"], room.as_str());
+
+    // An admin deletes another's room.
+    let bobs = bob.created_room("Bobs corner").await;
+    assert_eq!(delete(&boss, &bobs).await.status, 200);
+    assert_eq!(bob.history(&bobs, None, None).await.status, 404);
+}
+
+/// The settings page lists the rooms the reader made, each with a Delete
+/// form that a browser without JavaScript posts, landing back there.
+#[tokio::test]
+async fn the_settings_page_deletes_a_room_without_javascript() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let room = alice.created_room("Short lived").await;
+    let page = alice.get("/settings").await.text().await.unwrap();
+    assert!(page.contains("aria-label=\"Delete Short lived\""), "{page}");
+    let html = [
+        ("accept", "text/html"),
+        ("referer", &*format!("{}/settings", app.base)),
+    ];
+    let deleted = alice.post_with("/api/rooms/delete", &[("room_id", &room)], &html).await;
+    assert_eq!(deleted.status, 302, "{:?}", deleted.body);
+    assert_eq!(deleted.headers["location"], "/settings");
+    let page = alice.get("/settings").await.text().await.unwrap();
+    assert!(page.contains("You have made no rooms."), "{page}");
 }

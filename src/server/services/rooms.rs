@@ -1,4 +1,5 @@
-//! Rooms: list, browse, create, join, leave, open a direct room, mark read.
+//! Rooms: list, browse, create, join, leave, delete, open a direct room,
+//! mark read.
 
 use crate::error::AppError;
 use crate::model::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
@@ -87,7 +88,11 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
         .public_room_name(&id)
         .await?
         .ok_or_else(no_such_room)?;
-    let owner = store.room_owners(std::slice::from_ref(&id)).await?.pop().flatten();
+    let owner = store
+        .room_owners(std::slice::from_ref(&id))
+        .await?
+        .pop()
+        .flatten();
     let room = Room {
         id,
         name,
@@ -103,26 +108,80 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
 pub async fn leave(room_id: String) -> Result<(), AppError> {
     let request = RequestContext::current()?;
     let user = request.user().await?;
-    let id = RoomId::parse(&room_id)?;
-    if id == RoomId::GENERAL {
-        return Err(AppError::Forbidden("Everyone stays in General.".into()));
-    }
-    if id.kind() == RoomKind::Direct {
-        return Err(AppError::Forbidden("A direct room cannot be left.".into()));
-    }
+    let id = public_room_but_general(
+        &room_id,
+        "Everyone stays in General.",
+        "A direct room cannot be left.",
+    )?;
     spend_membership_change(&request, user.id).await?;
     let store = &request.state.store;
     if !store.room_exists(&id).await? {
         return Err(no_such_room());
     }
     store.remove_member(&id, user.id).await?;
-    super::webhooks::revoke_in_room(store, user.id, &id).await?;
+    take_out(store, &id, user.id).await
+}
+
+/// The public room `room_id` names, unless it is General or a direct
+/// room (403 with `general` or `direct`).
+fn public_room_but_general(room_id: &str, general: &str, direct: &str) -> Result<RoomId, AppError> {
+    let id = RoomId::parse(room_id)?;
+    if id == RoomId::GENERAL {
+        return Err(AppError::Forbidden(general.into()));
+    }
+    if id.kind() == RoomKind::Direct {
+        return Err(AppError::Forbidden(direct.into()));
+    }
+    Ok(id)
+}
+
+/// What follows `user` no longer being in `room`: their webhooks into it
+/// are revoked and their sockets, on every instance, stop following it.
+async fn take_out(store: &Store, room: &RoomId, user: UserId) -> Result<(), AppError> {
+    super::webhooks::revoke_in_room(store, user, room).await?;
     store
         .publish(&BusEvent::Left {
-            room_id: id,
-            user: user.id,
+            room_id: room.clone(),
+            user,
         })
         .await?;
+    Ok(())
+}
+
+/// Deletes a public room, for its owner or an admin: its messages, its
+/// name (free again), its place in every member's list and their webhooks
+/// into it; each member's sockets stop following it.
+pub async fn delete(room_id: String) -> Result<(), AppError> {
+    let request = RequestContext::current()?;
+    let user = request.user().await?;
+    let id = public_room_but_general(
+        &room_id,
+        "General cannot be deleted.",
+        "A direct room cannot be deleted.",
+    )?;
+    let store = &request.state.store;
+    let name = store
+        .public_room_name(&id)
+        .await?
+        .ok_or_else(no_such_room)?;
+    let name = RoomName::parse(&name)?;
+    let owner = store
+        .room_owners(std::slice::from_ref(&id))
+        .await?
+        .pop()
+        .flatten();
+    if owner != Some(user.id) && !request.state.config.is_admin(&user.username) {
+        return Err(AppError::Forbidden(
+            "Only the person who made a room, or an admin, may delete it.".into(),
+        ));
+    }
+    let members = store
+        .delete_room(&id, &name)
+        .await?
+        .ok_or_else(no_such_room)?;
+    for member in members {
+        take_out(store, &id, member).await?;
+    }
     Ok(())
 }
 

@@ -243,6 +243,54 @@ impl Store {
         Ok(added > 0)
     }
 
+    /// Deletes the public room `room` named `name`; answers its members,
+    /// or `None` when it was gone already.
+    ///
+    /// In this order, across slots: the name claim (so the name is free
+    /// again) and the public index entry, then the room's own keys in one
+    /// script (the commit point: the room has no name, so it no longer
+    /// exists for any read or write), then each member's room index. A
+    /// crash before the commit leaves a room whose name another room may
+    /// take (deleting again finishes it); after it, members' indexes that
+    /// list a room reads skip (they check the room).
+    pub async fn delete_room(&self, room: &RoomId, name: &RoomName) -> StoreResult<Option<Vec<UserId>>> {
+        let mut conn = self.conn();
+        let claim = self.keys.room_by_name(name);
+        let claimant: Option<String> = conn.get(&claim).await?;
+        if claimant.as_deref() == Some(room.to_string().as_str()) {
+            let _: () = conn.del(&claim).await?;
+        }
+        let _: () = conn
+            .zrem(self.keys.public_room_index(), index_entry(room, &name.canonical()))
+            .await?;
+        let members: Option<Vec<u64>> = scripts::DELETE_ROOM
+            .key(self.keys.room_name(room))
+            .key(self.keys.room_members(room))
+            .key(self.keys.room_owner(room))
+            .key(self.keys.room_messages(room))
+            .key(self.keys.room_seq(room))
+            .key(self.keys.room_read(room))
+            .key(self.keys.room_rev(room))
+            .key(self.keys.room_changes(room))
+            .key(self.keys.room_mentions(room))
+            .key(self.keys.room_search(room))
+            .key(self.keys.room_search_words(room))
+            .invoke_async::<redis::Value>(&mut conn)
+            .await
+            .and_then(|reply| match reply {
+                redis::Value::Int(_) => Ok(None),
+                other => redis::from_redis_value(other).map(Some).map_err(redis::RedisError::from),
+            })?;
+        let Some(members) = members else {
+            return Ok(None);
+        };
+        let members: Vec<UserId> = members.into_iter().map(UserId).collect();
+        for member in &members {
+            let _: () = conn.srem(self.keys.user_rooms(*member), room.to_string()).await?;
+        }
+        Ok(Some(members))
+    }
+
     /// The ids of every member of a room.
     pub async fn members(&self, room: &RoomId) -> StoreResult<Vec<UserId>> {
         let mut conn = self.conn();

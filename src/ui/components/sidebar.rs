@@ -72,7 +72,7 @@ pub fn Sidebar(
             </section>
             <RoomBrowser state open=browsing listing opener=browse_button/>
             // A whole page load: the server writes the settings.
-            <a class="settings-link" href="/settings" target="_top">"API tokens"</a>
+            <a class="settings-link" href="/settings" target="_top">"Settings"</a>
         </aside>
     }
 }

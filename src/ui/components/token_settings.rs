@@ -1,17 +1,18 @@
-//! The reader's API tokens, on the settings page (`/settings`): the list,
-//! each with a Revoke button, a form to make one, and the token just made,
-//! shown this once. Plain HTML forms to the token endpoints, which land
+//! The settings page (`/settings`): the reader's API tokens, each with a
+//! Revoke button, a form to make one, and the token just made, shown this
+//! once; and the rooms the reader made, each with a Delete button that
+//! asks to be confirmed. Plain HTML forms to the endpoints, which land
 //! back here; written by the server (see `search::MessageSearch`), with or
 //! without JavaScript.
 
-use crate::model::TokenSettings;
+use crate::model::{Room, TokenSettings};
 use crate::ui::format::{day, escape};
 
 use super::search::CLOSE;
 
 /// The settings panel as HTML, every text in it escaped.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-pub fn settings_html(settings: &TokenSettings) -> String {
+pub fn settings_html(settings: &TokenSettings, made_rooms: &[Room]) -> String {
     let mut html = String::from("<h2>API tokens</h2>");
     html.push_str(
         "<p class=\"hint\">A token lets a program (a bot, a script) use Confab as you: \
@@ -49,8 +50,36 @@ pub fn settings_html(settings: &TokenSettings) -> String {
          <input id=\"token-name\" name=\"name\" maxlength=\"64\" required>\
          <button type=\"submit\">Create token</button></form>",
     );
+    rooms_html(made_rooms, &mut html);
     html.push_str(CLOSE);
     html
+}
+
+/// The rooms the reader made, each with a Delete form; deleting needs its
+/// box ticked (the browser asks, with or without JavaScript).
+fn rooms_html(made_rooms: &[Room], html: &mut String) {
+    html.push_str("<h2>Rooms you made</h2>");
+    if made_rooms.is_empty() {
+        html.push_str("<p class=\"empty\">You have made no rooms.</p>");
+        return;
+    }
+    html.push_str("<ul aria-label=\"Rooms you made\">");
+    for room in made_rooms {
+        html.push_str("<li><span>#");
+        escape(&room.name, html);
+        html.push_str(
+            "</span><form method=\"post\" action=\"/api/rooms/delete\" class=\"delete-room\">\
+             <input type=\"hidden\" name=\"room_id\" value=\"",
+        );
+        escape(&room.id.to_string(), html);
+        html.push_str(
+            "\"><label><input type=\"checkbox\" required> for everyone, with its messages</label>",
+        );
+        html.push_str("<button type=\"submit\" class=\"danger\" aria-label=\"Delete ");
+        escape(&room.name, html);
+        html.push_str("\">Delete</button></form></li>");
+    }
+    html.push_str("</ul>");
 }
 
 #[cfg(test)]
@@ -74,7 +103,7 @@ mod tests {
                 created: 0,
             }),
         };
-        let html = settings_html(&settings);
+        let html = settings_html(&settings, &[]);
         assert!(!html.contains("<b>ci"), "{html}");
         assert!(
             html.contains("&lt;b&gt;ci&lt;/b&gt; &amp; &quot;bot&quot; · made 1 Jan 1970"),
@@ -85,13 +114,36 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("name=\"id\" value=\"3\""), "{html}");
-        let empty = settings_html(&TokenSettings {
-            tokens: Vec::new(),
-            made: None,
-        });
+        let empty = settings_html(
+            &TokenSettings {
+                tokens: Vec::new(),
+                made: None,
+            },
+            &[],
+        );
         assert!(
             empty.contains("You have no API tokens.") && !empty.contains("class=\"token\""),
             "{empty}"
         );
+    }
+
+    #[test]
+    fn made_rooms_each_have_a_delete_form_that_asks_first() {
+        let rooms = [Room {
+            id: crate::model::RoomId::Public(7),
+            name: "<i>ops</i>".into(),
+            kind: crate::model::RoomKind::Public,
+            owner: None,
+        }];
+        let none = TokenSettings {
+            tokens: Vec::new(),
+            made: None,
+        };
+        let html = settings_html(&none, &rooms);
+        assert!(html.contains("#&lt;i&gt;ops&lt;/i&gt;"), "{html}");
+        assert!(html.contains("action=\"/api/rooms/delete\""), "{html}");
+        assert!(html.contains("name=\"room_id\" value=\"7\""), "{html}");
+        assert!(html.contains("type=\"checkbox\" required"), "{html}");
+        assert!(settings_html(&none, &[]).contains("You have made no rooms."));
     }
 }

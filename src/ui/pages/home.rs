@@ -84,7 +84,14 @@ async fn page_data(
             .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
         (_, true, _) => crate::api::api_token_settings()
             .await
-            .map(|settings| crate::ui::components::token_settings::settings_html(&settings))
+            .map(|settings| {
+                let made: Vec<crate::model::Room> = rooms
+                    .iter()
+                    .filter(|summary| summary.room.owner == Some(user.id))
+                    .map(|summary| summary.room.clone())
+                    .collect();
+                crate::ui::components::token_settings::settings_html(&settings, &made)
+            })
             .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
         _ => String::new(),
     };

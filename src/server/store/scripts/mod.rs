@@ -74,3 +74,7 @@ pub static INDEX_MESSAGE: LazyLock<Script> =
 /// entries.
 pub static TRIM_ROOM: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("trim_room.lua")));
+
+/// Deletes a public room's own keys and answers its members.
+pub static DELETE_ROOM: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("delete_room.lua")));
