@@ -75,6 +75,16 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SEND_PER_SECOND", default_value_t = 5.0)]
     pub send_per_second: f64,
 
+    /// Pages of history (500 messages each) a user's syncs may read at
+    /// once past each sync's first page; past it, a sync waits for the
+    /// budget to refill (it is never cut short).
+    #[arg(long, env = "CONFAB_SYNC_PAGES_BURST", default_value_t = 20)]
+    pub sync_pages_burst: u32,
+
+    /// Such pages per second, sustained.
+    #[arg(long, env = "CONFAB_SYNC_PAGES_PER_SECOND", default_value_t = 2.0)]
+    pub sync_pages_per_second: f64,
+
     /// Presence events go to the members of rooms of at most this many
     /// people (and of direct rooms); a bigger room carries none, so that
     /// many people coming online cost O(people), not O(people squared).

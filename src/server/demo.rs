@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::model::{MessageText, Password, RoomId, RoomName, User, Username};
 use crate::server::events::Envelope;
 use crate::server::password;
-use crate::server::store::{Draft, SendLimits, SendOutcome, Store};
+use crate::server::store::{Draft, Budget, SendOutcome, Store};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "confab-demo";
@@ -78,7 +78,7 @@ async fn write_history(store: &Store, people: &[User], rooms: &[RoomId]) -> Resu
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let span = 3 * 24 * 3600 * 1000u64;
-    let unlimited = SendLimits {
+    let unlimited = Budget {
         burst: u32::MAX,
         per_second: 1e9,
     };

@@ -1,6 +1,9 @@
 //! `GET /metrics`: this instance's counters in the Prometheus text format
-//! (exposition format 0.0.4): open sockets, channels followed, and the
-//! bus's events received and delivered by kind. Served on the site's own
+//! (exposition format 0.0.4): open sockets and the sessions they belong
+//! to, channels followed, the bus's events received and delivered by kind,
+//! slow consumers cut off, bus reconnects, password hashing (running and
+//! queued), store failures, the send latency histogram and syncs that
+//! waited for their budget. Served on the site's own
 //! address, or alone on `CONFAB_METRICS_ADDR`.
 
 use std::fmt::Write;
@@ -23,7 +26,10 @@ pub fn route(router: Router<AppState>) -> Router<AppState> {
 }
 
 /// Serves `/metrics` alone on `addr` until the task is aborted.
-pub async fn serve_apart(addr: SocketAddr, state: AppState) -> Result<JoinHandle<()>, StartupError> {
+pub async fn serve_apart(
+    addr: SocketAddr,
+    state: AppState,
+) -> Result<JoinHandle<()>, StartupError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;
@@ -39,18 +45,36 @@ pub async fn serve_apart(addr: SocketAddr, state: AppState) -> Result<JoinHandle
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let counts = state.bus.counts();
     let mut text = String::new();
-    gauge(
-        &mut text,
-        "confab_open_sockets",
-        "Websockets open on this instance.",
-        state.bus.connection_count() as u64,
-    );
-    gauge(
-        &mut text,
-        "confab_bus_channels",
-        "Pub/sub channels this instance follows.",
-        state.bus.subscription_count().await as u64,
-    );
+    let gauges = [
+        (
+            "confab_open_sockets",
+            "Websockets open on this instance.",
+            state.bus.connection_count(),
+        ),
+        (
+            "confab_signed_in_sessions",
+            "Sessions (and API tokens) with a websocket open on this instance.",
+            state.bus.session_count(),
+        ),
+        (
+            "confab_password_hashing_running",
+            "Argon2 runs going on now.",
+            state.hasher.running(),
+        ),
+        (
+            "confab_password_hashing_waiting",
+            "Sign-ins and sign-ups waiting for a turn at hashing (the argon2 queue).",
+            state.hasher.waiting(),
+        ),
+        (
+            "confab_bus_channels",
+            "Pub/sub channels this instance follows.",
+            state.bus.subscription_count().await,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        gauge(&mut text, name, help, value as u64);
+    }
     let kinds = [
         (
             "confab_bus_events_received_total",
@@ -69,34 +93,60 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             let _ = writeln!(text, "{name}{{kind=\"{}\"}} {count}", kind.name());
         }
     }
-    counter(
+    let counters = [
+        (
+            "confab_frames_queued_total",
+            "Event frames queued to sockets here.",
+            counts.frames,
+        ),
+        (
+            "confab_slow_consumers_cut_total",
+            "Sockets closed because their queue overflowed or a write passed its deadline.",
+            counts.slow_cut_off,
+        ),
+        (
+            "confab_bus_reconnects_total",
+            "Times the bus's pub/sub connection was made again after a drop.",
+            counts.reconnects,
+        ),
+        (
+            "confab_store_failures_total",
+            "Requests and socket frames that failed on a Redis error.",
+            super::store::failures_so_far(),
+        ),
+        (
+            "confab_sync_waits_total",
+            "Syncs that waited for their reader's sync budget (CONFAB_SYNC_PAGES_*).",
+            counts.sync_waits,
+        ),
+    ];
+    for (name, help, value) in counters {
+        counter(&mut text, name, help, value);
+    }
+    state.send_latency.write(
         &mut text,
-        "confab_frames_queued_total",
-        "Event frames queued to sockets here.",
-        counts.frames,
-    );
-    counter(
-        &mut text,
-        "confab_slow_consumers_cut_total",
-        "Sockets closed because their queue overflowed.",
-        counts.slow_cut_off,
-    );
-    counter(
-        &mut text,
-        "confab_bus_reconnects_total",
-        "Times the bus's pub/sub connection was made again after a drop.",
-        counts.reconnects,
+        "confab_send_seconds",
+        "How long storing and publishing a message took (the send script's round trip).",
     );
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
 }
 
 fn gauge(text: &mut String, name: &str, help: &str, value: u64) {
-    let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+    let _ = writeln!(
+        text,
+        "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+    );
 }
 
 fn counter(text: &mut String, name: &str, help: &str, value: u64) {
-    let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+    let _ = writeln!(
+        text,
+        "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+    );
 }

@@ -10,6 +10,7 @@ pub mod events;
 mod fresh_owner;
 mod health;
 mod hooks;
+pub mod latency;
 pub mod look_alike;
 mod metrics;
 pub mod origin;

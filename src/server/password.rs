@@ -16,6 +16,7 @@
 //! run, so an idle instance held about 850 MiB after a few hundred
 //! sign-ups; long-lived threads alone still reached 370 MiB.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
@@ -61,6 +62,9 @@ pub struct Hasher {
     permits: Arc<Semaphore>,
     jobs: mpsc::Sender<Job>,
     wait: Duration,
+    threads: usize,
+    /// Runs waiting for a turn now, for `/metrics`.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Hasher {
@@ -95,7 +99,20 @@ impl Hasher {
             permits: Arc::new(Semaphore::new(max)),
             jobs,
             wait,
+            threads: max,
+            waiting: Arc::default(),
         }
+    }
+
+    /// Runs going on now.
+    pub fn running(&self) -> usize {
+        self.threads
+            .saturating_sub(self.permits.available_permits())
+    }
+
+    /// Runs waiting for a turn now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// Hashes a new password.
@@ -132,7 +149,10 @@ impl Hasher {
     }
 
     async fn turn(&self) -> Result<OwnedSemaphorePermit, AppError> {
-        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let turn = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        match turn {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(AppError::TooManyRequests(
                 "Confab is busy checking passwords. Please try again in a moment.".into(),

@@ -122,6 +122,7 @@ pub async fn build_state(config: Config, redis: &RedisTarget) -> Result<AppState
         config: Arc::new(config),
         bus,
         hasher,
+        send_latency: Arc::default(),
     })
 }
 

@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::bus::Bus;
 use super::config::Config;
+use super::latency::Histogram;
 use super::password::Hasher;
 use super::store::Store;
 
@@ -17,4 +18,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub bus: Bus,
     pub hasher: Hasher,
+    /// How long storing and publishing a message takes (the send script's
+    /// round trip), for `/metrics`.
+    pub send_latency: Arc<Histogram>,
 }

@@ -1,7 +1,7 @@
 //! Budgets that bound what one person, or everyone, may do: rooms made,
 //! joins and leaves, direct rooms with new people, accounts made, and
 //! password hashes run at once. Past each, 429 (or 403 for the lifetime
-//! room cap), and nothing is done.
+//! room cap), and nothing is done; a sync past its budget waits.
 
 use crate::helpers::{unique_prefix, TestApp, TestRedis, PASSWORD};
 
@@ -132,4 +132,38 @@ async fn sockets_are_bounded_per_person_across_instances() {
     let bob = b.client();
     bob.signed_up("bob").await;
     let _bobs = bob.ws().await;
+}
+
+/// A sync's pages past its first count against its reader's sync budget:
+/// past it, the sync waits for the budget, and still brings every message,
+/// in order.
+#[tokio::test]
+async fn a_long_sync_waits_for_its_budget_and_loses_nothing() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
+        c.sync_pages_burst = 1;
+        c.sync_pages_per_second = 0.5;
+        c.send_burst = 1_000_000;
+        c.send_per_second = 1_000_000.0;
+    })
+    .await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let room = alice.created_room("Long history").await;
+    // Four pages of 500: the first is free, the second takes the one
+    // token, the rest wait for the budget to refill (one every 2 s).
+    let total = 1600u64;
+    for n in 1..=total {
+        assert_eq!(alice.send(&room, &format!("m{n}")).await.status, 200);
+    }
+    let mut ws = alice.ws().await;
+    ws.send(serde_json::json!({"type": "sync", "room_id": room, "after": 0})).await;
+    for seq in 1..=total {
+        let event = ws.next_of("message").await;
+        assert_eq!(event["message"]["seq"], seq);
+        assert_eq!(event["message"]["text"], format!("m{seq}"));
+    }
+    assert!(app.state.bus.counts().sync_waits >= 1, "the sync never waited");
+    let metrics = alice.get("/metrics").await.text().await.unwrap();
+    assert!(!metrics.contains("confab_sync_waits_total 0"), "{metrics}");
 }

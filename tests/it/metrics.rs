@@ -43,3 +43,27 @@ async fn metrics_move_to_their_own_address() {
     let other = Client::new(&format!("http://{addr}")).get("/healthz").await;
     assert_eq!(other.status(), 404);
 }
+
+/// What an operator watches besides sockets: the sessions they belong to,
+/// password hashing, store failures and the send latency histogram.
+#[tokio::test]
+async fn metrics_show_sessions_hashing_failures_and_send_latency() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |_| {}).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let (_first, _second) = (alice.ws().await, alice.ws().await);
+    for text in ["one", "two", "three"] {
+        assert_eq!(alice.send("0", text).await.status, 200);
+    }
+    let text = alice.get("/metrics").await.text().await.expect("a body");
+    let line = |wanted: &str| text.lines().any(|l| l == wanted);
+    assert!(line("confab_open_sockets 2"), "{text}");
+    assert!(line("confab_signed_in_sessions 1"), "two sockets of one session: {text}");
+    assert!(line("confab_password_hashing_running 0"), "{text}");
+    assert!(line("confab_password_hashing_waiting 0"), "{text}");
+    assert!(text.contains("# TYPE confab_store_failures_total counter"), "{text}");
+    assert!(text.contains("# TYPE confab_send_seconds histogram"), "{text}");
+    assert!(line("confab_send_seconds_count 3"), "{text}");
+    assert!(line("confab_send_seconds_bucket{le=\"+Inf\"} 3"), "{text}");
+}

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use confab::model::{MessageText, Password, RoomId, RoomName, User, Username};
 use confab::server::events::Envelope;
 use confab::server::password;
-use confab::server::store::{Draft, Keys, SendLimits, SendOutcome, SessionToken, Store};
+use confab::server::store::{Draft, Keys, Budget, SendOutcome, SessionToken, Store};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::api::PASSWORD;
@@ -173,7 +173,7 @@ async fn seed(store: &Store, owner: &User, rooms: &[RoomId], messages: usize, wo
         let done = done.clone();
         Progress::counted("history", messages, move || done.load(Ordering::Relaxed))
     };
-    let unlimited = SendLimits {
+    let unlimited = Budget {
         burst: u32::MAX,
         per_second: 1e9,
     };

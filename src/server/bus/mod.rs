@@ -221,6 +221,11 @@ impl Bus {
     }
 
     /// Open sockets on this instance.
+    /// The distinct sessions (and API tokens) with sockets here.
+    pub fn session_count(&self) -> usize {
+        self.hub().sessions().len()
+    }
+
     pub fn connection_count(&self) -> usize {
         self.hub().connection_count()
     }
@@ -477,6 +482,11 @@ impl Bus {
     /// queue.
     pub fn count_too_slow(&self) {
         self.inner.stats.cut_off(1);
+    }
+
+    /// Counts a sync that had to wait for its reader's sync budget.
+    pub fn count_sync_wait(&self) {
+        self.inner.stats.sync_waited();
     }
 
     /// Counts a fan-out and cuts off the sockets that overflowed.

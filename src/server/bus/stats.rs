@@ -12,6 +12,7 @@ pub struct BusStats {
     frames: AtomicU64,
     slow_cut_off: AtomicU64,
     reconnects: AtomicU64,
+    sync_waits: AtomicU64,
 }
 
 /// A reading of the counters.
@@ -25,6 +26,8 @@ pub struct BusCounts {
     pub frames: u64,
     pub slow_cut_off: u64,
     pub reconnects: u64,
+    /// Syncs that waited for their reader's sync budget.
+    pub sync_waits: u64,
 }
 
 impl BusStats {
@@ -49,6 +52,10 @@ impl BusStats {
         self.reconnects.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub fn sync_waited(&self) {
+        self.sync_waits.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn read(&self) -> BusCounts {
         let by_kind = |counters: &[AtomicU64]| {
             EventKind::ALL
@@ -62,6 +69,7 @@ impl BusStats {
             frames: self.frames.load(Ordering::Relaxed),
             slow_cut_off: self.slow_cut_off.load(Ordering::Relaxed),
             reconnects: self.reconnects.load(Ordering::Relaxed),
+            sync_waits: self.sync_waits.load(Ordering::Relaxed),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::server::events::{ConnTag, Envelope};
 use crate::server::request::RequestContext;
-use crate::server::store::{Draft, SendLimits, SendOutcome, Via};
+use crate::server::store::{Draft, Budget, SendOutcome, Via};
 use crate::server::AppState;
 
 use super::rooms::{not_member_error, require_member};
@@ -94,11 +94,13 @@ pub async fn store_message(
         via,
     };
     let echo_to = origin.map(|origin| (origin.connection, origin.nonce));
-    match state
+    let started = std::time::Instant::now();
+    let outcome = state
         .store
         .send_message(&draft, limits, &Envelope::new(echo_to))
-        .await?
-    {
+        .await?;
+    state.send_latency.observe(started.elapsed());
+    match outcome {
         SendOutcome::Stored(message) => Ok(Sent::Now(message)),
         SendOutcome::SentBefore(message) => Ok(Sent::Before(message)),
         SendOutcome::NotMember => Err(not_member_error(&state.store, room, sender.id).await),
@@ -108,8 +110,8 @@ pub async fn store_message(
 }
 
 /// A user's send budget, shared by sends and changes.
-pub fn send_limits(state: &AppState) -> SendLimits {
-    SendLimits {
+pub fn send_limits(state: &AppState) -> Budget {
+    Budget {
         burst: state.config.send_burst,
         per_second: state.config.send_per_second,
     }

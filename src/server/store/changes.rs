@@ -5,7 +5,7 @@
 use crate::model::{Message, RoomId, UserId, MAX_REACTIONS};
 use crate::server::words::index_words;
 
-use super::messages::{tagged_message, SendLimits};
+use super::messages::{tagged_message, Budget};
 use super::rooms::parse_message;
 use super::{scripts, Store, StoreError, StoreResult};
 
@@ -52,7 +52,7 @@ impl Store {
         seq: u64,
         user: UserId,
         change: Change<'_>,
-        limits: SendLimits,
+        limits: Budget,
         now: u64,
     ) -> StoreResult<ChangeOutcome> {
         if !self.take_send_token(user, limits, "take").await? {

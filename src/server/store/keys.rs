@@ -16,6 +16,7 @@
 //! | `P:{user:7}`                 | hash   | `username` (as typed), `password` (argon2 PHC) |
 //! | `P:{user:7}:rooms`           | set    | ids of the rooms the user belongs to (an index: a superset of the rooms whose members list them; reads check the room) |
 //! | `P:{user:7}:budget`          | hash   | token bucket of the user's sends (tokens, ts)  |
+//! | `P:{user:7}:budget:sync`     | hash   | token bucket of the pages of history the user's syncs read past their first (tokens, ts) |
 //! | `P:{user:7}:presence`        | hash   | instance id -> the user's open sockets there   |
 //! | `P:{user:7}:presence_version`| string | INCR counter: one per online/offline flip      |
 //! | `P:{user:7}:limit:rooms_created` | string | public rooms the user made in the window (a day); TTL = window |
@@ -234,6 +235,10 @@ impl Keys {
 
     pub fn send_budget(&self, id: UserId) -> String {
         self.user_key(id, ":budget")
+    }
+
+    pub fn sync_budget(&self, id: UserId) -> String {
+        self.user_key(id, ":budget:sync")
     }
 
     pub fn presence(&self, user: UserId) -> String {
@@ -540,6 +545,7 @@ mod tests {
             keys.user(user),
             keys.user_rooms(user),
             keys.send_budget(user),
+            keys.sync_budget(user),
             keys.presence(user),
             keys.presence_version(user),
             keys.user_channel(user),

@@ -12,9 +12,10 @@ use crate::server::words::index_words;
 use super::rooms::parse_message;
 use super::{scripts, Store, StoreError, StoreResult};
 
-/// A user's send budget: `burst` at once, `per_second` sustained.
+/// A token bucket's settings: `burst` at once, `per_second` sustained (a
+/// user's sends, or the pages of history their syncs read).
 #[derive(Debug, Clone, Copy)]
-pub struct SendLimits {
+pub struct Budget {
     pub burst: u32,
     pub per_second: f64,
 }
@@ -91,7 +92,7 @@ impl Store {
     pub async fn send_message(
         &self,
         draft: &Draft<'_>,
-        limits: SendLimits,
+        limits: Budget,
         envelope: &Envelope,
     ) -> StoreResult<SendOutcome> {
         let Draft {
@@ -187,9 +188,19 @@ impl Store {
 
     /// Takes (or gives back) one token of a user's send budget; answers
     /// whether there was one to take.
-    pub(super) async fn take_send_token(&self, user: UserId, limits: SendLimits, mode: &str) -> StoreResult<bool> {
+    pub(super) async fn take_send_token(&self, user: UserId, limits: Budget, mode: &str) -> StoreResult<bool> {
+        self.take_token(self.keys.send_budget(user), limits, mode).await
+    }
+
+    /// Takes one page of a user's sync budget: each page of history a
+    /// sync reads past its first. Answers whether there was one to take.
+    pub async fn take_sync_page(&self, user: UserId, limits: Budget) -> StoreResult<bool> {
+        self.take_token(self.keys.sync_budget(user), limits, "take").await
+    }
+
+    async fn take_token(&self, bucket: String, limits: Budget, mode: &str) -> StoreResult<bool> {
         let taken: i64 = scripts::TAKE_BUDGET
-            .key(self.keys.send_budget(user))
+            .key(bucket)
             .arg(limits.burst)
             .arg(limits.per_second)
             .arg(mode)

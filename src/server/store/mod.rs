@@ -21,6 +21,8 @@ mod search;
 mod sessions;
 mod users;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use redis::AsyncCommands;
 
 use crate::error::AppError;
@@ -31,7 +33,7 @@ pub use conn::{Conn, RedisTarget};
 pub use credentials::{ApiToken, HookSecret, HookTarget, TokenOwner, MAX_HOOKS_PER_PERSON};
 pub use keys::Keys;
 pub use events::BusSubscriber;
-pub use messages::{Draft, SendLimits, SendOutcome, Via};
+pub use messages::{Draft, Budget, SendOutcome, Via};
 pub use presence::{Flip, Heartbeat, PresenceChange};
 pub use retention::Retention;
 pub use sessions::SessionToken;
@@ -46,8 +48,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// Requests (and socket frames) that failed on a store error, since the
+/// process started: for `/metrics`.
+static FAILURES: AtomicU64 = AtomicU64::new(0);
+
+/// See [`FAILURES`].
+pub fn failures_so_far() -> u64 {
+    FAILURES.load(Ordering::Relaxed)
+}
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
+        FAILURES.fetch_add(1, Ordering::Relaxed);
         tracing::error!(error = %err, "store failure");
         match &err {
             // Redis is away, or a cluster is between masters, or it is

@@ -16,6 +16,7 @@ use crate::server::services::changes::{change, Request};
 use crate::server::services::messages::{store_message, Origin, Sent};
 use crate::server::services::rooms::require_member;
 use crate::server::session::Caller;
+use crate::server::store::Budget;
 use crate::server::AppState;
 
 /// A socket sends at most one typing event per room in this time.
@@ -177,11 +178,41 @@ impl FrameHandler {
         Ok(())
     }
 
+    /// Waits for a page of the user's sync budget: a sync's first page is
+    /// free (a reconnect syncs every room), each further page takes one,
+    /// and with none left the sync waits for the budget to refill, so that
+    /// a sync from 0 in a huge room costs its reader time, not the server.
+    async fn budget_page(&self, first: &mut bool) -> Result<(), AppError> {
+        if std::mem::take(first) {
+            return Ok(());
+        }
+        let budget = Budget {
+            burst: self.state.config.sync_pages_burst.max(1),
+            per_second: self.state.config.sync_pages_per_second.max(0.01),
+        };
+        let mut waited = false;
+        while !self
+            .state
+            .store
+            .take_sync_page(self.user.id, budget)
+            .await?
+        {
+            if !waited {
+                self.state.bus.count_sync_wait();
+                waited = true;
+            }
+            tokio::time::sleep(Duration::from_secs_f64(1.0 / budget.per_second)).await;
+        }
+        Ok(())
+    }
+
     /// Replays every stored message above `after`, in order.
     async fn sync(&self, room: RoomId, mut after: u64) -> Result<(), AppError> {
         let store = &self.state.store;
         require_member(store, &room, self.user.id).await?;
+        let mut first = true;
         loop {
+            self.budget_page(&mut first).await?;
             let page = store.messages_after(&room, after, SYNC_PAGE).await?;
             let full = page.len() == SYNC_PAGE as usize;
             for message in page {
@@ -213,7 +244,9 @@ impl FrameHandler {
         let store = &self.state.store;
         require_member(store, &room, self.user.id).await?;
         let mut cursor = after_rev;
+        let mut first = true;
         loop {
+            self.budget_page(&mut first).await?;
             let page = store.changes_after(&room, cursor, SYNC_PAGE).await?;
             let full = page.len() == SYNC_PAGE as usize;
             for changed in page {

@@ -1,6 +1,7 @@
--- Takes one token from a user's send budget (a token bucket), or gives one
--- back (a send that stored nothing after all).
--- KEYS[1] {user}:budget
+-- Takes one token from a user's budget (a token bucket: their sends, or
+-- the pages their syncs read), or gives one back (a send that stored
+-- nothing after all).
+-- KEYS[1] {user}:budget or {user}:budget:sync
 -- ARGV[1] burst (tokens)   ARGV[2] tokens per second   ARGV[3] 'take' or 'refund'
 -- Returns 1 when a token was taken (or given back), 0 when the budget is spent.
 local burst = tonumber(ARGV[1])
