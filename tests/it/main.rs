@@ -2,6 +2,7 @@
 //! private redis-server (or a key prefix of its own on a shared one).
 
 mod accounts;
+mod blocks;
 mod changes;
 mod channels;
 mod cluster;

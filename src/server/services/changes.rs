@@ -36,7 +36,7 @@ pub async fn change(
     let change = match request {
         Request::Edit { text: raw } => {
             text = MessageText::parse(raw)?;
-            named = named_users(state, text.as_str()).await?;
+            named = named_users(state, user.id, text.as_str()).await?;
             Change::Edit {
                 text: text.as_str(),
                 named: &named,

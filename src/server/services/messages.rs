@@ -80,8 +80,13 @@ pub async fn store_message(
     origin: Option<Origin<'_>>,
     via: Option<Via<'_>>,
 ) -> Result<Sent, AppError> {
+    if let RoomId::Direct(a, b) = room {
+        if state.store.blocked_either_way(*a, *b).await? {
+            return Err(blocked_direct());
+        }
+    }
     let limits = send_limits(state);
-    let named = named_users(state, text.as_str()).await?;
+    let named = named_users(state, sender.id, text.as_str()).await?;
     let draft = Draft {
         room,
         sender,
@@ -117,8 +122,9 @@ pub fn send_limits(state: &AppState) -> Budget {
     }
 }
 
-/// The users `text` names as `@username` (the store keeps the members).
-pub async fn named_users(state: &AppState, text: &str) -> Result<Vec<UserId>, AppError> {
+/// The users `text` names as `@username` (the store keeps the members),
+/// but those who blocked `sender`: their mention counts for nothing.
+pub async fn named_users(state: &AppState, sender: UserId, text: &str) -> Result<Vec<UserId>, AppError> {
     let names: Vec<Username> = mentioned_names(text)
         .iter()
         .filter_map(|name| Username::parse(name).ok())
@@ -126,7 +132,13 @@ pub async fn named_users(state: &AppState, text: &str) -> Result<Vec<UserId>, Ap
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(state.store.user_ids_named(&names).await?)
+    let named = state.store.user_ids_named(&names).await?;
+    Ok(state.store.not_blocking(sender, named).await?)
+}
+
+/// A direct room between two people one of whom blocked the other.
+pub fn blocked_direct() -> AppError {
+    AppError::Forbidden("You cannot write to this person: one of you blocked the other.".into())
 }
 
 pub fn too_fast() -> AppError {

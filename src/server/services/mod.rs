@@ -2,6 +2,7 @@
 //! asks and what they may do, then call the store.
 
 pub mod accounts;
+pub mod blocks;
 pub mod changes;
 mod limits;
 pub mod messages;

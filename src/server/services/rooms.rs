@@ -196,6 +196,11 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
         .user(other_id)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+    if store.blocked_either_way(me.id, other.id).await? {
+        return Err(AppError::Forbidden(
+            "You cannot open a direct room with this person: one of you blocked the other.".into(),
+        ));
+    }
     let mine = direct_room_for(&id, &other);
     // Opening rooms with new people is bounded (it puts a room in their
     // list); an existing room opens freely.

@@ -25,6 +25,7 @@
 //! | `P:{user:7}:rooms_owned`     | string | INCR counter: public rooms the user made, ever |
 //! | `P:{user:7}:tokens`          | hash   | token id -> the API token's record (name, created, SHA-256; never the token) |
 //! | `P:{user:7}:hooks`           | hash   | webhook id -> the webhook's record (room, secret, created) |
+//! | `P:{user:7}:blocked`         | set    | ids of the people the user blocked (no direct room or mention between them) |
 //!
 //! A room, tag `{room:ID}` (ID `7`, or `3:10` for a direct room):
 //!
@@ -206,6 +207,10 @@ impl Keys {
 
     pub fn user_rooms(&self, id: UserId) -> String {
         self.user_key(id, ":rooms")
+    }
+
+    pub fn blocked(&self, id: UserId) -> String {
+        self.user_key(id, ":blocked")
     }
 
     /// The user's count of public rooms made in the current window.
@@ -546,6 +551,7 @@ mod tests {
             keys.user_rooms(user),
             keys.send_budget(user),
             keys.sync_budget(user),
+            keys.blocked(user),
             keys.presence(user),
             keys.presence_version(user),
             keys.user_channel(user),

@@ -6,6 +6,7 @@
 //! Keys come from [`keys`], scripts from [`scripts`].
 
 mod attempts;
+mod blocks;
 mod changes;
 mod conn;
 mod credentials;

@@ -1,18 +1,19 @@
 //! The settings page (`/settings`): the reader's API tokens, each with a
 //! Revoke button, a form to make one, and the token just made, shown this
-//! once; and the rooms the reader made, each with a Delete button that
-//! asks to be confirmed. Plain HTML forms to the endpoints, which land
-//! back here; written by the server (see `search::MessageSearch`), with or
+//! once; the rooms the reader made, each with a Delete button that asks to
+//! be confirmed; and the people the reader blocked, each with Unblock, and
+//! a form to block one by name. Plain HTML forms to the endpoints, which
+//! land back here; written by the server (see `search::MessageSearch`), with or
 //! without JavaScript.
 
-use crate::model::{Room, TokenSettings};
+use crate::model::{Room, TokenSettings, User};
 use crate::ui::format::{day, escape};
 
 use super::search::CLOSE;
 
 /// The settings panel as HTML, every text in it escaped.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-pub fn settings_html(settings: &TokenSettings, made_rooms: &[Room]) -> String {
+pub fn settings_html(settings: &TokenSettings, made_rooms: &[Room], blocked: &[User]) -> String {
     let mut html = String::from("<h2>API tokens</h2>");
     html.push_str(
         "<p class=\"hint\">A token lets a program (a bot, a script) use Confab as you: \
@@ -51,8 +52,42 @@ pub fn settings_html(settings: &TokenSettings, made_rooms: &[Room]) -> String {
          <button type=\"submit\">Create token</button></form>",
     );
     rooms_html(made_rooms, &mut html);
+    blocked_html(blocked, &mut html);
     html.push_str(CLOSE);
     html
+}
+
+/// The people the reader blocked, each with an Unblock form, and a form
+/// to block one more by name.
+fn blocked_html(blocked: &[User], html: &mut String) {
+    html.push_str(
+        "<h2>Blocked people</h2><p class=\"hint\">No direct room opens between you and \
+         a person you block, and their mentions of you count for nothing.</p>",
+    );
+    if blocked.is_empty() {
+        html.push_str("<p class=\"empty\">You have blocked nobody.</p>");
+    } else {
+        html.push_str("<ul aria-label=\"Blocked people\">");
+        for user in blocked {
+            html.push_str("<li><span>");
+            escape(user.username.as_str(), html);
+            html.push_str(
+                "</span><form method=\"post\" action=\"/api/users/unblock\">\
+                 <input type=\"hidden\" name=\"user_id\" value=\"",
+            );
+            escape(&user.id.to_string(), html);
+            html.push_str("\"><button type=\"submit\" class=\"secondary\" aria-label=\"Unblock ");
+            escape(user.username.as_str(), html);
+            html.push_str("\">Unblock</button></form></li>");
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str(
+        "<form method=\"post\" action=\"/api/users/block\" class=\"make-token\">\
+         <label for=\"block-name\">Username to block</label>\
+         <input id=\"block-name\" name=\"username\" maxlength=\"32\" required>\
+         <button type=\"submit\">Block</button></form>",
+    );
 }
 
 /// The rooms the reader made, each with a Delete form; deleting needs its
@@ -103,7 +138,7 @@ mod tests {
                 created: 0,
             }),
         };
-        let html = settings_html(&settings, &[]);
+        let html = settings_html(&settings, &[], &[]);
         assert!(!html.contains("<b>ci"), "{html}");
         assert!(
             html.contains("&lt;b&gt;ci&lt;/b&gt; &amp; &quot;bot&quot; · made 1 Jan 1970"),
@@ -119,6 +154,7 @@ mod tests {
                 tokens: Vec::new(),
                 made: None,
             },
+            &[],
             &[],
         );
         assert!(
@@ -139,11 +175,28 @@ mod tests {
             tokens: Vec::new(),
             made: None,
         };
-        let html = settings_html(&none, &rooms);
+        let html = settings_html(&none, &rooms, &[]);
         assert!(html.contains("#&lt;i&gt;ops&lt;/i&gt;"), "{html}");
         assert!(html.contains("action=\"/api/rooms/delete\""), "{html}");
         assert!(html.contains("name=\"room_id\" value=\"7\""), "{html}");
         assert!(html.contains("type=\"checkbox\" required"), "{html}");
-        assert!(settings_html(&none, &[]).contains("You have made no rooms."));
+        assert!(settings_html(&none, &[], &[]).contains("You have made no rooms."));
+    }
+
+    #[test]
+    fn blocked_people_each_have_an_unblock_form() {
+        let none = TokenSettings {
+            tokens: Vec::new(),
+            made: None,
+        };
+        let blocked = [User {
+            id: crate::model::UserId(9),
+            username: crate::model::Username::parse("mallory").unwrap(),
+        }];
+        let html = settings_html(&none, &[], &blocked);
+        assert!(html.contains("aria-label=\"Unblock mallory\""), "{html}");
+        assert!(html.contains("name=\"user_id\" value=\"9\""), "{html}");
+        assert!(html.contains("action=\"/api/users/block\""), "{html}");
+        assert!(settings_html(&none, &[], &[]).contains("You have blocked nobody."));
     }
 }

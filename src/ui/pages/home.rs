@@ -82,15 +82,14 @@ async fn page_data(
             .await
             .map(|found| crate::ui::components::search::results_html(&rooms, &found))
             .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
-        (_, true, _) => crate::api::api_token_settings()
-            .await
-            .map(|settings| {
+        (_, true, _) => futures::try_join!(crate::api::api_token_settings(), crate::api::blocked_users())
+            .map(|(settings, blocked)| {
                 let made: Vec<crate::model::Room> = rooms
                     .iter()
                     .filter(|summary| summary.room.owner == Some(user.id))
                     .map(|summary| summary.room.clone())
                     .collect();
-                crate::ui::components::token_settings::settings_html(&settings, &made)
+                crate::ui::components::token_settings::settings_html(&settings, &made, &blocked)
             })
             .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
         _ => String::new(),
