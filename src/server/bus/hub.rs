@@ -54,18 +54,28 @@ pub enum Outbound {
 struct Conn {
     user: User,
     session: SessionFingerprint,
-    rooms: HashSet<RoomId>,
     /// Whether its presence count has gone up in Redis.
     counted: bool,
     frames: mpsc::Sender<Utf8Bytes>,
     control: mpsc::Sender<Outbound>,
 }
 
+/// A person with sockets here: their sockets, and the rooms all of them
+/// follow (a person's sockets follow the same rooms: joins and leaves
+/// reach every one), kept once per person, not per socket.
+#[derive(Default)]
+struct Person {
+    conns: HashSet<ConnId>,
+    rooms: HashSet<RoomId>,
+}
+
+/// Memory in proportion to sockets plus memberships (each person's rooms,
+/// indexed both ways), never to sockets times rooms.
 #[derive(Default)]
 pub struct Hub {
     conns: HashMap<ConnId, Conn>,
-    by_room: HashMap<RoomId, HashSet<ConnId>>,
-    by_user: HashMap<UserId, HashSet<ConnId>>,
+    people: HashMap<UserId, Person>,
+    by_room: HashMap<RoomId, HashSet<UserId>>,
 }
 
 /// What a removed socket was.
@@ -73,7 +83,8 @@ pub struct Removed {
     pub user: User,
     /// Whether its presence was counted in Redis.
     pub counted: bool,
-    /// The rooms it followed.
+    /// The rooms its person follows here (still followed if the person has
+    /// other sockets here).
     pub rooms: HashSet<RoomId>,
 }
 
@@ -104,7 +115,9 @@ pub struct Queues {
 }
 
 impl Hub {
-    /// Adds a socket; answers how many sockets its user now has here.
+    /// Adds a socket, following `rooms` (with whatever its person's other
+    /// sockets here follow); answers how many sockets its user now has
+    /// here.
     pub fn insert(
         &mut self,
         id: ConnId,
@@ -113,18 +126,21 @@ impl Hub {
         rooms: HashSet<RoomId>,
         queues: Queues,
     ) -> usize {
-        for room in &rooms {
-            self.by_room.entry(room.clone()).or_default().insert(id);
+        let person = self.people.entry(user.id).or_default();
+        person.conns.insert(id);
+        for room in rooms {
+            self.by_room
+                .entry(room.clone())
+                .or_default()
+                .insert(user.id);
+            person.rooms.insert(room);
         }
-        let of_user = self.by_user.entry(user.id).or_default();
-        of_user.insert(id);
-        let count = of_user.len();
+        let count = person.conns.len();
         self.conns.insert(
             id,
             Conn {
                 user,
                 session,
-                rooms,
                 counted: false,
                 frames: queues.frames,
                 control: queues.control,
@@ -141,43 +157,60 @@ impl Hub {
     }
 
     /// Removes a socket; answers what it was, or `None` if it was removed
-    /// already.
+    /// already. With its person's last socket here, their rooms go too.
     pub fn remove(&mut self, id: ConnId) -> Option<Removed> {
         let conn = self.conns.remove(&id)?;
-        for room in &conn.rooms {
-            if let Some(set) = self.by_room.get_mut(room) {
-                set.remove(&id);
-                if set.is_empty() {
-                    self.by_room.remove(room);
+        let user = conn.user.id;
+        let rooms = match self.people.get_mut(&user) {
+            Some(person) => {
+                person.conns.remove(&id);
+                if person.conns.is_empty() {
+                    let rooms = self
+                        .people
+                        .remove(&user)
+                        .map(|p| p.rooms)
+                        .unwrap_or_default();
+                    for room in &rooms {
+                        self.drop_from_room(room, user);
+                    }
+                    rooms
+                } else {
+                    person.rooms.clone()
                 }
             }
-        }
-        if let Some(set) = self.by_user.get_mut(&conn.user.id) {
-            set.remove(&id);
-            if set.is_empty() {
-                self.by_user.remove(&conn.user.id);
-            }
-        }
+            None => HashSet::new(),
+        };
         Some(Removed {
             user: conn.user,
             counted: conn.counted,
-            rooms: conn.rooms,
+            rooms,
         })
+    }
+
+    fn drop_from_room(&mut self, room: &RoomId, user: UserId) {
+        if let Some(set) = self.by_room.get_mut(room) {
+            set.remove(&user);
+            if set.is_empty() {
+                self.by_room.remove(room);
+            }
+        }
     }
 
     pub fn is_member(&self, id: ConnId, room: &RoomId) -> bool {
         self.conns
             .get(&id)
-            .is_some_and(|conn| conn.rooms.contains(room))
+            .and_then(|conn| self.people.get(&conn.user.id))
+            .is_some_and(|person| person.rooms.contains(room))
     }
 
     /// Every user with sockets here whose presence is counted, with how
     /// many such sockets.
     pub fn counted_users(&self) -> Vec<(User, usize)> {
-        self.by_user
+        self.people
             .values()
-            .filter_map(|ids| {
-                let counted: Vec<&Conn> = ids
+            .filter_map(|person| {
+                let counted: Vec<&Conn> = person
+                    .conns
                     .iter()
                     .filter_map(|id| self.conns.get(id))
                     .filter(|conn| conn.counted)
@@ -190,15 +223,22 @@ impl Hub {
 
     /// Every user with sockets here, with how many.
     pub fn users(&self) -> Vec<(User, usize)> {
-        self.by_user
+        self.people
             .values()
-            .filter_map(|ids| {
-                ids.iter()
+            .filter_map(|person| {
+                person
+                    .conns
+                    .iter()
                     .next()
                     .and_then(|id| self.conns.get(id))
-                    .map(|c| (c.user.clone(), ids.len()))
+                    .map(|c| (c.user.clone(), person.conns.len()))
             })
             .collect()
+    }
+
+    /// The rooms `user`'s sockets here follow, if they have any here.
+    pub fn rooms_of(&self, user: UserId) -> Option<HashSet<RoomId>> {
+        self.people.get(&user).map(|person| person.rooms.clone())
     }
 
     pub fn has_room(&self, room: &RoomId) -> bool {
@@ -206,7 +246,7 @@ impl Hub {
     }
 
     pub fn has_user(&self, user: UserId) -> bool {
-        self.by_user.contains_key(&user)
+        self.people.contains_key(&user)
     }
 
     pub fn connection_count(&self) -> usize {
@@ -214,46 +254,28 @@ impl Hub {
     }
 
     /// Starts `room`'s events on every socket of `user`; answers whether
-    /// any socket here was not in it yet.
+    /// they were not in it yet.
     pub fn join(&mut self, user: UserId, room: &RoomId) -> bool {
-        let ids: Vec<ConnId> = self
-            .by_user
-            .get(&user)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
-        let mut changed = false;
-        for id in ids {
-            if let Some(conn) = self.conns.get_mut(&id) {
-                changed |= conn.rooms.insert(room.clone());
-                self.by_room.entry(room.clone()).or_default().insert(id);
-            }
-        }
+        let Some(person) = self.people.get_mut(&user) else {
+            return false;
+        };
+        let changed = person.rooms.insert(room.clone());
+        self.by_room.entry(room.clone()).or_default().insert(user);
         changed
     }
 
     /// Stops `room`'s events on every socket of `user`.
     pub fn leave(&mut self, user: UserId, room: &RoomId) {
-        let ids: Vec<ConnId> = self
-            .by_user
-            .get(&user)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
-        for id in ids {
-            if let Some(conn) = self.conns.get_mut(&id) {
-                conn.rooms.remove(room);
-            }
-            if let Some(set) = self.by_room.get_mut(room) {
-                set.remove(&id);
-                if set.is_empty() {
-                    self.by_room.remove(room);
-                }
-            }
+        if let Some(person) = self.people.get_mut(&user) {
+            person.rooms.remove(room);
         }
+        self.drop_from_room(room, user);
     }
 
     /// Sends `frame` to every socket in `room`, but `special` (if any) gets
     /// its own frame instead, whether or not it follows the room yet (the
-    /// sender's echo). Answers how many sockets it reached.
+    /// sender's echo), and `except`'s sockets get nothing. Answers how
+    /// many sockets it reached.
     pub fn to_room(
         &self,
         room: &RoomId,
@@ -265,17 +287,22 @@ impl Hub {
         if let Some((id, frame)) = special {
             fanned.offer(id, self.conns.get(&id), frame);
         }
-        let Some(ids) = self.by_room.get(room) else {
+        let Some(users) = self.by_room.get(room) else {
             return fanned;
         };
-        for id in ids {
-            let Some(conn) = self.conns.get(id) else {
-                continue;
-            };
-            if except == Some(conn.user.id) || special.is_some_and(|(s, _)| s == *id) {
+        for user in users {
+            if except == Some(*user) {
                 continue;
             }
-            fanned.offer(*id, Some(conn), frame);
+            let Some(person) = self.people.get(user) else {
+                continue;
+            };
+            for id in &person.conns {
+                if special.is_some_and(|(s, _)| s == *id) {
+                    continue;
+                }
+                fanned.offer(*id, self.conns.get(id), frame);
+            }
         }
         fanned
     }
@@ -289,13 +316,8 @@ impl Hub {
 
     /// Sends `frame` to every socket of `user`.
     pub fn to_user(&self, user: UserId, frame: &Utf8Bytes) -> Fanned {
-        let ids = self.by_user.get(&user).into_iter().flatten();
-        self.send_each(ids, frame)
-    }
-
-    fn send_each<'a>(&self, ids: impl Iterator<Item = &'a ConnId>, frame: &Utf8Bytes) -> Fanned {
         let mut fanned = Fanned::default();
-        for id in ids {
+        for id in self.people.get(&user).into_iter().flat_map(|p| &p.conns) {
             fanned.offer(*id, self.conns.get(id), frame);
         }
         fanned
@@ -325,12 +347,9 @@ impl Hub {
 
     /// The users with sockets here, and the rooms their sockets follow.
     pub fn memberships(&self) -> Vec<(UserId, HashSet<RoomId>)> {
-        self.by_user
+        self.people
             .iter()
-            .filter_map(|(user, ids)| {
-                let conn = ids.iter().next().and_then(|id| self.conns.get(id))?;
-                Some((*user, conn.rooms.clone()))
-            })
+            .map(|(user, person)| (*user, person.rooms.clone()))
             .collect()
     }
 
@@ -427,5 +446,37 @@ mod tests {
         assert_eq!(hub.to_user(UserId(1), &frame("1")).reached, 1);
         let fanned = hub.to_user(UserId(1), &frame("2"));
         assert_eq!((fanned.reached, fanned.overflowed), (0, vec![1]));
+    }
+
+    #[test]
+    fn a_persons_sockets_share_one_set_of_rooms() {
+        let (general, room) = (RoomId::GENERAL, RoomId::Public(4));
+        let mut hub = Hub::default();
+        let _tabs: Vec<_> = (1..=3)
+            .map(|id| add(&mut hub, id, 1, &[general.clone(), room.clone()], 8))
+            .collect();
+        let _other = add(&mut hub, 4, 2, &[general.clone()], 8);
+        // Each room lists each person once, whatever their sockets.
+        assert_eq!(hub.by_room[&room].len(), 1);
+        assert_eq!(hub.by_room[&general].len(), 2);
+        assert_eq!(hub.people[&UserId(1)].rooms.len(), 2);
+        assert_eq!(
+            hub.rooms_of(UserId(1)),
+            Some(HashSet::from([general.clone(), room.clone()]))
+        );
+        assert_eq!(hub.to_room(&room, &frame("x"), None, None).reached, 3);
+        assert_eq!(
+            hub.to_room(&general, &frame("x"), None, Some(UserId(2)))
+                .reached,
+            3
+        );
+        hub.remove(1);
+        hub.remove(2);
+        assert!(
+            hub.is_member(3, &room),
+            "the last tab still follows the room"
+        );
+        hub.remove(3);
+        assert!(!hub.has_room(&room) && hub.rooms_of(UserId(1)).is_none());
     }
 }

@@ -142,12 +142,12 @@ impl Bus {
         user: User,
         session: SessionFingerprint,
     ) -> Result<Registration, AppError> {
-        let rooms: HashSet<RoomId> = self
-            .store()
-            .room_ids_of(user.id)
-            .await?
-            .into_iter()
-            .collect();
+        // Another socket of the same person here knows their rooms already.
+        let known = self.hub().rooms_of(user.id);
+        let rooms: HashSet<RoomId> = match known {
+            Some(rooms) => rooms,
+            None => self.store().room_ids_of(user.id).await?.into_iter().collect(),
+        };
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let (frames_tx, frames) = mpsc::channel(QUEUE_FRAMES);
         let (control_tx, control) = mpsc::channel(1);
