@@ -1,21 +1,27 @@
 //! Middleware in front of `/api`: refuses cross-site requests (but a
-//! program's, made with an API token and no cookie), and gives
-//! every server-function error the HTTP status its `AppError` names.
+//! program's, made with an API token and no cookie) and bodies that are
+//! too large or not strict form encoding, and gives every server-function
+//! error the HTTP status its `AppError` names.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::error::AppError;
 
+use super::form_body;
 use super::origin::{self, SiteOrigin};
 use super::session;
 
 /// Larger error bodies are not ours; they pass untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The largest request body read: the longest form (a message of the
+/// longest text, four bytes a character, each escaped) with room to spare.
+const MAX_REQUEST_BODY: usize = 256 * 1024;
 
 pub async fn api_guard(
     State(site): State<Option<SiteOrigin>>,
@@ -33,6 +39,10 @@ pub async fn api_guard(
         return AppError::Forbidden("This request came from another site and was refused.".into())
             .into_response();
     }
+    let request = match checked_form(request).await {
+        Ok(request) => request,
+        Err(err) => return err.into_response(),
+    };
     let response = next.run(request).await;
     // A plain form post that failed is redirected back with the error in
     // the URL; only a 500 is a status still to be set.
@@ -42,6 +52,25 @@ pub async fn api_guard(
         return with_error_status(response).await;
     }
     response
+}
+
+/// The request with its body read and checked: at most
+/// `MAX_REQUEST_BODY` bytes (413) of strict form encoding (400), as the
+/// lenient parser behind server functions would otherwise store `%zz`
+/// as typed and bytes that are not UTF-8 as U+FFFD.
+async fn checked_form(request: Request) -> Result<Request, AppError> {
+    if request.method() != Method::POST {
+        return Ok(request);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_REQUEST_BODY).await.map_err(|_| {
+        AppError::TooLarge(format!(
+            "The request is too large: at most {} KB.",
+            MAX_REQUEST_BODY / 1024
+        ))
+    })?;
+    form_body::check(&bytes)?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// Server functions answer every error with 500; the body says which it is.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::model::MessageText;
 
+use super::form_body;
 use super::services::webhooks;
 use super::AppState;
 
@@ -83,6 +84,13 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Result<String, AppError> 
     })?;
     let looks_like_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if encoding == Encoding::Json || looks_like_json {
+        // A struct also reads from a JSON array (`["hi"]`); only an object
+        // is the documented form.
+        if !looks_like_json {
+            return Err(AppError::BadInput(
+                "The body is not a JSON object of the form {\"text\": \"...\"}.".into(),
+            ));
+        }
         let post: Post = serde_json::from_slice(&bytes).map_err(|err| {
             AppError::BadInput(format!(
                 "The body is not JSON of the form {{\"text\": \"...\"}}: {err}."
@@ -93,27 +101,15 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Result<String, AppError> 
     form_text(&bytes)
 }
 
-/// The `text` field of a form body, refused unless it decodes to UTF-8
-/// (a lossy decoding would store replacement characters in its place).
+/// The `text` field of a form body, refused unless the whole body is
+/// strict form encoding of UTF-8 (a lenient decoding would store `%zz` as
+/// typed and replacement characters for bytes that are not UTF-8).
 fn form_text(body: &[u8]) -> Result<String, AppError> {
-    let not_utf8 = || AppError::BadInput("The form is not UTF-8.".into());
-    for pair in body.split(|&b| b == b'&') {
-        let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(at) => (&pair[..at], &pair[at + 1..]),
-            None => (pair, &[][..]),
-        };
-        if name == b"text" {
-            let value: Vec<u8> = value
-                .iter()
-                .map(|&b| if b == b'+' { b' ' } else { b })
-                .collect();
-            return percent_encoding::percent_decode(&value)
-                .decode_utf8()
-                .map(|text| text.into_owned())
-                .map_err(|_| not_utf8());
-        }
-    }
-    Err(AppError::BadInput("The form has no text= field.".into()))
+    form_body::pairs(body)?
+        .into_iter()
+        .find(|(name, _)| name == "text")
+        .map(|(_, text)| text)
+        .ok_or_else(|| AppError::BadInput("The form has no text= field.".into()))
 }
 
 #[cfg(test)]
@@ -130,5 +126,6 @@ mod tests {
         assert_eq!(form_text(b"text=%FF").unwrap_err().status(), 400);
         assert_eq!(form_text(&[0xff, 0xfe]).unwrap_err().status(), 400);
         assert_eq!(form_text(b"words=hi").unwrap_err().status(), 400);
+        assert_eq!(form_text(b"text=hi&x=%zz").unwrap_err().status(), 400);
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 mod error_response;
 pub mod events;
+mod form_body;
 mod fresh_owner;
 mod health;
 mod hooks;

@@ -436,8 +436,9 @@ async fn signed_out_me_is_401_and_a_forged_cookie_too() {
     assert_eq!(reply.message(), "You are not signed in.");
 }
 
-/// A body that is not form encoding (bytes that are not UTF-8) is 400 with
-/// words, on every endpoint.
+/// A body that is not strict form encoding (bytes that are not UTF-8,
+/// raw or escaped, and `%` escapes that are not two hex digits) is 400
+/// with words, on every endpoint; a body past the limit is 413.
 #[tokio::test]
 async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
     let (_redis, app) = spawn_app().await;
@@ -454,30 +455,59 @@ async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
         "rooms/create",
         "rooms/join",
         "rooms/leave",
+        "rooms/delete",
         "rooms/direct",
         "rooms/read",
+        "rooms/webhook",
+        "rooms/webhooks",
+        "rooms/webhook/revoke",
         "messages",
         "messages/send",
+        "messages/edit",
+        "messages/delete",
+        "messages/react",
+        "messages/changes",
+        "search",
         "users/online",
+        "users/block",
+        "users/unblock",
+        "users/blocked",
+        "tokens",
+        "tokens/create",
+        "tokens/settings",
+        "tokens/revoke",
     ];
-    let bodies: [&[u8]; 2] = [b"room_id=0&text=\xff\xfe", b"\xc3("];
+    let post = |endpoint: &str, body: Vec<u8>| {
+        http.post(format!("{}/api/{endpoint}", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", client.session_cookie())
+            .body(body)
+            .send()
+    };
+    let bodies: [&[u8]; 8] = [
+        b"room_id=0&text=\xff\xfe",
+        b"\xc3(",
+        b"room_id=0&text=%ff%fe",
+        b"name=%C3",
+        b"room_id=0&text=100%zz",
+        b"room_id=0&text=hi%",
+        b"room_id=0&text=%4",
+        b"%zz",
+    ];
     for endpoint in endpoints {
         for body in bodies {
-            let response = http
-                .post(format!("{}/api/{endpoint}", app.base))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", client.session_cookie())
-                .body(body.to_vec())
-                .send()
-                .await
-                .expect("an answer");
+            let response = post(endpoint, body.to_vec()).await.expect("an answer");
             let status = response.status();
             let text = response.text().await.unwrap_or_default();
             assert_eq!(status, 400, "{endpoint} {body:?}: {text}");
             assert!(text.contains("message"), "{endpoint}: {text}");
         }
+        let huge = format!("room_id=0&text={}", "a".repeat(3 * 1024 * 1024));
+        let response = post(endpoint, huge.into_bytes()).await.expect("an answer");
+        assert_eq!(response.status(), 413, "{endpoint}");
     }
-    // Nothing was stored by any of it.
+    // Nothing was stored by any of it, and the session is still there.
+    assert_eq!(client.me().await.status, 200);
     assert_eq!(
         client.history("0", None, None).await.body,
         serde_json::json!([])

@@ -219,6 +219,18 @@ async fn bad_posts_get_a_clear_error_and_store_nothing() {
         ),
         ("application/x-www-form-urlencoded", vec![0xff, 0xfe], 400),
         (
+            "application/x-www-form-urlencoded",
+            b"text=100%zz".to_vec(),
+            400,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"text=hi%".to_vec(),
+            400,
+        ),
+        ("application/json", b"[\"an array\"]".to_vec(), 400),
+        ("application/json", b"\"a string\"".to_vec(), 400),
+        (
             "application/json",
             json!({"text": "a\u{7}b"}).to_string().into_bytes(),
             400,
