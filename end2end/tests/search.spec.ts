@@ -43,6 +43,11 @@ test("a search finds a message and opens its room at it (with or without JavaScr
   await expect(alice.page).toHaveURL(new RegExp(`/room/${room.id}\\?before=${target + 1}#m${target}$`));
   await expect(alice.page.getByRole("heading", { level: 1 })).toHaveText(`#Search ${word}`);
   const message = log(alice.page).locator(`#m${target}`);
+  if (javaScriptEnabled) {
+    // The newer messages arrive below without pulling the page away.
+    await expect(log(alice.page).getByText("filler 79", { exact: true })).toBeAttached();
+    await expect(alice.page.getByRole("button", { name: "Jump to newest" })).toBeVisible();
+  }
   await expect(message).toBeInViewport();
   await expect(message).toContainText(`${word}alpha release`);
   await expect(alice.page.getByRole("list", { name: "Search results" })).toHaveCount(0);

@@ -34,7 +34,9 @@ pub fn MessageLog(
     // False during the server render and hydration (UTC, matching the
     // server), true once mounted (the reader's local time).
     let local = RwSignal::new(false);
-    let at_bottom = RwSignal::new(true);
+    // An older page (a jump to a search hit or a reply's quote) is read
+    // where it stands: newer messages arriving below do not pull it away.
+    let at_bottom = RwSignal::new(!paged);
     let loading_older = RwSignal::new(false);
     let reached_start = RwSignal::new(false);
 
@@ -166,7 +168,7 @@ pub fn MessageLog(
             {paged.then(|| view! {
                 <a class="no-js-only newest" href=move || format!("/room/{}", state.open_room.get())>"Newest messages"</a>
             })}
-            {move || (!at_bottom.get()).then(|| view! {
+            {move || (local.get() && !at_bottom.get()).then(|| view! {
                 <button type="button" class="jump" on:click=move |_| {
                     at_bottom.set(true);
                     scroll_to_bottom();
