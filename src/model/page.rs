@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Room, RoomSummary, User};
+use super::{Room, RoomSummary, User, UserId};
 
 /// The signed-in reader's page, as the server read it for the first paint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +14,8 @@ pub struct PageData {
     pub rooms: Vec<RoomSummary>,
     /// Everyone online now.
     pub online: Vec<User>,
+    /// The people the reader blocked: their messages are shown collapsed.
+    pub blocked: Vec<UserId>,
     /// Every public room, when the page opens with the room browser
     /// showing (`/rooms`).
     pub listing: Option<Vec<Room>>,

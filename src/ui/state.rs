@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use crate::model::{
-    ClientFrame, Message, Room, RoomId, RoomKind, RoomSummary, ServerEvent, User,
+    ClientFrame, Message, Room, RoomId, RoomKind, RoomSummary, ServerEvent, User, UserId,
 };
 
 /// The state of the live connection, for the banner.
@@ -49,6 +49,9 @@ pub struct ChatState {
     pub me: StoredValue<User>,
     pub rooms: RwSignal<Vec<RoomSummary>>,
     pub online: RwSignal<Vec<User>>,
+    /// The people the reader blocked, as of the page load (blocking is
+    /// done on the settings page, a page load of its own).
+    blocked: StoredValue<Vec<UserId>>,
     /// Known messages per room, by seq (so an event seen twice counts once).
     pub messages: RwSignal<BTreeMap<RoomId, BTreeMap<u64, Message>>>,
     pub pending: RwSignal<Vec<Pending>>,
@@ -73,11 +76,18 @@ pub struct ChatState {
 pub const TYPING_FOR_MS: f64 = 4000.0;
 
 impl ChatState {
-    pub fn new(me: User, rooms: Vec<RoomSummary>, online: Vec<User>, open_room: RoomId) -> Self {
+    pub fn new(
+        me: User,
+        rooms: Vec<RoomSummary>,
+        online: Vec<User>,
+        blocked: Vec<UserId>,
+        open_room: RoomId,
+    ) -> Self {
         ChatState {
             me: StoredValue::new(me),
             rooms: RwSignal::new(rooms),
             online: RwSignal::new(online),
+            blocked: StoredValue::new(blocked),
             messages: RwSignal::new(BTreeMap::new()),
             pending: RwSignal::new(Vec::new()),
             typing: RwSignal::new(BTreeMap::new()),
@@ -89,6 +99,11 @@ impl ChatState {
             seen_revs: StoredValue::new(BTreeMap::new()),
             next_nonce: StoredValue::new(0),
         }
+    }
+
+    /// Whether the reader blocked `person`.
+    pub fn blocked(&self, person: UserId) -> bool {
+        self.blocked.with_value(|blocked| blocked.contains(&person))
     }
 
     /// The first page of a room, as the server rendered it: its state is
@@ -250,8 +265,11 @@ impl ChatState {
             ServerEvent::Presence { user, online } => self.online.update(|list| {
                 list.retain(|u| u.id != user.id);
                 if online {
-                    list.push(user);
-                    list.sort_by_key(|u| u.username.canonical());
+                    // Kept in order by inserting in place (no sort code in
+                    // the bundle for it).
+                    let name = user.username.canonical();
+                    let at = list.partition_point(|u| u.username.canonical() < name);
+                    list.insert(at, user);
                 }
             }),
             ServerEvent::Room { room } => self.join(room),
@@ -290,7 +308,10 @@ impl ChatState {
             return None;
         }
         let name = self.rooms.with_untracked(|rooms| {
-            rooms.iter().find(|r| &r.room.id == room).map(|r| r.room.name.clone())
+            rooms
+                .iter()
+                .find(|r| &r.room.id == room)
+                .map(|r| r.room.name.clone())
         })?;
         Some(format!("{} in {name}", message.username))
     }
@@ -399,7 +420,7 @@ pub fn now_ms() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RoomKind, UserId, Username};
+    use crate::model::{RoomKind, Username};
 
     fn person(id: u64, name: &str) -> User {
         User {
@@ -428,7 +449,13 @@ mod tests {
         let owner = Owner::new();
         owner.set();
         // bob reads; alice (user 7) writes.
-        let state = ChatState::new(person(9, "bob"), vec![general()], Vec::new(), RoomId::GENERAL);
+        let state = ChatState::new(
+            person(9, "bob"),
+            vec![general()],
+            Vec::new(),
+            Vec::new(),
+            RoomId::GENERAL,
+        );
         let mut message = Message::sample();
         assert_eq!(state.notable(&message), None, "names nobody");
 
@@ -445,5 +472,32 @@ mod tests {
         let mut mine = direct.clone();
         mine.from = UserId(9);
         assert_eq!(state.notable(&mine), None);
+    }
+
+    #[test]
+    fn the_online_list_stays_in_name_order_and_lists_each_once() {
+        let owner = Owner::new();
+        owner.set();
+        let state = ChatState::new(
+            person(9, "bob"),
+            vec![general()],
+            vec![person(9, "bob")],
+            vec![UserId(4)],
+            RoomId::GENERAL,
+        );
+        let flip = |user: User, online: bool| state.apply(ServerEvent::Presence { user, online });
+        flip(person(7, "Alice"), true);
+        flip(person(5, "dave"), true);
+        flip(person(6, "carol"), true);
+        flip(person(7, "Alice"), true);
+        flip(person(5, "dave"), false);
+        let names: Vec<String> = state
+            .online
+            .get_untracked()
+            .iter()
+            .map(|u| u.username.to_string())
+            .collect();
+        assert_eq!(names, ["Alice", "bob", "carol"]);
+        assert!(state.blocked(UserId(4)) && !state.blocked(UserId(7)));
     }
 }

@@ -80,6 +80,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         user,
         rooms,
         online,
+        blocked,
         listing,
         panel,
     } = data;
@@ -93,7 +94,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         panel: StoredValue::new(panel),
     };
     let name = user.username.to_string();
-    let state = ChatState::new(user, rooms, online, room_in_url.get_untracked());
+    let state = ChatState::new(user, rooms, online, blocked, room_in_url.get_untracked());
     provide_context(state);
     Effect::new(move |_| state.open_room.set(room_in_url.get()));
     show_unread_in_the_title(state);

@@ -50,11 +50,15 @@ pub fn MessageLog(
     });
     let shown = Memo::new(move |_| {
         let room = state.open_room.get();
-        let mut merged: std::collections::BTreeMap<u64, Message> = initial.with_value(|page| {
-            page.iter()
-                .filter(|m| m.room_id == room)
-                .map(|m| (m.seq, m.clone()))
-                .collect()
+        // Filled by `extend` (the insert path the state already has), not
+        // `collect` (a sort and bulk build of its own in the bundle).
+        let mut merged = std::collections::BTreeMap::<u64, Message>::new();
+        initial.with_value(|page| {
+            merged.extend(
+                page.iter()
+                    .filter(|m| m.room_id == room)
+                    .map(|m| (m.seq, m.clone())),
+            )
         });
         state.messages.with(|all| {
             if let Some(held) = all.get(&room) {
@@ -286,6 +290,18 @@ fn message_row(
                 </div>
             })
         }
+    };
+    // A blocked person's message is folded away; the reader may open it
+    // (a plain <details>, with or without JavaScript).
+    let body = if !deleted && state.blocked(message.from) {
+        Either::Left(view! {
+            <details class="blocked">
+                <summary>"A message from someone you blocked"</summary>
+                {body}
+            </details>
+        })
+    } else {
+        Either::Right(body)
     };
     let reactions = reaction_bar(state, message, me);
     let actions = (!deleted).then(|| {

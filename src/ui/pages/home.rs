@@ -4,7 +4,7 @@
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use crate::api::{me, online_users, public_rooms, rooms};
+use crate::api::{blocked_users, me, online_users, public_rooms, rooms};
 use crate::error::AppError;
 use crate::model::PageData;
 use crate::ui::components::chat_shell::{ChatShell, History};
@@ -73,7 +73,8 @@ async fn page_data(
             _ => None,
         })
     };
-    let (rooms, online, listing) = futures::try_join!(rooms(), online_users(), listing)?;
+    let (rooms, online, listing, blocked) =
+        futures::try_join!(rooms(), online_users(), listing, blocked_users())?;
     // Read and written on the server only: the page in the browser keeps
     // what the server wrote (see `search::MessageSearch`).
     #[cfg(feature = "ssr")]
@@ -82,8 +83,9 @@ async fn page_data(
             .await
             .map(|found| crate::ui::components::search::results_html(&rooms, &found))
             .unwrap_or_else(|err| crate::ui::components::search::refusal_html(&err)),
-        (_, true, _) => futures::try_join!(crate::api::api_token_settings(), crate::api::blocked_users())
-            .map(|(settings, blocked)| {
+        (_, true, _) => crate::api::api_token_settings()
+            .await
+            .map(|settings| {
                 let made: Vec<crate::model::Room> = rooms
                     .iter()
                     .filter(|summary| summary.room.owner == Some(user.id))
@@ -103,6 +105,7 @@ async fn page_data(
         user,
         rooms,
         online,
+        blocked: blocked.into_iter().map(|person| person.id).collect(),
         listing,
         panel,
     })
