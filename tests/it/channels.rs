@@ -4,7 +4,7 @@
 
 use confab::server::events::EventKind;
 
-use crate::helpers::{two_instances, TestApp};
+use crate::helpers::{two_instances, unique_prefix, TestApp, TestRedis};
 use crate::ws::{eventually, eventually_async};
 
 /// The message events an instance has received from Redis.
@@ -85,7 +85,10 @@ async fn joining_leaving_and_a_new_direct_room_change_what_an_instance_follows()
         .await
         .body;
     let direct_id = direct["id"].as_str().unwrap().to_owned();
-    assert_eq!(bob_ws.next_of("room").await["room"]["id"], direct_id.as_str());
+    assert_eq!(
+        bob_ws.next_of("room").await["room"]["id"],
+        direct_id.as_str()
+    );
     alice.send(&direct_id, "psst").await;
     assert_eq!(bob_ws.next_of("message").await["message"]["text"], "psst");
     assert_eq!(b.state.bus.subscription_count().await, before + 2);
@@ -112,6 +115,110 @@ async fn joining_leaving_and_a_new_direct_room_change_what_an_instance_follows()
         b.state.bus.subscription_count().await == 0
     })
     .await;
+}
+
+/// Joins and leaves heard on the bus change the hub at once and leave
+/// their SUBSCRIBE and UNSUBSCRIBE to a worker off the dispatch loop. In a
+/// flood of them, delivery stays exact and in order: a watcher on the same
+/// instance gets every message of a busy room in order, and once the flood
+/// is over the instance follows exactly the rooms its sockets are in.
+#[tokio::test]
+async fn a_flood_of_joins_and_leaves_keeps_delivery_exact_and_in_order() {
+    let redis = TestRedis::start().await;
+    let prefix = unique_prefix();
+    let loose = |c: &mut confab::server::config::Config| {
+        c.send_burst = 100_000;
+        c.membership_changes_per_minute = 100_000;
+        c.rooms_per_day = 1_000;
+    };
+    let a = TestApp::spawn_with(&redis, &prefix, loose).await;
+    let b = TestApp::spawn_with(&redis, &prefix, loose).await;
+    let alice = a.client();
+    alice.signed_up("alice").await;
+    let busy = alice.created_room("Busy").await;
+    let mut rooms = Vec::new();
+    for i in 0..10 {
+        rooms.push(alice.created_room(&format!("Flood {i}")).await);
+    }
+    let wendy = b.client();
+    wendy.signed_up("wendy").await;
+    assert_eq!(
+        wendy
+            .post("/api/rooms/join", &[("room_id", &busy)])
+            .await
+            .status,
+        200
+    );
+    let mut wendy_ws = wendy.ws().await;
+    let joe = b.client();
+    joe.signed_up("joe").await;
+    let mut joe_ws = joe.ws().await;
+
+    // joe joins and leaves through instance a (b hears it on his
+    // channel) while alice talks in Busy. He ends in rooms 0 to 4.
+    let joe_on_a = joe.pointed_at(&a.base);
+    let flood = async {
+        for pass in 0..2 {
+            for (i, room) in rooms.iter().enumerate() {
+                let join = joe_on_a.post("/api/rooms/join", &[("room_id", room)]).await;
+                assert_eq!(join.status, 200, "{:?}", join.body);
+                if pass == 0 || i >= 5 {
+                    let leave = joe_on_a
+                        .post("/api/rooms/leave", &[("room_id", room)])
+                        .await;
+                    assert_eq!(leave.status, 200, "{:?}", leave.body);
+                }
+            }
+        }
+    };
+    let talk = async {
+        for i in 0..60 {
+            assert_eq!(alice.send(&busy, &format!("m{i}")).await.status, 200);
+        }
+    };
+    tokio::join!(flood, talk);
+    for i in 0..60 {
+        let heard = wendy_ws
+            .next_where("a message in Busy", |e| {
+                e["type"] == "message" && e["message"]["room_id"] == busy.as_str()
+            })
+            .await;
+        assert_eq!(
+            heard["message"]["text"],
+            format!("m{i}"),
+            "in order, each once"
+        );
+    }
+
+    // b follows General, Busy, rooms 0 to 4 and its two people's channels.
+    eventually_async("b follows what its sockets are in", || async {
+        b.state.bus.subscription_count().await == 9
+    })
+    .await;
+    for room in rooms.iter().rev() {
+        assert_eq!(
+            alice.send(room, &format!("after in {room}")).await.status,
+            200
+        );
+    }
+    let mut heard = Vec::new();
+    while heard.len() < 5 {
+        let event = joe_ws
+            .next_where("a message in a flood room", |e| {
+                e["type"] == "message" && e["message"]["room_id"] != "0"
+            })
+            .await;
+        heard.push(
+            event["message"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    heard.sort();
+    let mut wanted: Vec<String> = rooms[..5].iter().map(|r| format!("after in {r}")).collect();
+    wanted.sort();
+    assert_eq!(heard, wanted, "only the rooms joe is in");
 }
 
 #[tokio::test]

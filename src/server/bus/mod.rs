@@ -8,8 +8,10 @@
 //! user), [`delivery`] (per-room cursors and the senders' echoes),
 //! [`subscriptions`] (the channels wanted and the connection),
 //! [`freshness`] (the latest presence flip per user), [`stats`];
-//! [`subscriber`] drives the connection and dispatches events, and
-//! [`presence`] runs the heartbeat and the reaper.
+//! [`subscriber`] drives the connection and dispatches events,
+//! [`memberships`] subscribes and unsubscribes what joins and leaves
+//! heard there need, off the dispatch loop, and [`presence`] runs the
+//! heartbeat and the reaper.
 //!
 //! A room's channel is subscribed while at least one socket here follows
 //! the room, from a cursor (the room's rev) read before the SUBSCRIBE;
@@ -20,6 +22,7 @@
 mod delivery;
 mod freshness;
 mod hub;
+mod memberships;
 mod presence;
 mod stats;
 mod subscriber;
@@ -77,6 +80,10 @@ struct Inner {
     /// The heartbeat lapsed and this instance's users are yet to be
     /// counted in again (see `presence.rs`).
     recount_owed: AtomicBool,
+    /// The membership worker's queue, and its receiving end until
+    /// [`Bus::start`] hands it to the worker.
+    memberships: mpsc::Sender<memberships::Work>,
+    membership_queue: Mutex<Option<mpsc::Receiver<memberships::Work>>>,
 }
 
 /// A socket's place on the bus: its id and the queues its writer drains.
@@ -94,6 +101,7 @@ impl Bus {
         heartbeat_ttl: Duration,
         presence_room_limit: u64,
     ) -> Result<Self, getrandom::Error> {
+        let (memberships, membership_queue) = mpsc::channel(memberships::QUEUED);
         Ok(Bus {
             inner: Arc::new(Inner {
                 instance: InstanceId::random()?,
@@ -108,13 +116,24 @@ impl Bus {
                 next_conn: AtomicU64::new(1),
                 presence_gate: tokio::sync::RwLock::new(()),
                 recount_owed: AtomicBool::new(false),
+                memberships,
+                membership_queue: Mutex::new(Some(membership_queue)),
             }),
         })
     }
 
-    /// Starts the subscriber and the heartbeat; both run until the runtime
-    /// stops.
+    /// Starts the subscriber, the membership worker and the heartbeat;
+    /// they run until the runtime stops.
     pub fn start(&self) {
+        let queue = self
+            .inner
+            .membership_queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(queue) = queue {
+            tokio::spawn(memberships::run(self.clone(), queue));
+        }
         tokio::spawn(subscriber::run(self.clone()));
         tokio::spawn(presence::run(self.clone()));
     }

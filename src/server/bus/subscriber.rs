@@ -10,9 +10,10 @@ use futures::StreamExt;
 use serde::Deserialize;
 
 use crate::model::{RoomId, ServerEvent, UserId};
-use crate::server::events::{BusEvent, ConnTag, EventKind};
+use crate::server::events::{BusEvent, ConnTag};
 
 use super::delivery::{At, Echo};
+use super::memberships::Work;
 use super::{Bus, CloseReason};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -141,6 +142,9 @@ impl Bus {
                 let fanned = self.hub().to_room(&room_id, &frame, None, except);
                 self.after_fan_out(kind, fanned);
             }
+            // The hub changes here, at once; subscribing and
+            // unsubscribing are queued for the membership worker, off
+            // this loop.
             BusEvent::Room { room, user, after } => {
                 let id = room.id.clone();
                 let joined = self.hub_mut().join(user, &id);
@@ -148,12 +152,23 @@ impl Bus {
                 let fanned = self.hub().to_user(user, &frame);
                 self.after_fan_out(kind, fanned);
                 if joined {
-                    self.join_from(user, &id, after).await;
+                    let cursor = self.delivery().cursor(&id);
+                    match cursor {
+                        None => {
+                            self.queue_membership(Work::Follow { room: id, after })
+                                .await
+                        }
+                        // A message raced the join (see memberships.rs).
+                        Some(cursor) if cursor > after => {
+                            self.catch_up(user, &id, after, cursor).await
+                        }
+                        Some(_) => {}
+                    }
                 }
             }
             BusEvent::Left { room_id, user } => {
                 self.hub_mut().leave(user, &room_id);
-                self.unfollow(vec![room_id], None).await;
+                self.queue_membership(Work::Left { room: room_id }).await;
             }
             BusEvent::Logout { session, .. } => {
                 let hub = self.hub();
@@ -163,39 +178,6 @@ impl Bus {
                     hub.close(id, CloseReason::SignedOut);
                 }
             }
-        }
-    }
-
-    /// `user`'s sockets here joined `room`, announced when its last rev
-    /// was `after`: every message and change above it reaches them. A
-    /// room new here is followed from `after`; in a room followed already,
-    /// what went out between `after` and the cursor went out before these
-    /// sockets were in it, so they get it now.
-    async fn join_from(&self, user: UserId, room: &RoomId, after: u64) {
-        if let Err(err) = self.follow(vec![(room.clone(), Some(after))], None).await {
-            tracing::warn!(error = %err, room = %room, "cannot follow a joined room");
-        }
-        let Some(cursor) = self.delivery().cursor(room).filter(|c| *c > after) else {
-            return;
-        };
-        let missed = match self.store().changes_after(room, after, 500).await {
-            Ok(missed) => missed,
-            Err(err) => {
-                return tracing::warn!(error = %err, room = %room, "cannot catch a joiner up")
-            }
-        };
-        for changed in missed.into_iter().filter(|c| c.message.rev <= cursor) {
-            let message = changed.message;
-            let event = if changed.stored_rev > after {
-                ServerEvent::Message {
-                    message,
-                    nonce: None,
-                }
-            } else {
-                ServerEvent::Update { message }
-            };
-            let fanned = self.hub().to_user(user, &to_frame(&event));
-            self.after_fan_out(EventKind::Message, fanned);
         }
     }
 
