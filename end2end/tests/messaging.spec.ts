@@ -97,3 +97,45 @@ test.describe("changing messages", () => {
     await bob.context.close();
   });
 });
+
+test.describe("changing messages without JavaScript", () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled, "the plain forms are the JavaScript-off way");
+
+  test("More… leads to plain forms that edit, react to and delete a message", async ({ browser }) => {
+    const alice = await newPerson(browser, false, "plainer");
+    const created = await alice.page.request.post("/api/rooms/create", { form: { name: `Plain ${Date.now().toString(36)}` } });
+    expect(created.ok()).toBeTruthy();
+    const id = (await created.json()).id;
+    await alice.page.goto(`/room/${id}`);
+    await alice.page.getByLabel("Message", { exact: true }).fill("a first draft");
+    await alice.page.getByRole("button", { name: "Send" }).click();
+    const message = log(alice.page).locator("article.msg", { hasText: "a first draft" });
+    await expect(message).toBeVisible();
+
+    await message.hover();
+    await message.getByRole("link", { name: "More…" }).click();
+    await alice.page.getByLabel("Text", { exact: true }).fill("a second draft");
+    await alice.page.getByRole("button", { name: "Save" }).click();
+    await expect(alice.page).toHaveURL(new RegExp(`/room/${id}#m1$`));
+    const edited = log(alice.page).locator("article.msg", { hasText: "a second draft" });
+    await expect(edited).toContainText("(edited)");
+
+    // A refused edit says why and keeps what was typed.
+    await edited.hover();
+    await edited.getByRole("link", { name: "More…" }).click();
+    await alice.page.getByLabel("Text", { exact: true }).fill("   ");
+    await alice.page.getByRole("button", { name: "Save" }).click();
+    const panel = alice.page.locator(".search-results");
+    await expect(panel.getByRole("alert")).toContainText("A message needs some text");
+    await expect(panel.getByLabel("Text", { exact: true })).toHaveValue("   ");
+
+    await alice.page.getByRole("button", { name: "React with 🎉" }).click();
+    await expect(log(alice.page).locator("article.msg", { hasText: "a second draft" }).locator(".reactions")).toContainText("🎉");
+
+    await edited.hover();
+    await edited.getByRole("link", { name: "More…" }).click();
+    await alice.page.getByRole("button", { name: "Delete" }).click();
+    await expect(log(alice.page).getByText("Message deleted")).toBeVisible();
+    await expect(log(alice.page).getByText("a second draft")).toHaveCount(0);
+  });
+});

@@ -31,16 +31,11 @@ pub async fn send_message(
     // Without JavaScript, a refused message comes back in the box (`draft`,
     // beside the reason), unless it is too long to ride in a URL; a sent
     // one leaves no draft behind in the page's URL.
-    let draft = if text.len() <= crate::server::request::DRAFT_IN_URL_MAX_BYTES {
-        text.as_str()
-    } else {
-        ""
-    };
     crate::server::request::form_post_back(
         &scope,
         <SendMessage as leptos::server_fn::ServerFn>::PATH,
         sent.as_ref().err(),
-        &[("draft", draft)],
+        &[("draft", crate::server::request::draft_for_url(&text))],
     );
     sent
 }
@@ -48,14 +43,33 @@ pub async fn send_message(
 /// Replaces the text of one's own message.
 #[server(prefix = "/api", endpoint = "messages/edit")]
 pub async fn edit_message(room_id: String, seq: u64, text: String) -> Result<Message, AppError> {
-    crate::server::services::changes::edit(room_id, seq, text).await
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
+    let edited = crate::server::services::changes::edit(room_id, seq, text.clone()).await;
+    // Without JavaScript, a refused edit's text comes back in the box.
+    crate::server::request::land_change(
+        &scope,
+        <EditMessage as leptos::server_fn::ServerFn>::PATH,
+        edited.as_ref(),
+        &[("draft", crate::server::request::draft_for_url(&text))],
+    );
+    edited
 }
 
 /// Deletes a message (its author, the room's owner, or an admin): it stays
 /// in the history as a tombstone.
 #[server(prefix = "/api", endpoint = "messages/delete")]
 pub async fn delete_message(room_id: String, seq: u64) -> Result<Message, AppError> {
-    crate::server::services::changes::delete(room_id, seq).await
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
+    let deleted = crate::server::services::changes::delete(room_id, seq).await;
+    crate::server::request::land_change(
+        &scope,
+        <DeleteMessage as leptos::server_fn::ServerFn>::PATH,
+        deleted.as_ref(),
+        &[],
+    );
+    deleted
 }
 
 /// Adds (`on`) or takes away the caller's reaction `emoji`.
@@ -66,7 +80,16 @@ pub async fn react_message(
     emoji: String,
     on: bool,
 ) -> Result<Message, AppError> {
-    crate::server::services::changes::react(room_id, seq, emoji, on).await
+    // Taken before any await (see server::request).
+    let scope = crate::server::request::RequestScope::capture();
+    let reacted = crate::server::services::changes::react(room_id, seq, emoji, on).await;
+    crate::server::request::land_change(
+        &scope,
+        <ReactMessage as leptos::server_fn::ServerFn>::PATH,
+        reacted.as_ref(),
+        &[],
+    );
+    reacted
 }
 
 /// The messages of a room whose rev is above `after_rev`, in rev order.

@@ -168,7 +168,35 @@ fn missing(what: &str) -> AppError {
 /// The longest text (in bytes) a refused plain form post puts back in the
 /// page's URL: percent-encoded, it stays under the 8 KB of headers common
 /// proxies allow.
-pub const DRAFT_IN_URL_MAX_BYTES: usize = 2000;
+const DRAFT_IN_URL_MAX_BYTES: usize = 2000;
+
+/// What a refused plain form post may put back in the page's URL of the
+/// `text` it carried: all of it, or nothing when it is too long to ride
+/// there.
+pub fn draft_for_url(text: &str) -> &str {
+    if text.len() <= DRAFT_IN_URL_MAX_BYTES {
+        text
+    } else {
+        ""
+    }
+}
+
+/// After a plain HTML form post that changed a message (edit, delete,
+/// react; see `ui::components::message_changes`): the room at the
+/// message when it was changed, or back to the form with the refusal.
+pub fn land_change(
+    scope: &RequestScope,
+    server_fn_path: &str,
+    changed: Result<&crate::model::Message, &AppError>,
+    keep: &[(&str, &str)],
+) {
+    match changed {
+        Ok(message) => {
+            scope.land_form_post_on(&format!("/room/{}#m{}", message.room_id, message.seq))
+        }
+        Err(err) => form_post_back(scope, server_fn_path, Some(err), keep),
+    }
+}
 
 /// After a plain HTML form post to the server function at
 /// `server_fn_path`, sends the browser back to the page the form was on,

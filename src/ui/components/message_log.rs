@@ -247,7 +247,7 @@ fn rows(
 }
 
 /// The emoji the React button offers.
-static QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
+pub(crate) static QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 fn message_row(
     state: ChatState,
@@ -323,6 +323,8 @@ fn message_row(
                 {may_delete.then(|| view! {
                     <button type="button" class="link small" on:click=move |_| state.delete(room_delete.clone(), seq)>"Delete"</button>
                 })}
+                // Without JavaScript: a page with plain forms for the same.
+                <a class="no-js-only link small" href=format!("/room/{room_pick}?change={seq}")>"More…"</a>
                 {move || picking.get().then(|| {
                     let room = room_pick.clone();
                     let reacted = reacted.clone();

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{blocked_users, me, online_users, public_rooms, rooms};
 use crate::error::AppError;
-use crate::model::PageData;
+use crate::model::{PageData, RoomId};
 use crate::ui::components::chat_shell::{ChatShell, History};
 use crate::ui::components::sign_in::SignInForm;
 use crate::ui::json::Json;
@@ -26,11 +26,32 @@ pub fn HomePage() -> impl IntoView {
         .filter(|q| !q.trim().is_empty());
     let path = location.path_untracked();
     let (searching, settings) = (path == "/search", path == "/settings");
+    // `/room/{id}?change={seq}`: the JavaScript-off way to edit, delete
+    // or react to a message (see `message_changes`), written by the server
+    // only (the browser keeps what it wrote).
+    #[cfg(feature = "ssr")]
+    let change = chat_path(&path)
+        .filter(|_| path.starts_with("/room/"))
+        .zip(
+            location
+                .query_untracked("change")
+                .and_then(|seq| seq.parse::<u64>().ok()),
+        )
+        .map(|((room, _), seq)| ChangeAsked {
+            room,
+            seq,
+            refused: location
+                .query_untracked("__path")
+                .zip(location.query_untracked("__err")),
+            draft: location.query_untracked("draft"),
+        });
+    #[cfg(not(feature = "ssr"))]
+    let change: Option<ChangeAsked> = None;
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
     let data = Resource::<_, Json>::new_with_options(
         || (),
-        move |_| page_data(browsing, searching, settings, find.clone()),
+        move |_| page_data(browsing, searching, settings, find.clone(), change.clone()),
         false,
     );
     let history = History::new(data);
@@ -56,13 +77,15 @@ pub fn HomePage() -> impl IntoView {
 
 /// Who is signed in (401 when no one is), their rooms, who is online, the
 /// public rooms (those whose name holds `find`) when `browsing`, the
-/// messages that hold `find` when `searching`, and their API tokens on the
-/// `settings` page.
+/// messages that hold `find` when `searching`, their API tokens on the
+/// `settings` page, and the ways to change a message (room and seq) when
+/// `change`.
 async fn page_data(
     browsing: bool,
     searching: bool,
     settings: bool,
     find: Option<String>,
+    change: Option<ChangeAsked>,
 ) -> Result<PageData, AppError> {
     let user = me().await?;
     // Without the public rooms, the room browser still opens (and reads
@@ -79,6 +102,7 @@ async fn page_data(
     // what the server wrote (see `search::MessageSearch`).
     #[cfg(feature = "ssr")]
     let panel = match (searching, settings, &find) {
+        _ if change.is_some() => change_panel(&user, &rooms, change.as_ref()).await,
         (true, _, Some(q)) => crate::api::search(q.clone(), None, None)
             .await
             .map(|found| crate::ui::components::search::results_html(&rooms, &found))
@@ -98,7 +122,7 @@ async fn page_data(
     };
     #[cfg(not(feature = "ssr"))]
     let panel = {
-        let _ = (searching, settings);
+        let _ = (searching, settings, change);
         String::new()
     };
     Ok(PageData {
@@ -109,4 +133,50 @@ async fn page_data(
         listing,
         panel,
     })
+}
+
+/// `/room/{id}?change={seq}`, with what a refused change brought back in
+/// the URL (`__path` and `__err`, and the edit's `draft`).
+#[derive(Clone)]
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+struct ChangeAsked {
+    room: RoomId,
+    seq: u64,
+    refused: Option<(String, String)>,
+    draft: Option<String>,
+}
+
+/// The panel to change the message `change` names without JavaScript, or
+/// why there is none.
+#[cfg(feature = "ssr")]
+async fn change_panel(
+    user: &crate::model::User,
+    rooms: &[crate::model::RoomSummary],
+    change: Option<&ChangeAsked>,
+) -> String {
+    use crate::ui::components::message_changes::ChangePanel;
+    use crate::ui::components::search::refusal_html;
+    let Some(change) = change else {
+        return String::new();
+    };
+    let (room, seq) = (&change.room, change.seq);
+    let page = crate::api::messages(room.to_string(), Some(seq.saturating_add(1)), Some(1)).await;
+    let message = match page.map(|page| page.into_iter().find(|m| m.seq == seq)) {
+        Ok(Some(message)) => message,
+        Ok(None) => return refusal_html(&AppError::NotFound("There is no such message.".into())),
+        Err(err) => return refusal_html(&err),
+    };
+    ChangePanel {
+        message: &message,
+        me: user.id,
+        owns_room: rooms
+            .iter()
+            .any(|r| &r.room.id == room && r.room.owner == Some(user.id)),
+        refused: change
+            .refused
+            .as_ref()
+            .map(|(path, code)| (path.as_str(), code.as_str())),
+        draft: change.draft.as_deref(),
+    }
+    .html()
 }
