@@ -26,6 +26,18 @@ test("a search finds a message and opens its room at it (with or without JavaScr
   }
   // No accent, another case, the last word unfinished.
   await box.fill(`CAFE ${word}al`);
+  if (javaScriptEnabled) {
+    // The results come while typing, before Enter.
+    const typing = alice.page.getByRole("list", { name: "Search results" });
+    await expect(typing.getByRole("listitem")).toHaveCount(1);
+    await expect(typing.getByRole("listitem").first().locator("mark")).toHaveText(["Café", `${word}alpha`]);
+    expect(new URL(alice.page.url()).pathname).not.toBe("/search");
+    // Typing on to a word no message has: nothing matches.
+    await box.fill(`CAFE ${word}alx`);
+    await expect(alice.page.getByText("No messages match.")).toBeVisible();
+    await box.fill(`CAFE ${word}al`);
+    await expect(typing.getByRole("listitem")).toHaveCount(1);
+  }
   await box.press("Enter");
   await expect(alice.page).toHaveURL(/\/search\?q=/);
   await hydrated(alice.page, javaScriptEnabled);

@@ -92,10 +92,19 @@ impl Location {
 }
 
 /// The value of `key` in a query string (form encoding: `+` is a space).
+/// The browser decodes it itself (`URLSearchParams`), so the bundle
+/// carries no decoder.
 fn find(query: &str, key: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == key)
-        .map(|(_, value)| value.into_owned())
+    #[cfg(feature = "ssr")]
+    {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| value.into_owned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        web_sys::UrlSearchParams::new_with_str(query).ok()?.get(key)
+    }
 }
 
 /// The path and query the page starts with.

@@ -250,21 +250,24 @@ async fn bad_and_hostile_queries_are_refused_or_taken_as_words() {
 #[tokio::test]
 async fn each_way_of_searching_a_room_answers_the_newest_matches() {
     let redis = TestRedis::start().await;
-    let app = TestApp::spawn_with(&redis, &unique_prefix(), |config| config.send_burst = 1000).await;
+    let app =
+        TestApp::spawn_with(&redis, &unique_prefix(), |config| config.send_burst = 1000).await;
     let alice = app.client();
     alice.signed_up("alice").await;
     let room = alice.created_room("many").await;
-    let sent: Vec<String> = (0..60).map(|i| format!("common word{} tag{i}", i % 7)).collect();
+    let sent: Vec<String> = (0..60)
+        .map(|i| format!("common word{} tag{i}", i % 7))
+        .collect();
     for text in &sent {
         assert_eq!(alice.send(&room, text).await.status, 200);
     }
     let expect = |whole: &[&str], prefix: &str, limit: usize| -> Vec<String> {
-        sent
-            .iter()
+        sent.iter()
             .rev()
             .filter(|t| {
                 let words: Vec<&str> = t.split(' ').collect();
-                whole.iter().all(|w| words.contains(w)) && words.iter().any(|w| w.starts_with(prefix))
+                whole.iter().all(|w| words.contains(w))
+                    && words.iter().any(|w| w.starts_with(prefix))
             })
             .take(limit)
             .cloned()
@@ -279,9 +282,65 @@ async fn each_way_of_searching_a_room_answers_the_newest_matches() {
         ("common word3 t", &["common", "word3"][..], "t"),
     ] {
         for limit in [1usize, 5, 50] {
-            let reply = search(&alice, &[("q", q), ("room_id", &room), ("limit", &limit.to_string())]).await;
+            let reply = search(
+                &alice,
+                &[("q", q), ("room_id", &room), ("limit", &limit.to_string())],
+            )
+            .await;
             assert_eq!(reply.status, 200, "{q}: {:?}", reply.body);
-            assert_eq!(texts(&reply.body), expect(whole, prefix, limit), "{q}, limit {limit}");
+            assert_eq!(
+                texts(&reply.body),
+                expect(whole, prefix, limit),
+                "{q}, limit {limit}"
+            );
         }
     }
+}
+
+/// `/api/search/panel` (the search box while typing) answers the HTML the
+/// search page shows: the caller's results with the words marked and every
+/// text escaped, or why there are none; signed out, 401.
+#[tokio::test]
+async fn the_panel_answers_the_search_pages_results_as_html() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let room = alice.created_room("Deploys <ops>").await;
+    assert_eq!(
+        alice.send(&room, "the <b>release</b> shipped").await.status,
+        200
+    );
+
+    let panel = alice.post("/api/search/panel", &[("q", "RELEA")]).await;
+    assert_eq!(panel.status, 200, "{:?}", panel.body);
+    let html = panel.body.as_str().expect("HTML in a JSON string");
+    assert!(html.contains("aria-label=\"Search results\""), "{html}");
+    assert!(html.contains("<mark>release</mark>"), "{html}");
+    assert!(
+        html.contains("Deploys &lt;ops&gt;") && html.contains("&lt;b&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>") && !html.contains("<ops>"), "{html}");
+
+    let none = alice
+        .post("/api/search/panel", &[("q", "nothingsuch")])
+        .await;
+    assert!(none
+        .body
+        .as_str()
+        .is_some_and(|h| h.contains("No messages match.")));
+    let refused = alice.post("/api/search/panel", &[("q", "   ")]).await;
+    assert_eq!(refused.status, 200);
+    assert!(refused
+        .body
+        .as_str()
+        .is_some_and(|h| h.contains("role=\"alert\"")));
+    let stranger = app.client();
+    assert_eq!(
+        stranger
+            .post("/api/search/panel", &[("q", "release")])
+            .await
+            .status,
+        401
+    );
 }

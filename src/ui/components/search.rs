@@ -8,6 +8,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::api::search_panel;
 use crate::error::AppError;
 use crate::model::{Message, RoomSummary};
 use crate::ui::format::{clock, day, escape};
@@ -19,17 +20,44 @@ use crate::ui::location::Location;
 /// `inner_html`, so the browser bundle carries none of the code that writes
 /// it (views of this shape, with a search-as-you-type call, weighed 10 KB
 /// of the 300 KB budget).
+///
+/// While the reader types, the hydrated box asks `/api/search/panel` for
+/// the same HTML and puts it in place (an answer to an older query than
+/// the box holds is dropped); Enter loads the results page as without
+/// JavaScript.
 #[component]
 pub fn MessageSearch(panel: String) -> impl IntoView {
     let location = Location::current();
     let typed = location.query_untracked("q").unwrap_or_default();
     let input = NodeRef::<html::Input>::new();
+    let results = NodeRef::<html::Section>::new();
     focus_on_shortcut(input);
+    let while_typing = move |_| {
+        let Some(wanted) = input.get_untracked().map(|box_| box_.value()) else {
+            return;
+        };
+        let show = move |asked: &str, html: &str| {
+            let current = input.get_untracked().map(|box_| box_.value());
+            if current.as_deref() == Some(asked) {
+                if let Some(results) = results.get_untracked() {
+                    results.set_inner_html(html);
+                }
+            }
+        };
+        if wanted.trim().is_empty() {
+            return show(&wanted, "");
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(html) = search_panel(wanted.clone()).await {
+                show(&wanted, &html);
+            }
+        });
+    };
     view! {
         <form role="search" method="get" action="/search" class="search">
-            <input type="search" name="q" aria-label="Search messages" placeholder="Search messages" maxlength="200" node_ref=input value=typed/>
+            <input type="search" name="q" aria-label="Search messages" placeholder="Search messages" maxlength="200" node_ref=input value=typed on:input=while_typing/>
         </form>
-        <section class="search-results" inner_html=panel></section>
+        <section class="search-results" inner_html=panel node_ref=results></section>
     }
 }
 
