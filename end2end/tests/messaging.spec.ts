@@ -43,7 +43,10 @@ test.describe("changing messages", () => {
     await bobsCopy.hover();
     await bobsCopy.getByRole("button", { name: "React", exact: true }).click();
     await bobsCopy.getByRole("button", { name: "React with 👍" }).click();
-    await expect(alicesMessage.getByRole("button", { name: /👍: 1/ })).toBeVisible();
+    // Alice sees the count and who it was, in the chip's name and on hover.
+    const chip = alicesMessage.getByRole("button", { name: `👍: 1 by ${bob.name}, add yours` });
+    await expect(chip).toBeVisible();
+    await expect(chip).toHaveAttribute("title", bob.name);
 
     // Bob replies.
     await bobsCopy.hover();

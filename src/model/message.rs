@@ -126,6 +126,10 @@ impl Message {
 pub struct Reaction {
     pub emoji: String,
     pub users: Vec<UserId>,
+    /// (Addition) the usernames of `users`, in the same order, for showing
+    /// who reacted; empty for a reaction stored before names were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<Username>,
 }
 
 /// How many different emoji one message may carry.

@@ -160,6 +160,12 @@ async fn reactions_toggle_count_everyone_and_refuse_what_is_not_one_emoji() {
     assert_eq!(now["reactions"][0]["emoji"], "👍");
     assert_eq!(users.len(), 2);
     assert!(users.contains(&alice_id.as_str()) && users.contains(&bob_id.as_str()));
+    // Their names, in the same order, show who reacted.
+    let names: Vec<&str> = users
+        .iter()
+        .map(|id| if *id == alice_id { "alice" } else { "bob" })
+        .collect();
+    assert_eq!(now["reactions"][0]["names"], json!(names));
 
     // The same reaction again changes nothing and takes no rev.
     let again = react(&bob, "0", 1, "👍", true).await.body;
@@ -169,7 +175,10 @@ async fn reactions_toggle_count_everyone_and_refuse_what_is_not_one_emoji() {
     let off = react(&alice, "0", 1, "👍", false).await.body;
     assert_eq!(
         off["reactions"],
-        json!([{"emoji": "👍", "users": [bob_id]}, {"emoji": "🎉", "users": [bob_id]}])
+        json!([
+            {"emoji": "👍", "users": [bob_id], "names": ["bob"]},
+            {"emoji": "🎉", "users": [bob_id], "names": ["bob"]}
+        ])
     );
     // A skin tone and a ZWJ sequence are one emoji each.
     assert_eq!(react(&alice, "0", 1, "👍🏽", true).await.status, 200);

@@ -48,6 +48,7 @@ pub async fn change(
         Request::React { emoji, on } => Change::React {
             emoji: one_emoji(emoji)?,
             on,
+            name: &user.username,
         },
     };
     let outcome = state

@@ -2,7 +2,7 @@
 //! script in the room's slot that takes the room's next rev and publishes
 //! the `update`; and reading a room's changes after a rev, for catch-up.
 
-use crate::model::{Message, RoomId, UserId, MAX_REACTIONS};
+use crate::model::{Message, RoomId, UserId, Username, MAX_REACTIONS};
 use crate::server::words::index_words;
 
 use super::messages::{tagged_message, Budget};
@@ -15,8 +15,13 @@ pub enum Change<'a> {
     Edit { text: &'a str, named: &'a [UserId] },
     /// By its author, the room's owner, or an admin (`admin`).
     Delete { admin: bool },
-    /// Add (`on`) or take away the user's `emoji`.
-    React { emoji: &'a str, on: bool },
+    /// Add (`on`) or take away the user's `emoji`; `name` is the user's,
+    /// kept beside their id.
+    React {
+        emoji: &'a str,
+        on: bool,
+        name: &'a Username,
+    },
 }
 
 pub enum ChangeOutcome {
@@ -91,8 +96,12 @@ impl Store {
             Change::Delete { admin } => {
                 script.arg(if admin { "1" } else { "" });
             }
-            Change::React { emoji, on } => {
-                script.arg(emoji).arg(if on { "1" } else { "" }).arg(MAX_REACTIONS);
+            Change::React { emoji, on, name } => {
+                script
+                    .arg(emoji)
+                    .arg(if on { "1" } else { "" })
+                    .arg(MAX_REACTIONS)
+                    .arg(name.as_str());
             }
         }
         let reply: redis::Value = script.invoke_async(&mut self.conn()).await?;

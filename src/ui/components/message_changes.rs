@@ -140,6 +140,7 @@ mod tests {
         message.reactions = vec![Reaction {
             emoji: "👍".into(),
             users: vec![UserId(9)],
+            names: Vec::new(),
         }];
         let author = message.from;
         let mine = ChangePanel {

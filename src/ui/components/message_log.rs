@@ -391,8 +391,18 @@ fn reaction_bar(state: ChatState, message: &Message, me: UserId) -> impl IntoVie
                     let count = reaction.users.len();
                     let room = room.clone();
                     let label = format!("{emoji} {count}");
+                    // Who reacted (when the server kept their names): on
+                    // hover, and in the accessible name.
+                    let mut who = String::new();
+                    for name in &reaction.names {
+                        who.push_str(if who.is_empty() { "" } else { ", " });
+                        who.push_str(name.as_str());
+                    }
+                    let by = if who.is_empty() { "" } else { " by " };
+                    let named = format!("{emoji}: {count}{by}{who}, {}", if chosen { "yours among them" } else { "add yours" });
                     view! {
-                        <button type="button" class="reaction small" aria-pressed=chosen.to_string() aria-label=format!("{emoji}: {count}, {}", if chosen { "yours among them" } else { "add yours" })
+                        <button type="button" class="reaction small" aria-pressed=chosen.to_string() title=who
+                            aria-label=named
                             on:click=move |_| state.react(room.clone(), seq, emoji.clone(), !chosen)>
                             {label}
                         </button>

@@ -14,7 +14,9 @@
 --         distinct), joined by spaces; ARGV[9...] ids of the users it names
 -- delete: ARGV[7] '1' when the user is an admin, else ''
 -- react:  ARGV[7] the emoji; ARGV[8] '1' to add it, '' to take it away;
---         ARGV[9] how many different emoji a message may carry
+--         ARGV[9] how many different emoji a message may carry;
+--         ARGV[10] the user's name, kept in `names` beside `users` (a
+--         reaction stored before names were kept has none, and gets none)
 -- Returns -1 not a member, -2 no such message, -3 not allowed, -4 the
 -- message is deleted (edit, react), -5 too many different emoji; else
 -- {'changed', message JSON} or, when the change changes nothing,
@@ -109,12 +111,18 @@ elseif action == 'react' then
           return {'same', stored}
         end
       end
+      local names = reactions[at].names
+      if names and #names == #reactions[at].users then
+        table.insert(names, ARGV[10])
+      else
+        reactions[at].names = nil
+      end
       table.insert(reactions[at].users, user)
     else
       if #reactions >= tonumber(ARGV[9]) then
         return -5
       end
-      reactions[#reactions + 1] = {emoji = emoji, users = {user}}
+      reactions[#reactions + 1] = {emoji = emoji, users = {user}, names = {ARGV[10]}}
     end
   else
     local found
@@ -127,6 +135,12 @@ elseif action == 'react' then
     end
     if not found then
       return {'same', stored}
+    end
+    local names = reactions[at].names
+    if names and #names == #reactions[at].users then
+      table.remove(names, found)
+    else
+      reactions[at].names = nil
     end
     table.remove(reactions[at].users, found)
     if #reactions[at].users == 0 then
