@@ -95,13 +95,13 @@ impl Location {
 /// The browser decodes it itself (`URLSearchParams`), so the bundle
 /// carries no decoder.
 fn find(query: &str, key: &str) -> Option<String> {
-    #[cfg(feature = "ssr")]
+    #[cfg(not(target_arch = "wasm32"))]
     {
         form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == key)
             .map(|(_, value)| value.into_owned())
     }
-    #[cfg(not(feature = "ssr"))]
+    #[cfg(target_arch = "wasm32")]
     {
         web_sys::UrlSearchParams::new_with_str(query).ok()?.get(key)
     }
