@@ -268,6 +268,10 @@ fn spawn(
         .env("CONFAB_ROOMS_PER_PERSON", "100000000")
         .env("CONFAB_MEMBERSHIP_CHANGES_PER_MINUTE", "100000000")
         .env("CONFAB_NEW_DIRECT_ROOMS_PER_HOUR", "100000000")
+        // Its users each hold many sockets (a few hundred users stand in for
+        // thousands of people: argon2 makes users dear).
+        .env("CONFAB_SOCKETS_PER_PERSON", "100000000")
+        .env("CONFAB_SOCKETS_PER_SESSION", "100000000")
         .env("RUST_LOG", rust_log)
         .stdin(Stdio::null())
         .stdout(out)

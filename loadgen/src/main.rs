@@ -304,7 +304,7 @@ fn server_pairs(args: &Args, cluster: &Cluster, modes: &[RedisMode]) -> Pairs {
         }
         pairs.add(
             "rate_limits",
-            "lifted (CONFAB_SEND_* and CONFAB_LOGIN_* set high)",
+            "lifted (CONFAB_SEND_*, CONFAB_LOGIN_*, CONFAB_SOCKETS_PER_* and the other per-person limits set high)",
         );
     }
     pairs

@@ -97,6 +97,13 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SOCKETS_PER_PERSON", default_value_t = 30)]
     pub sockets_per_person: u64,
 
+    /// Websockets one session (one sign-in, or one API token) may hold open
+    /// on one instance; the handshake of one more is answered 429. Within
+    /// the person's cap, it keeps one runaway tab or script from taking
+    /// all of the person's places.
+    #[arg(long, env = "CONFAB_SOCKETS_PER_SESSION", default_value_t = 10)]
+    pub sockets_per_session: usize,
+
     /// Seconds a socket's frame may wait to be written (its peer not
     /// reading) before the socket is closed (1008, too slow to keep up).
     #[arg(long, env = "CONFAB_WRITE_DEADLINE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]

@@ -12,7 +12,13 @@ async fn room_making_is_bounded_per_day_and_in_all() {
     let alice = daily.client();
     alice.signed_up("alice").await;
     for name in ["one", "two"] {
-        assert_eq!(alice.post("/api/rooms/create", &[("name", name)]).await.status, 200);
+        assert_eq!(
+            alice
+                .post("/api/rooms/create", &[("name", name)])
+                .await
+                .status,
+            200
+        );
     }
     let refused = alice.post("/api/rooms/create", &[("name", "three")]).await;
     assert_eq!(refused.status, 429, "{:?}", refused.body);
@@ -22,13 +28,26 @@ async fn room_making_is_bounded_per_day_and_in_all() {
     // Another person has their own day.
     let bob = daily.client();
     bob.signed_up("bob").await;
-    assert_eq!(bob.post("/api/rooms/create", &[("name", "three")]).await.status, 200);
+    assert_eq!(
+        bob.post("/api/rooms/create", &[("name", "three")])
+            .await
+            .status,
+        200
+    );
 
     let lifetime = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.rooms_per_person = 1).await;
     let carol = lifetime.client();
     carol.signed_up("carol").await;
-    assert_eq!(carol.post("/api/rooms/create", &[("name", "mine")]).await.status, 200);
-    let refused = carol.post("/api/rooms/create", &[("name", "another")]).await;
+    assert_eq!(
+        carol
+            .post("/api/rooms/create", &[("name", "mine")])
+            .await
+            .status,
+        200
+    );
+    let refused = carol
+        .post("/api/rooms/create", &[("name", "another")])
+        .await;
     assert_eq!(refused.status, 403, "{:?}", refused.body);
     assert!(refused.message().contains("at most 1 rooms"));
 }
@@ -36,19 +55,36 @@ async fn room_making_is_bounded_per_day_and_in_all() {
 #[tokio::test]
 async fn joins_and_leaves_are_bounded_per_minute() {
     let redis = TestRedis::start().await;
-    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.membership_changes_per_minute = 2).await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
+        c.membership_changes_per_minute = 2
+    })
+    .await;
     let alice = app.client();
     alice.signed_up("alice").await;
     let room = alice.created_room("loop").await;
     let bob = app.client();
     bob.signed_up("bob").await;
-    assert_eq!(bob.post("/api/rooms/join", &[("room_id", &room)]).await.status, 200);
-    assert_eq!(bob.post("/api/rooms/leave", &[("room_id", &room)]).await.status, 200);
+    assert_eq!(
+        bob.post("/api/rooms/join", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        bob.post("/api/rooms/leave", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
     let refused = bob.post("/api/rooms/join", &[("room_id", &room)]).await;
     assert_eq!(refused.status, 429, "{:?}", refused.body);
     let rooms = bob.post("/api/rooms", &[]).await.body;
     assert!(
-        !rooms.as_array().unwrap().iter().any(|r| r["id"] == room.as_str()),
+        !rooms
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == room.as_str()),
         "the refused join did not happen: {rooms}"
     );
 }
@@ -56,7 +92,10 @@ async fn joins_and_leaves_are_bounded_per_minute() {
 #[tokio::test]
 async fn direct_rooms_with_new_people_are_bounded_per_hour() {
     let redis = TestRedis::start().await;
-    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.new_direct_rooms_per_hour = 1).await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
+        c.new_direct_rooms_per_hour = 1
+    })
+    .await;
     let alice = app.client();
     alice.signed_up("alice").await;
     let bob = app.client();
@@ -74,7 +113,11 @@ async fn direct_rooms_with_new_people_are_bounded_per_hour() {
     // given a room.
     assert_eq!(open(&bob_id).await.status, 200);
     let carols = carol.post("/api/rooms", &[]).await.body;
-    assert_eq!(carols.as_array().unwrap().len(), 1, "General only: {carols}");
+    assert_eq!(
+        carols.as_array().unwrap().len(),
+        1,
+        "General only: {carols}"
+    );
 }
 
 #[tokio::test]
@@ -106,8 +149,15 @@ async fn password_hashing_runs_a_bounded_number_at_once() {
     .await;
     let made = replies.iter().filter(|r| r.status == 200).count();
     let busy: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
-    assert!(made >= 1, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
-    assert!(!busy.is_empty(), "six at once with one turn: some wait in vain");
+    assert!(
+        made >= 1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(
+        !busy.is_empty(),
+        "six at once with one turn: some wait in vain"
+    );
     assert!(busy.iter().all(|r| r.message().contains("busy")));
     assert_eq!(made + busy.len(), 6);
 }
@@ -126,12 +176,54 @@ async fn sockets_are_bounded_per_person_across_instances() {
     let _first = alice.ws().await;
     let _second = alice.pointed_at(&b.base).ws().await;
     for base in [&a.base, &b.base] {
-        let refused = crate::ws::Ws::connect(base, Some(&cookie), None).await.err();
+        let refused = crate::ws::Ws::connect(base, Some(&cookie), None)
+            .await
+            .err();
         assert_eq!(refused, Some(429));
     }
     let bob = b.client();
     bob.signed_up("bob").await;
     let _bobs = bob.ws().await;
+}
+
+/// One session's sockets on an instance are bounded too, below the
+/// person's cap: past it, 429; the same person signed in elsewhere (another
+/// session) still connects, up to the person's cap.
+#[tokio::test]
+async fn sockets_are_bounded_per_session_on_an_instance() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
+        c.sockets_per_session = 2;
+        c.sockets_per_person = 3;
+    })
+    .await;
+    let alice = app.client();
+    let id = alice.signed_up("alice").await;
+    let id = confab::model::UserId(id.parse().expect("a numeric id"));
+    let cookie = alice.session_cookie();
+    let first = alice.ws().await;
+    let _second = alice.ws().await;
+    let refused = crate::ws::Ws::connect(&app.base, Some(&cookie), None)
+        .await
+        .err();
+    assert_eq!(refused, Some(429), "a third socket of one session");
+    let laptop = app.client();
+    assert_eq!(
+        laptop.login("alice", crate::helpers::PASSWORD).await.status,
+        200
+    );
+    let _third = laptop.ws().await;
+    let refused = crate::ws::Ws::connect(&app.base, Some(&laptop.session_cookie()), None)
+        .await
+        .err();
+    assert_eq!(refused, Some(429), "a fourth of the person");
+    // Closing one frees its place.
+    first.close().await;
+    crate::ws::eventually_async("the first socket is counted out", || async {
+        app.state.store.open_sockets(id).await.ok() == Some(2)
+    })
+    .await;
+    let _again = alice.ws().await;
 }
 
 /// A sync's pages past its first count against its reader's sync budget:
@@ -157,13 +249,17 @@ async fn a_long_sync_waits_for_its_budget_and_loses_nothing() {
         assert_eq!(alice.send(&room, &format!("m{n}")).await.status, 200);
     }
     let mut ws = alice.ws().await;
-    ws.send(serde_json::json!({"type": "sync", "room_id": room, "after": 0})).await;
+    ws.send(serde_json::json!({"type": "sync", "room_id": room, "after": 0}))
+        .await;
     for seq in 1..=total {
         let event = ws.next_of("message").await;
         assert_eq!(event["message"]["seq"], seq);
         assert_eq!(event["message"]["text"], format!("m{seq}"));
     }
-    assert!(app.state.bus.counts().sync_waits >= 1, "the sync never waited");
+    assert!(
+        app.state.bus.counts().sync_waits >= 1,
+        "the sync never waited"
+    );
     let metrics = alice.get("/metrics").await.text().await.unwrap();
     assert!(!metrics.contains("confab_sync_waits_total 0"), "{metrics}");
 }

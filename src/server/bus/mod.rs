@@ -240,6 +240,11 @@ impl Bus {
     }
 
     /// Open sockets on this instance.
+    /// The sockets `session` has open on this instance.
+    pub fn sockets_of_session(&self, session: &SessionFingerprint) -> usize {
+        self.hub().of_session(session).len()
+    }
+
     /// The distinct sessions (and API tokens) with sockets here.
     pub fn session_count(&self) -> usize {
         self.hub().sessions().len()

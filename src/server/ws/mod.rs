@@ -41,8 +41,16 @@ pub async fn upgrade(
     };
     let user = caller.user.clone();
     // One person's sockets are bounded (each holds queues and a place in
-    // every room's fan-out): past the cap, the newest is refused. Two
-    // handshakes at the same moment may both pass the count.
+    // every room's fan-out), and one session's on this instance: past a
+    // cap, the newest is refused. Two handshakes at the same moment may
+    // both pass the count.
+    let session = caller.fingerprint();
+    let of_session = state.bus.sockets_of_session(&session);
+    if of_session >= state.config.sockets_per_session {
+        return refuse(AppError::TooManyRequests(format!(
+            "This sign-in has {of_session} connections open here, the most one may. Close a tab and try again."
+        )));
+    }
     match state.store.open_sockets(user.id).await {
         Ok(open) if open >= state.config.sockets_per_person => {
             return refuse(AppError::TooManyRequests(format!(
@@ -54,7 +62,7 @@ pub async fn upgrade(
     }
     // Registered before the 101 goes out: once a client sees its socket
     // open, no event can slip past it.
-    let admission = match socket::Admission::new(&state, user, caller.fingerprint()).await {
+    let admission = match socket::Admission::new(&state, user, session).await {
         Ok(admission) => admission,
         Err(err) => return refuse(err),
     };
