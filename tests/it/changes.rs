@@ -132,7 +132,11 @@ async fn the_rooms_owner_and_an_admin_may_delete() {
         200
     );
     assert_eq!(delete(&carol, &room, 2).await.body["deleted"], true);
+
     assert_eq!(delete(&carol, "0", 1).await.body["deleted"], true);
+    // A deleted message is still no one else's to delete.
+    let again = delete(&owner, "0", 1).await;
+    assert_eq!(again.status, 403, "{:?}", again.body);
 }
 
 #[tokio::test]

@@ -81,11 +81,12 @@ if action == 'edit' then
   message.text = ARGV[7]
   message.edited = tonumber(ARGV[6])
 elseif action == 'delete' then
-  if message.deleted then
-    return {'same', stored}
-  end
+  -- Who may is checked first: a deleted message is no one else's to delete.
   if message.from ~= user and ARGV[7] ~= '1' and redis.call('GET', KEYS[7]) ~= user then
     return -3
+  end
+  if message.deleted then
+    return {'same', stored}
   end
   forget_mentions()
   forget_words()
