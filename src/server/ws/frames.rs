@@ -59,9 +59,15 @@ impl FrameHandler {
         let frame = match serde_json::from_str::<ClientFrame>(text) {
             Ok(frame) => frame,
             Err(err) => {
+                // A `send` that names its nonce is answered naming it, even
+                // when the rest of the frame is not valid, so that the
+                // client can settle the message it holds as pending.
                 return self
-                    .refuse(&format!("That frame is not valid: {err}."))
-                    .await
+                    .reply(&ServerEvent::Error {
+                        reason: format!("That frame is not valid: {err}."),
+                        nonce: send_nonce(text),
+                    })
+                    .await;
             }
         };
         let (result, nonce) = match frame {
@@ -302,5 +308,45 @@ impl FrameHandler {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// The nonce of a frame that reads as a `send` with a string `nonce` (of
+/// at most `MAX_NONCE_LEN` characters), whatever else is wrong with it.
+fn send_nonce(text: &str) -> Option<String> {
+    let frame: serde_json::Value = serde_json::from_str(text).ok()?;
+    if frame.get("type")?.as_str()? != "send" {
+        return None;
+    }
+    let nonce = frame.get("nonce")?.as_str()?;
+    (nonce.chars().count() <= MAX_NONCE_LEN).then(|| nonce.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_send_is_refused_naming_its_nonce() {
+        let named = |text: &str| send_nonce(text);
+        assert_eq!(
+            named(r#"{"type":"send","room_id":"0","text":"x","nonce":"c-3b","reply_to":"1"}"#)
+                .as_deref(),
+            Some("c-3b")
+        );
+        assert_eq!(
+            named(r#"{"type":"send","room_id":0,"nonce":"c-4"}"#).as_deref(),
+            Some("c-4")
+        );
+        assert_eq!(named(r#"{"type":"edit","nonce":"c-5"}"#), None);
+        assert_eq!(named(r#"{"type":"send","nonce":7}"#), None);
+        assert_eq!(
+            named(&format!(
+                r#"{{"type":"send","nonce":"{}"}}"#,
+                "n".repeat(65)
+            )),
+            None
+        );
+        assert_eq!(named("not json"), None);
     }
 }
