@@ -102,7 +102,7 @@ async fn page_data(
     // what the server wrote (see `search::MessageSearch`).
     #[cfg(feature = "ssr")]
     let panel = match (searching, settings, &find) {
-        _ if change.is_some() => change_panel(&user, &rooms, change.as_ref()).await,
+        _ if let Some(change) = &change => change_panel(&user, &rooms, change).await,
         (true, _, Some(q)) => crate::api::search(q.clone(), None, None)
             .await
             .map(|found| crate::ui::components::search::results_html(&rooms, &found))
@@ -152,13 +152,10 @@ struct ChangeAsked {
 async fn change_panel(
     user: &crate::model::User,
     rooms: &[crate::model::RoomSummary],
-    change: Option<&ChangeAsked>,
+    change: &ChangeAsked,
 ) -> String {
     use crate::ui::components::message_changes::ChangePanel;
     use crate::ui::components::search::refusal_html;
-    let Some(change) = change else {
-        return String::new();
-    };
     let (room, seq) = (&change.room, change.seq);
     let page = crate::api::messages(room.to_string(), Some(seq.saturating_add(1)), Some(1)).await;
     let message = match page.map(|page| page.into_iter().find(|m| m.seq == seq)) {
