@@ -61,8 +61,11 @@ test.describe("keyboard", () => {
     await expect(browse).toBeFocused();
     expect(await browse.evaluate((el) => getComputedStyle(el).boxShadow)).not.toBe("none");
 
-    // Enter opens the room browser with the name field focused; Escape closes it.
+    // Enter opens the room browser (its page, /rooms, which the server
+    // writes) with the name field focused; Escape closes it.
     await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/rooms\??$/);
+    await hydrated(page, true);
     await expect(page.getByRole("dialog")).toBeVisible();
     await expect(page.getByLabel("Room name")).toBeFocused();
     await page.keyboard.press("Escape");

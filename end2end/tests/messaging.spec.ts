@@ -77,6 +77,62 @@ test.describe("changing messages", () => {
     await bob.context.close();
   });
 
+  test("@ offers the room's members, picked with the keyboard or a click", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "pickera");
+    const bob = await newPerson(browser, true, "pickerb");
+    const name = `Picks ${Date.now().toString(36)}`;
+    const created = await alice.page.request.post("/api/rooms/create", { form: { name } });
+    expect(created.status()).toBe(200);
+    const id = (await created.json()).id;
+    expect((await bob.page.request.post("/api/rooms/join", { form: { room_id: id } })).status()).toBe(200);
+    await alice.page.goto(`/room/${id}`);
+    await hydrated(alice.page, true);
+    const box = alice.page.getByLabel("Message", { exact: true });
+    const list = alice.page.getByRole("listbox", { name: "People to mention" });
+    const option = (who: string) => list.getByRole("option", { name: who });
+
+    // Only this room's members, by name; the first is active.
+    await box.pressSequentially("hi @Picker");
+    await expect(list.getByRole("option")).toHaveText([alice.name, bob.name]);
+    await expect(option(alice.name)).toHaveAttribute("aria-selected", "true");
+    await expect(box).toHaveAttribute("aria-activedescendant", "mention-0");
+    // Arrows move (round the ends), Enter puts the name in.
+    await box.press("ArrowDown");
+    await expect(option(bob.name)).toHaveAttribute("aria-selected", "true");
+    await box.press("ArrowDown");
+    await box.press("ArrowUp");
+    await expect(box).toHaveAttribute("aria-activedescendant", "mention-1");
+    await box.press("Enter");
+    await expect(list).toBeHidden();
+    await expect(box).toHaveValue(`hi @${bob.name} `);
+
+    // Escape closes it and keeps what was typed; Tab and a click pick too.
+    await box.pressSequentially("and @pickera");
+    await expect(list.getByRole("option")).toHaveText([alice.name]);
+    await box.press("Escape");
+    await expect(list).toBeHidden();
+    await expect(box).toHaveValue(`hi @${bob.name} and @pickera`);
+    await box.press("Backspace");
+    await expect(option(alice.name)).toBeVisible();
+    await option(alice.name).click();
+    await expect(box).toHaveValue(`hi @${bob.name} and @${alice.name} `);
+    await expect(box).toBeFocused();
+    await box.pressSequentially("@nobody-here");
+    await expect(list).toBeHidden();
+    await box.press("Enter");
+
+    // Sent as typed, naming both.
+    await expect(box).toHaveValue("");
+    const newest = async () => {
+      const page = await alice.page.request.post("/api/messages", { form: { room_id: id } });
+      return (await page.json()).at(-1);
+    };
+    await expect.poll(async () => (await newest())?.text).toBe(`hi @${bob.name} and @${alice.name} @nobody-here`);
+    expect((await newest()).mentions).toHaveLength(2);
+    await alice.context.close();
+    await bob.context.close();
+  });
+
   test("a mention raises its own badge in the Rooms list until the room is read", async ({ browser }) => {
     const alice = await newPerson(browser, true, "namer");
     const bob = await newPerson(browser, true, "named");

@@ -1,11 +1,12 @@
 //! Rooms: `/api/rooms`, `/api/rooms/public`, `/api/rooms/create`,
 //! `/api/rooms/join`, `/api/rooms/leave`, `/api/rooms/direct`, and the
-//! additions `/api/rooms/read` and `/api/rooms/delete`.
+//! additions `/api/rooms/read`, `/api/rooms/delete`, `/api/rooms/members`
+//! and `/api/rooms/public/panel`.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Room, RoomSummary};
+use crate::model::{Room, RoomSummary, User};
 
 /// The rooms the caller belongs to, with unread counts and last messages.
 #[server(prefix = "/api", endpoint = "rooms")]
@@ -25,23 +26,71 @@ pub async fn public_rooms(
     crate::server::services::rooms::public_rooms(q, limit, after).await
 }
 
-/// Creates a public room with the caller as its first member.
+/// The room browser's list as the `/rooms` page writes it (HTML, every
+/// text escaped): the public rooms whose name holds `q`, each with Join,
+/// or Open for the caller's own. An addition; the hydrated browser asks
+/// for it while `Find a room` is typed in.
+#[server(prefix = "/api", endpoint = "rooms/public/panel")]
+pub async fn public_rooms_panel(q: String) -> Result<String, AppError> {
+    use crate::server::services::rooms;
+    let q = Some(q).filter(|q| !q.trim().is_empty());
+    let (found, mine) = futures::try_join!(rooms::public_rooms(q, None, None), rooms::my_rooms())?;
+    Ok(crate::ui::components::room_browser::rooms_html(
+        &found, &mine,
+    ))
+}
+
+/// The members of a room the caller belongs to, in name order: those
+/// whose name starts with `q` (any case), at most `limit` (1 to 100,
+/// default 100), after the name `after` (the previous page's last). An
+/// addition to the contract; the composer completes `@` from it.
+#[server(prefix = "/api", endpoint = "rooms/members")]
+pub async fn room_members(
+    room_id: String,
+    q: Option<String>,
+    limit: Option<u32>,
+    after: Option<String>,
+) -> Result<Vec<User>, AppError> {
+    crate::server::services::rooms::members(room_id, q, limit, after).await
+}
+
+/// Creates a public room with the caller as its first member. A plain
+/// form post lands in the room, or, refused, back on the page it was sent
+/// from with the error's code and the name typed (`name`) in the URL.
 #[server(prefix = "/api", endpoint = "rooms/create")]
 pub async fn create_room(name: String) -> Result<Room, AppError> {
     // Taken before any await (see server::request).
     let scope = crate::server::request::RequestScope::capture();
-    let room = crate::server::services::rooms::create(name).await?;
-    scope.land_form_post_on(&format!("/room/{}", room.id));
-    Ok(room)
+    let created = crate::server::services::rooms::create(name.clone()).await;
+    match &created {
+        Ok(room) => scope.land_form_post_on(&format!("/room/{}", room.id)),
+        Err(err) => crate::server::request::form_post_back(
+            &scope,
+            <CreateRoom as leptos::server_fn::ServerFn>::PATH,
+            Some(err),
+            &[("name", crate::server::request::draft_for_url(&name))],
+        ),
+    }
+    created
 }
 
+/// Joins a public room. A plain form post lands in the room, or,
+/// refused, back on the page it was sent from with the error's code.
 #[server(prefix = "/api", endpoint = "rooms/join")]
 pub async fn join_room(room_id: String) -> Result<Room, AppError> {
     // Taken before any await (see server::request).
     let scope = crate::server::request::RequestScope::capture();
-    let room = crate::server::services::rooms::join(room_id).await?;
-    scope.land_form_post_on(&format!("/room/{}", room.id));
-    Ok(room)
+    let joined = crate::server::services::rooms::join(room_id).await;
+    match &joined {
+        Ok(room) => scope.land_form_post_on(&format!("/room/{}", room.id)),
+        Err(err) => crate::server::request::form_post_back(
+            &scope,
+            <JoinRoom as leptos::server_fn::ServerFn>::PATH,
+            Some(err),
+            &[],
+        ),
+    }
+    joined
 }
 
 #[server(prefix = "/api", endpoint = "rooms/leave")]

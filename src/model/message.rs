@@ -163,9 +163,15 @@ pub const PAGE_DEFAULT: u32 = 50;
 
 /// A valid page size from what the client asked for.
 pub fn page_limit(requested: Option<u32>) -> Result<u32, AppError> {
-    match requested.unwrap_or(PAGE_DEFAULT) {
-        n @ 1..=PAGE_MAX => Ok(n),
-        _ => Err(AppError::BadInput(format!("limit is 1 to {PAGE_MAX}."))),
+    limit_up_to(requested, PAGE_DEFAULT, PAGE_MAX)
+}
+
+/// A `limit` the client asked for, 1 to `max`, or `default` when it asked
+/// for none; 400 otherwise.
+pub fn limit_up_to(requested: Option<u32>, default: u32, max: u32) -> Result<u32, AppError> {
+    match requested.unwrap_or(default) {
+        n if (1..=max).contains(&n) => Ok(n),
+        _ => Err(AppError::BadInput(format!("limit is 1 to {max}."))),
     }
 }
 

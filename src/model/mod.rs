@@ -13,11 +13,11 @@ mod user;
 
 pub use frame::{ClientFrame, ServerEvent, MAX_FRAME_BYTES, MAX_NONCE_LEN};
 pub use message::{
-    mentioned_names, page_limit, Message, MessageText, Reaction, MAX_REACTIONS, PAGE_DEFAULT, PAGE_MAX,
+    limit_up_to, mentioned_names, page_limit, Message, MessageText, Reaction, MAX_REACTIONS, PAGE_DEFAULT, PAGE_MAX,
 };
 pub use page::PageData;
 pub use room::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary};
 pub use token::{
     ApiTokenInfo, CredentialId, NewApiToken, TokenName, TokenSettings, Webhook, MAX_TOKENS_PER_PERSON,
 };
-pub use user::{Password, User, UserId, Username};
+pub use user::{MemberQuery, Password, User, UserId, Username};

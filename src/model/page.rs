@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Room, RoomSummary, User, UserId};
+use super::{RoomSummary, User, UserId};
 
 /// The signed-in reader's page, as the server read it for the first paint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,9 +16,13 @@ pub struct PageData {
     pub online: Vec<User>,
     /// The people the reader blocked: their messages are shown collapsed.
     pub blocked: Vec<UserId>,
-    /// Every public room, when the page opens with the room browser
-    /// showing (`/rooms`).
-    pub listing: Option<Vec<Room>>,
+    /// Whether the page opens with the room browser showing (`/rooms`).
+    pub browsing: bool,
+    /// The room browser's content, as HTML, on `/rooms` (see
+    /// `room_browser`); empty on other pages. For the server's render only,
+    /// like `panel`.
+    #[serde(skip)]
+    pub browser: String,
     /// What the server writes over the chat, as HTML: search results
     /// (`/search?q=...`) or the reader's API tokens (`/settings`); empty on
     /// other pages. For the server's render only: not sent to the browser,

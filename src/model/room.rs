@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Message, UserId};
+use super::{limit_up_to, Message, UserId};
 use crate::error::AppError;
 
 /// A room's id: a number for a public room (`"0"` is General), or
@@ -188,15 +188,7 @@ impl PublicRoomQuery {
                 RoomName::MAX_LEN
             )));
         }
-        let limit = match limit.unwrap_or(Self::MAX_LIMIT) {
-            n @ 1..=Self::MAX_LIMIT => n,
-            _ => {
-                return Err(AppError::BadInput(format!(
-                    "limit is 1 to {}.",
-                    Self::MAX_LIMIT
-                )))
-            }
-        };
+        let limit = limit_up_to(limit, Self::MAX_LIMIT, Self::MAX_LIMIT)?;
         let after = match after.map(str::trim).filter(|a| !a.is_empty()) {
             None => None,
             Some(raw) => match RoomId::parse(raw) {

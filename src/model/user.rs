@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::limit_up_to;
 use crate::error::AppError;
 
 /// A user's id: a number handed out in order, a string on the wire (`"7"`).
@@ -131,6 +132,64 @@ pub struct User {
     pub username: Username,
 }
 
+/// Which of a room's members to list (`/api/rooms/members`): those whose
+/// name starts with `q` (any case), in name order, after the name
+/// `after` (the previous page's last), at most `limit`.
+#[derive(Debug, PartialEq)]
+pub struct MemberQuery {
+    /// Lowercase; empty matches everyone.
+    pub starts_with: String,
+    /// Lowercase; `None` starts at the first name.
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+impl MemberQuery {
+    /// The most members one page holds, and the default.
+    pub const MAX_LIMIT: u32 = 100;
+
+    pub fn parse(
+        q: Option<&str>,
+        limit: Option<u32>,
+        after: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let starts_with = q.unwrap_or_default().trim().to_ascii_lowercase();
+        if starts_with.chars().count() > Username::MAX_LEN {
+            return Err(AppError::BadInput(format!(
+                "q is at most {} characters, as usernames are.",
+                Username::MAX_LEN
+            )));
+        }
+        let limit = limit_up_to(limit, Self::MAX_LIMIT, Self::MAX_LIMIT)? as usize;
+        let after = match after.map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                Username::parse(raw)
+                    .map_err(|_| AppError::BadInput("after is a username.".into()))?
+                    .canonical(),
+            ),
+        };
+        Ok(MemberQuery {
+            starts_with,
+            after,
+            limit,
+        })
+    }
+
+    /// This page of `users`, who are in name order.
+    pub fn page(&self, users: Vec<User>) -> Vec<User> {
+        users
+            .into_iter()
+            .filter(|u| {
+                let name = u.username.canonical();
+                name.starts_with(&self.starts_with)
+                    && self.after.as_ref().is_none_or(|after| name > *after)
+            })
+            .take(self.limit)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +250,59 @@ mod tests {
         assert_eq!(json, r#"{"id":"7","username":"alice"}"#);
         assert_eq!(serde_json::from_str::<User>(&json).unwrap(), user);
         assert!(serde_json::from_str::<UserId>("\"x\"").is_err());
+    }
+
+    fn user(id: u64, name: &str) -> User {
+        User {
+            id: UserId(id),
+            username: Username::parse(name).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_member_query_pages_names_by_prefix_in_any_case() {
+        let people = || {
+            ["al", "Alice", "alina", "Bob", "ALLAN"]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| Username::parse(n).ok().map(|_| user(i as u64, n)))
+                .collect::<Vec<_>>()
+        };
+        let mut sorted = people();
+        sorted.sort_by_key(|u| u.username.canonical());
+        let names = |users: Vec<User>| {
+            users
+                .iter()
+                .map(|u| u.username.to_string())
+                .collect::<Vec<_>>()
+        };
+        let query = MemberQuery::parse(Some(" AL"), Some(2), None).unwrap();
+        assert_eq!(names(query.page(sorted.clone())), ["Alice", "alina"]);
+        let next = MemberQuery::parse(Some("al"), Some(2), Some("alina")).unwrap();
+        assert_eq!(names(next.page(sorted.clone())), ["ALLAN"]);
+        let everyone = MemberQuery::parse(None, None, None).unwrap();
+        assert_eq!(everyone.page(sorted.clone()).len(), 4);
+        assert!(MemberQuery::parse(Some("zz"), None, None)
+            .unwrap()
+            .page(sorted)
+            .is_empty());
+    }
+
+    #[test]
+    fn a_member_query_refuses_what_is_out_of_bounds() {
+        for (q, limit, after) in [
+            (Some("x".repeat(33)), None, None),
+            (None, Some(0), None),
+            (None, Some(101), None),
+            (None, None, Some("not a name!")),
+        ] {
+            assert!(
+                matches!(
+                    MemberQuery::parse(q.as_deref(), limit, after),
+                    Err(AppError::BadInput(_))
+                ),
+                "{q:?} {limit:?} {after:?}"
+            );
+        }
     }
 }

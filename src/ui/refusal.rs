@@ -12,7 +12,7 @@
 
 use leptos::server_fn::ServerFn;
 
-use crate::api::{Login, Register, SendMessage};
+use crate::api::{CreateRoom, JoinRoom, Login, Register, SendMessage};
 use crate::ui::location::Location;
 
 /// A form that posts without a script and may come back refused.
@@ -21,6 +21,8 @@ pub enum Form {
     SignIn,
     CreateAccount,
     Send,
+    CreateRoom,
+    JoinRoom,
 }
 
 impl Form {
@@ -30,6 +32,8 @@ impl Form {
             Form::SignIn => Login::PATH,
             Form::CreateAccount => Register::PATH,
             Form::Send => SendMessage::PATH,
+            Form::CreateRoom => CreateRoom::PATH,
+            Form::JoinRoom => JoinRoom::PATH,
         }
     }
 
@@ -56,6 +60,21 @@ impl Form {
             (Form::Send, "too_large") => "A message is at most 4,000 characters long.",
             (Form::Send, "too_many_requests") => {
                 "You are sending messages too fast. Please wait a moment."
+            }
+            (Form::CreateRoom, "bad_input") => {
+                "A room needs a name, without control, invisible or direction-changing characters."
+            }
+            (Form::CreateRoom, "too_large") => "A room name is at most 64 characters long.",
+            (Form::CreateRoom, "conflict") => {
+                "A room of that name, or a name that looks like it, exists already."
+            }
+            (Form::CreateRoom, "forbidden" | "too_many_requests") => {
+                "You have made as many rooms as you may for now."
+            }
+            (Form::JoinRoom, "not_found") => "That room no longer exists.",
+            (Form::JoinRoom, "forbidden") => "That room is not open to join.",
+            (Form::JoinRoom, "too_many_requests") => {
+                "You are joining and leaving rooms too fast. Please wait a minute."
             }
             _ => "Something went wrong on our side. Please try again.",
         }
@@ -96,7 +115,14 @@ mod tests {
         assert!(Form::Send.words("forbidden").contains("not a member"));
         // Whatever else a link carries is never shown.
         let crafted = "Sign in at evil.example";
-        for form in [Form::SignIn, Form::CreateAccount, Form::Send] {
+        assert!(Form::CreateRoom.words("conflict").contains("exists"));
+        for form in [
+            Form::SignIn,
+            Form::CreateAccount,
+            Form::Send,
+            Form::CreateRoom,
+            Form::JoinRoom,
+        ] {
             assert!(!form.words(crafted).contains("evil"));
             assert_eq!(form.words(crafted), form.words("internal"));
         }

@@ -458,6 +458,7 @@ async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
         "rooms/delete",
         "rooms/direct",
         "rooms/read",
+        "rooms/members",
         "rooms/webhook",
         "rooms/webhooks",
         "rooms/webhook/revoke",

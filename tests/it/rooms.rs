@@ -39,11 +39,178 @@ async fn signed_out_callers_get_401_everywhere() {
         ("/api/rooms/leave", vec![("room_id", "1")]),
         ("/api/rooms/direct", vec![("user_id", "1")]),
         ("/api/rooms/read", vec![("room_id", "0"), ("seq", "1")]),
+        ("/api/rooms/members", vec![("room_id", "0")]),
         ("/api/messages", vec![("room_id", "0")]),
         ("/api/messages/send", vec![("room_id", "0"), ("text", "hi")]),
     ] {
         assert_eq!(client.post(path, &form).await.status, 401, "{path}");
     }
+}
+
+/// The usernames in a reply that lists users.
+fn usernames(body: &Value) -> Vec<&str> {
+    body.as_array()
+        .expect("a list")
+        .iter()
+        .map(|u| u["username"].as_str().expect("a username"))
+        .collect()
+}
+
+async fn members(client: &Client, room: &str, extra: &[(&str, &str)]) -> Reply {
+    let mut form = vec![("room_id", room)];
+    form.extend_from_slice(extra);
+    client.post("/api/rooms/members", &form).await
+}
+
+/// `/api/rooms/members` (an addition; the composer's `@` completion):
+/// a room's members by name, any case, paged, to members only.
+#[tokio::test]
+async fn a_rooms_members_are_listed_by_name_to_its_members() {
+    let (_redis, app) = spawn_app().await;
+    let [alice, alina, bob, mallory] = [0; 4].map(|_| app.client());
+    alice.signed_up("Alice").await;
+    alina.signed_up("alina").await;
+    bob.signed_up("bob").await;
+    mallory.signed_up("mallory").await;
+    let room = alice.created_room("Crew").await;
+    for member in [&alina, &bob] {
+        let joined = member.post("/api/rooms/join", &[("room_id", &room)]).await;
+        assert_eq!(joined.status, 200, "{:?}", joined.body);
+    }
+    let all = members(&bob, &room, &[]).await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    assert_eq!(usernames(&all.body), ["Alice", "alina", "bob"]);
+    assert_eq!(all.body[0]["id"].as_str().map(str::is_empty), Some(false));
+    let al = members(&bob, &room, &[("q", "AL")]).await;
+    assert_eq!(usernames(&al.body), ["Alice", "alina"]);
+    let first = members(&bob, &room, &[("q", "al"), ("limit", "1")]).await;
+    assert_eq!(usernames(&first.body), ["Alice"]);
+    let next = members(
+        &bob,
+        &room,
+        &[("q", "al"), ("limit", "1"), ("after", "alice")],
+    )
+    .await;
+    assert_eq!(usernames(&next.body), ["alina"]);
+
+    // A leaver is no longer listed; someone outside is refused.
+    assert_eq!(
+        bob.post("/api/rooms/leave", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        usernames(&members(&alice, &room, &[]).await.body),
+        ["Alice", "alina"]
+    );
+    assert_eq!(members(&mallory, &room, &[]).await.status, 403);
+    let unknown = mallory
+        .post("/api/rooms/members", &[("room_id", "987654")])
+        .await;
+    assert_eq!(unknown.status, 404);
+    let long_q = "x".repeat(33);
+    for bad in [
+        ("limit", "0"),
+        ("limit", "101"),
+        ("after", "<x>"),
+        ("q", &long_q),
+    ] {
+        assert_eq!(members(&alice, &room, &[bad]).await.status, 400, "{bad:?}");
+    }
+}
+
+/// Where a refused plain form post sent the browser back to, and the page
+/// there.
+async fn sent_back(app: &TestApp, client: &Client, refused: &Reply) -> (String, String) {
+    let back = refused.headers["location"].to_str().unwrap().to_owned();
+    let page = client.get(back.trim_start_matches(&app.base)).await;
+    (back, page.text().await.unwrap())
+}
+
+/// The room browser is written by the server (`/rooms`, and its list
+/// again from `/api/rooms/public/panel` while a name is typed); a room
+/// made or joined from it that is refused comes back to it with the
+/// reason in the page's own words and the name typed still in the field.
+#[tokio::test]
+async fn the_room_browser_lists_rooms_and_says_why_a_room_was_refused() {
+    let (_redis, app) = spawn_app().await;
+    let (alice, bob) = (app.client(), app.client());
+    alice.signed_up("alice").await;
+    bob.signed_up("bob").await;
+    let tea = alice.created_room("Tea <time>").await;
+    alice.created_room("Coffee").await;
+
+    let list = bob.post("/api/rooms/public/panel", &[("q", "tea")]).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    let list = list.body.as_str().expect("HTML").to_owned();
+    assert!(
+        list.contains("aria-label=\"Join Tea &lt;time&gt;\""),
+        "{list}"
+    );
+    assert!(
+        !list.contains("Coffee") && !list.contains("<time>"),
+        "{list}"
+    );
+    let mine = alice.post("/api/rooms/public/panel", &[("q", "tea")]).await;
+    let mine = mine.body.as_str().expect("HTML").to_owned();
+    assert!(
+        mine.contains(&format!(
+            "href=\"/room/{tea}\" aria-label=\"Open Tea &lt;time&gt;\""
+        )),
+        "{mine}"
+    );
+    let none = bob
+        .post("/api/rooms/public/panel", &[("q", "nothing like it")])
+        .await;
+    assert!(none
+        .body
+        .as_str()
+        .unwrap()
+        .contains("No room by that name."));
+    assert_eq!(
+        app.client()
+            .post("/api/rooms/public/panel", &[("q", "")])
+            .await
+            .status,
+        401
+    );
+
+    // A plain form post from the browser page: refused, it comes back.
+    let from_browser = format!("{}/rooms?q=tea", app.base);
+    let html = [("accept", "text/html"), ("referer", from_browser.as_str())];
+    let taken = bob
+        .post_with("/api/rooms/create", &[("name", "coffee")], &html)
+        .await;
+    assert!(taken.status.is_redirection(), "{}", taken.message());
+    let (back, page) = sent_back(&app, &bob, &taken).await;
+    assert!(
+        back.contains("__err=conflict") && back.contains("name=coffee"),
+        "{back}"
+    );
+    assert!(back.contains("q=tea"), "{back}");
+    assert!(
+        page.contains("A room of that name, or a name that looks like it, exists already."),
+        "{page}"
+    );
+    assert!(page.contains("value=\"coffee\""), "{page}");
+    assert!(page.contains("Join Tea &lt;time&gt;"), "{page}");
+
+    let gone = bob
+        .post_with("/api/rooms/join", &[("room_id", "987654")], &html)
+        .await;
+    let (back, page) = sent_back(&app, &bob, &gone).await;
+    assert!(back.contains("__err=not_found"), "{back}");
+    assert!(page.contains("That room no longer exists."), "{page}");
+
+    // Made or joined, the post lands in the room.
+    let joined = bob
+        .post_with("/api/rooms/join", &[("room_id", &tea)], &html)
+        .await;
+    assert_eq!(
+        joined.headers["location"].to_str().unwrap(),
+        format!("/room/{tea}")
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 //! mark read.
 
 use crate::error::AppError;
-use crate::model::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId};
+use crate::model::{
+    MemberQuery, PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary, User, UserId,
+};
 use crate::server::events::BusEvent;
 use crate::server::request::RequestContext;
 use crate::server::services::limits::{spend, DAY, HOUR, MINUTE};
@@ -28,6 +30,25 @@ pub async fn public_rooms(
         .public_rooms(&query)
         .await?
         .ok_or_else(|| AppError::BadInput("after names no public room.".into()))
+}
+
+/// A page of a room's members by name, for its members (the composer's
+/// `@` completion). It reads every member's name (one pipelined HGET
+/// each), so its cost grows with the room.
+pub async fn members(
+    room_id: String,
+    q: Option<String>,
+    limit: Option<u32>,
+    after: Option<String>,
+) -> Result<Vec<User>, AppError> {
+    let request = RequestContext::current()?;
+    let user = request.user().await?;
+    let query = MemberQuery::parse(q.as_deref(), limit, after.as_deref())?;
+    let id = RoomId::parse(&room_id)?;
+    let store = &request.state.store;
+    require_member(store, &id, user.id).await?;
+    let members = store.members(&id).await?;
+    Ok(query.page(store.users_by_name(members).await?))
 }
 
 pub async fn create(name: String) -> Result<Room, AppError> {

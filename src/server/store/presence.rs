@@ -4,7 +4,7 @@
 
 use redis::AsyncCommands;
 
-use crate::model::{RoomId, User, UserId, Username};
+use crate::model::{RoomId, User, UserId};
 use crate::server::events::{BusEvent, InstanceId};
 
 use super::{scripts, Store, StoreError, StoreResult};
@@ -70,7 +70,9 @@ impl Store {
         let mut conn = self.conn();
         let online = matches!(change, PresenceChange::Opened | PresenceChange::Reset(_));
         let version: u64 = if online {
-            let _: () = conn.sadd(self.keys.instance_users(instance), user.id.0).await?;
+            let _: () = conn
+                .sadd(self.keys.instance_users(instance), user.id.0)
+                .await?;
             let (mode, count) = match change {
                 PresenceChange::Reset(count) => ("set", count),
                 _ => ("incr", 1),
@@ -85,7 +87,11 @@ impl Store {
                 .await?;
             version
         } else {
-            let mode = if matches!(change, PresenceChange::Closed) { "one" } else { "all" };
+            let mode = if matches!(change, PresenceChange::Closed) {
+                "one"
+            } else {
+                "all"
+            };
             scripts::PRESENCE_DOWN
                 .key(self.keys.presence(user.id))
                 .key(self.keys.presence_version(user.id))
@@ -216,7 +222,10 @@ impl Store {
     pub async fn forget_instance(&self, instance: &InstanceId) -> StoreResult<()> {
         let mut conn = self.conn();
         let _: () = conn
-            .del(&[self.keys.instance_users(instance), self.keys.instance_reaping(instance)])
+            .del(&[
+                self.keys.instance_users(instance),
+                self.keys.instance_reaping(instance),
+            ])
             .await?;
         let _: () = conn.srem(self.keys.instances(), instance.as_str()).await?;
         Ok(())
@@ -226,27 +235,6 @@ impl Store {
     pub async fn online_users(&self) -> StoreResult<Vec<User>> {
         let mut conn = self.conn();
         let ids: Vec<u64> = conn.smembers(self.keys.online_users()).await?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let names: Vec<Option<String>> = self
-            .each(ids.iter().map(|id| {
-                let mut cmd = redis::cmd("HGET");
-                cmd.arg(self.keys.user(UserId(*id))).arg("username");
-                cmd
-            }))
-            .await?;
-        let mut users: Vec<User> = ids
-            .into_iter()
-            .zip(names)
-            .filter_map(|(id, name)| {
-                Some(User {
-                    id: UserId(id),
-                    username: Username::parse(&name?).ok()?,
-                })
-            })
-            .collect();
-        users.sort_by_key(|u| u.username.canonical());
-        Ok(users)
+        self.users_by_name(ids.into_iter().map(UserId)).await
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{mark_read, messages};
 use crate::error::AppError;
-use crate::model::{Message, PageData, Room, RoomId};
+use crate::model::{Message, PageData, RoomId};
 use crate::ui::components::notifications::NotificationToggle;
 use crate::ui::components::room_view::RoomView;
 use crate::ui::components::search::MessageSearch;
@@ -68,8 +68,8 @@ impl History {
 pub struct PageResources {
     pub history: History,
     pub browsing: RwSignal<bool>,
-    /// Every public room, once read.
-    pub listing: RwSignal<Option<Vec<Room>>>,
+    /// The room browser's content, as the server wrote it.
+    pub browser: StoredValue<String>,
     /// What the server wrote over the chat (search results, settings).
     pub panel: StoredValue<String>,
 }
@@ -81,16 +81,15 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         rooms,
         online,
         blocked,
-        listing,
+        browsing,
+        browser,
         panel,
     } = data;
     let room_in_url = history.room;
-    let browsing = RwSignal::new(listing.is_some());
-    let listing = RwSignal::new(listing);
     let resources = PageResources {
         history,
-        browsing,
-        listing,
+        browsing: RwSignal::new(browsing),
+        browser: StoredValue::new(browser),
         panel: StoredValue::new(panel),
     };
     let name = user.username.to_string();
@@ -134,7 +133,7 @@ fn Layout(state: ChatState, name: String, resources: PageResources) -> impl Into
                     <button type="submit" class="secondary">"Sign out"</button>
                 </form>
             </header>
-            <Sidebar state browsing=resources.browsing listing=resources.listing on_pick=move || sidebar_open.set(false)/>
+            <Sidebar state browsing=resources.browsing browser=resources.browser.get_value() on_pick=move || sidebar_open.set(false)/>
             <RoomView state history=resources.history/>
         </div>
     }

@@ -3,11 +3,13 @@
 //! once as pending and goes over the socket; without JavaScript the form
 //! posts to `/api/messages/send` and the page comes back with it, or with
 //! the reason it was refused. Answering a message (Reply in the log)
-//! shows what is answered above the box, with a way to stop.
+//! shows what is answered above the box, with a way to stop. Typing `@`
+//! offers the room's members ([`MentionPicker`]).
 
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::ui::components::mention_picker::{MentionPicker, LIST_ID};
 use crate::ui::refusal::{kept, refused, Form};
 use crate::ui::state::{now_ms, ChatState};
 
@@ -22,6 +24,7 @@ pub fn Composer(state: ChatState) -> impl IntoView {
     // And what was typed, back in the box.
     let draft = kept(Form::Send, "draft");
     let last_typing = StoredValue::new(0.0);
+    let picker = MentionPicker::new(state, text);
     let submit = move || {
         let Some(area) = text.get_untracked() else {
             return;
@@ -38,6 +41,7 @@ pub fn Composer(state: ChatState) -> impl IntoView {
             .map(|(_, seq)| seq);
         state.send(room, value, reply_to);
         state.replying.set(None);
+        picker.close();
         area.set_value("");
         last_typing.set_value(0.0);
     };
@@ -85,6 +89,7 @@ pub fn Composer(state: ChatState) -> impl IntoView {
         >
             <input type="hidden" name="room_id" value=move || state.open_room.get().to_string()/>
             <label for="composer-text" class="visually-hidden">"Message"</label>
+            {picker.list()}
             <textarea
                 id="composer-text"
                 name="text"
@@ -93,13 +98,20 @@ pub fn Composer(state: ChatState) -> impl IntoView {
                 required
                 placeholder=placeholder
                 node_ref=text
+                aria-autocomplete="list"
+                aria-controls=LIST_ID
+                on:blur=move |_| picker.close()
                 on:keydown=move |ev| {
+                    if picker.on_key(&ev) {
+                        return;
+                    }
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
                         submit();
                     }
                 }
                 on:input=move |_| {
+                    picker.on_input();
                     let now = now_ms();
                     if now - last_typing.get_value() > TYPING_EVERY_MS {
                         last_typing.set_value(now);

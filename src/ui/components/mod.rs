@@ -2,6 +2,7 @@
 
 pub mod chat_shell;
 pub mod composer;
+pub mod mention_picker;
 pub mod message_changes;
 pub mod message_log;
 pub mod message_text;

@@ -1,34 +1,34 @@
-//! The room browser: a dialog that lists the public rooms (the first page
-//! of them, or those whose name holds what is typed in `Find a room`) to
-//! open or join, and creates new ones. Without JavaScript it is the
-//! `/rooms` page (`/rooms?q=...` to find), and its buttons are plain form
-//! posts.
+//! The room browser: a dialog over the chat that lists the public rooms
+//! (the first page of them, or those whose name holds what is typed in
+//! `Find a room`) to open or join, and creates new ones. Its page is
+//! `/rooms` (`/rooms?q=...` to find), which the server writes (HTML, like
+//! the search panel: none of its views are in the bundle); its buttons are
+//! plain form posts that land in the room, or come back refused, with or
+//! without JavaScript.
+//!
+//! Hydrated, the list follows what is typed in `Find a room` (the server
+//! writes it again, `/api/rooms/public/panel`), Escape, Close or the
+//! backdrop close the dialog, and the focus goes back to `Browse rooms`.
 
-use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::api::{create_room, join_room, public_rooms};
-use crate::model::{PublicRoomQuery, Room};
-use crate::ui::location::Location;
-use crate::ui::state::ChatState;
+use crate::api::public_rooms_panel;
+use crate::model::{PublicRoomQuery, Room, RoomSummary};
+use crate::ui::format::escape;
+
+/// The id of the list's place, which the hydrated page fills again.
+const RESULTS_ID: &str = "browse-results";
 
 #[component]
 pub fn RoomBrowser(
-    state: ChatState,
     open: RwSignal<bool>,
-    /// The public rooms found, once read.
-    listing: RwSignal<Option<Vec<Room>>>,
+    /// The dialog's content, as the server wrote it (empty in the browser,
+    /// which keeps what the server wrote).
+    html: String,
     /// Where focus goes back to when the dialog closes.
     opener: NodeRef<html::Button>,
 ) -> impl IntoView {
-    // Focus moves into the dialog when it opens, and back when it closes.
-    let name_field = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(field) = name_field.get() {
-            let _ = field.focus();
-        }
-    });
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if was_open == Some(true) && !is_open {
@@ -38,124 +38,40 @@ pub fn RoomBrowser(
         }
         is_open
     });
-    let error = RwSignal::new(None::<String>);
-    // What `Find a room` holds (from the URL on a `/rooms?q=` page).
-    let query = RwSignal::new(Location::current().query_untracked("q").unwrap_or_default());
-    // Reads the rooms for what is typed now; an answer to an older query
-    // than the field holds is dropped. A failed read says so in the dialog.
-    let find = move || {
-        let wanted = query.get_untracked();
+    // What `Find a room` held when last asked: an answer for another is
+    // dropped.
+    let asked = StoredValue::new(String::new());
+    let typed = move |ev: leptos::ev::Event| {
+        if event_target::<web_sys::Element>(&ev).id() != "find-room" {
+            return;
+        }
+        let wanted = event_target_value(&ev);
+        asked.set_value(wanted.clone());
         leptos::task::spawn_local(async move {
-            let q = Some(wanted.clone()).filter(|q| !q.trim().is_empty());
-            let found = public_rooms(q, None, None).await;
-            if query.get_untracked() != wanted {
+            let Ok(list) = public_rooms_panel(wanted.clone()).await else {
                 return;
-            }
-            match found {
-                Ok(rooms) => listing.set(Some(rooms)),
-                Err(err) => error.set(Some(err.to_string())),
+            };
+            if asked.with_value(|now| *now == wanted) {
+                if let Some(results) = document().get_element_by_id(RESULTS_ID) {
+                    results.set_inner_html(&list);
+                }
             }
         });
     };
-    // The hydrated page reads the public rooms afresh each time the
-    // browser opens.
-    Effect::new(move |was_open: Option<bool>| {
-        let is_open = open.get();
-        if is_open && was_open == Some(false) {
-            find();
-        }
-        is_open
-    });
-    let location = Location::current();
-    // Joins (unless a member already) or creates a room, then opens it.
-    let enter = move |joining: Option<Room>| {
-        leptos::task::spawn_local(async move {
-            let entered = match joining {
-                Some(room)
-                    if state
-                        .rooms
-                        .with_untracked(|rooms| rooms.iter().any(|r| r.room.id == room.id)) =>
-                {
-                    Ok(room)
-                }
-                Some(room) => join_room(room.id.to_string()).await,
-                None => {
-                    let name = name_field
-                        .get_untracked()
-                        .map(|field| field.value())
-                        .unwrap_or_default();
-                    create_room(name).await
-                }
-            };
-            match entered {
-                Ok(room) => {
-                    let path = format!("/room/{}", room.id);
-                    state.join(room);
-                    error.set(None);
-                    open.set(false);
-                    location.navigate(&path);
-                }
-                Err(err) => error.set(Some(err.to_string())),
+    // Close keeps the reader where they are; a room's Open link goes there
+    // (the page's own navigation), closing the dialog.
+    let clicked = move |ev: leptos::ev::MouseEvent| {
+        let link = event_target::<web_sys::Element>(&ev)
+            .closest("a")
+            .ok()
+            .flatten();
+        if let Some(link) = link {
+            if link.class_list().contains("close") {
+                ev.prevent_default();
             }
-        });
-    };
-    // A full page means there may be more than one answer holds.
-    let more_hint = move || {
-        listing
-            .with(|rooms| rooms.as_ref().is_some_and(|r| r.len() >= PublicRoomQuery::MAX_LIMIT as usize))
-            .then(|| {
-                view! {
-                    <p class="hint">
-                        {format!("The first {} rooms; type in Find a room to see others.", PublicRoomQuery::MAX_LIMIT)}
-                    </p>
-                }
-            })
-    };
-    let rooms = {
-        let enter = enter.clone();
-        move || {
-            let Some(rooms) = listing.get() else {
-                return Either::Left(view! { <li class="loading">"Loading rooms…"</li> });
-            };
-            if rooms.is_empty() {
-                return Either::Left(view! { <li class="loading">"No room by that name."</li> });
-            }
-            Either::Right(
-                rooms
-                    .into_iter()
-                    .map(|room| {
-                        let member = state
-                            .rooms
-                            .with(|rooms| rooms.iter().any(|r| r.room.id == room.id));
-                        let verb = if member { "Open" } else { "Join" };
-                        let label = format!("{verb} {}", room.name);
-                        let name = room.name.clone();
-                        let id = room.id.to_string();
-                        let enter = enter.clone();
-                        view! {
-                            <li>
-                                <span class="room-name">"#" {name}</span>
-                                <form method="post" action="/api/rooms/join" class="inline-form">
-                                    <input type="hidden" name="room_id" value=id/>
-                                    <button
-                                        type="submit"
-                                        aria-label=label
-                                        on:click=move |ev| {
-                                            ev.prevent_default();
-                                            enter(Some(room.clone()));
-                                        }
-                                    >
-                                        {verb}
-                                    </button>
-                                </form>
-                            </li>
-                        }
-                    })
-                    .collect_view(),
-            )
+            open.set(false);
         }
     };
-
     view! {
         <Show when=move || open.get()>
             <div class="backdrop" on:click=move |_| open.set(false)></div>
@@ -164,65 +80,134 @@ pub fn RoomBrowser(
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby="browser-title"
+                inner_html=html.clone()
                 on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
-            >
-                <header>
-                    <h2 id="browser-title">"Public rooms"</h2>
-                    <a
-                        href="/"
-                        class="button secondary"
-                        on:click=move |ev| {
-                            ev.prevent_default();
-                            open.set(false);
-                        }
-                    >
-                        "Close"
-                    </a>
-                </header>
-                <form
-                    class="create"
-                    method="post"
-                    action="/api/rooms/create"
-                    on:submit={
-                        let enter = enter.clone();
-                        move |ev| {
-                            ev.prevent_default();
-                            enter(None);
-                        }
-                    }
-                >
-                    <label for="new-room">"Room name"</label>
-                    <input id="new-room" name="name" node_ref=name_field maxlength="64" required/>
-                    <button type="submit">"Create room"</button>
-                </form>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-                <form
-                    class="find"
-                    role="search"
-                    method="get"
-                    action="/rooms"
-                    on:submit=move |ev| {
-                        ev.prevent_default();
-                        find();
-                    }
-                >
-                    <label for="find-room">"Find a room"</label>
-                    <input
-                        id="find-room"
-                        type="search"
-                        name="q"
-                        maxlength="64"
-                        prop:value=move || query.get()
-                        on:input=move |ev| {
-                            query.set(event_target_value(&ev));
-                            find();
-                        }
-                    />
-                    <button type="submit" class="secondary">"Find"</button>
-                </form>
-                <ul class="browse-list">{rooms.clone()}</ul>
-                {more_hint}
-            </div>
+                on:input=typed
+                on:click=clicked
+            ></div>
         </Show>
+    }
+}
+
+/// The dialog's content as HTML, every text in it escaped: the form to
+/// create a room (with `name` typed and why it was `refused`, when it
+/// came back so), the form to find one (holding `query`), and the rooms
+/// `found`; `mine` are the reader's.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+pub fn browser_html(
+    found: &[Room],
+    mine: &[RoomSummary],
+    query: &str,
+    name: &str,
+    refused: Option<&str>,
+) -> String {
+    let mut html = String::from(
+        "<header><h2 id=\"browser-title\">Public rooms</h2>\
+         <a href=\"/\" class=\"button secondary close\">Close</a></header>\
+         <form class=\"create\" method=\"post\" action=\"/api/rooms/create\">\
+         <label for=\"new-room\">Room name</label>\
+         <input id=\"new-room\" name=\"name\" maxlength=\"64\" required autofocus value=\"",
+    );
+    escape(name, &mut html);
+    html.push_str(
+        "\"><button type=\"submit\">Create room</button></form>\
+         <p class=\"form-error\" role=\"alert\">",
+    );
+    escape(refused.unwrap_or_default(), &mut html);
+    html.push_str(
+        "</p><form class=\"find\" role=\"search\" method=\"get\" action=\"/rooms\">\
+         <label for=\"find-room\">Find a room</label>\
+         <input id=\"find-room\" type=\"search\" name=\"q\" maxlength=\"64\" value=\"",
+    );
+    escape(query, &mut html);
+    html.push_str(&format!(
+        "\"><button type=\"submit\" class=\"secondary\">Find</button></form>\
+         <div id=\"{RESULTS_ID}\">"
+    ));
+    html.push_str(&rooms_html(found, mine));
+    html.push_str("</div>");
+    html
+}
+
+/// The rooms `found` as HTML, each with a Join button (a form post), or an
+/// Open link for those in `mine`; and, for a full page, that there may be
+/// more.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+pub fn rooms_html(found: &[Room], mine: &[RoomSummary]) -> String {
+    let mut html = String::from("<ul class=\"browse-list\">");
+    if found.is_empty() {
+        html.push_str("<li class=\"loading\">No room by that name.</li>");
+    }
+    for room in found {
+        let id = room.id.to_string();
+        html.push_str("<li><span class=\"room-name\">#");
+        escape(&room.name, &mut html);
+        html.push_str("</span>");
+        if mine.iter().any(|r| r.room.id == room.id) {
+            html.push_str("<a class=\"button secondary\" href=\"/room/");
+            escape(&id, &mut html);
+            html.push_str("\" aria-label=\"Open ");
+            escape(&room.name, &mut html);
+            html.push_str("\">Open</a>");
+        } else {
+            html.push_str(
+                "<form method=\"post\" action=\"/api/rooms/join\" class=\"inline-form\">\
+                 <input type=\"hidden\" name=\"room_id\" value=\"",
+            );
+            escape(&id, &mut html);
+            html.push_str("\"><button type=\"submit\" aria-label=\"Join ");
+            escape(&room.name, &mut html);
+            html.push_str("\">Join</button></form>");
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    if found.len() >= PublicRoomQuery::MAX_LIMIT as usize {
+        html.push_str(&format!(
+            "<p class=\"hint\">The first {} rooms; type in Find a room to see others.</p>",
+            PublicRoomQuery::MAX_LIMIT
+        ));
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RoomId, RoomKind};
+
+    fn room(id: &str, name: &str) -> Room {
+        Room {
+            id: RoomId::parse(id).unwrap(),
+            name: name.into(),
+            kind: RoomKind::Public,
+            owner: None,
+        }
+    }
+
+    #[test]
+    fn the_list_offers_join_or_open_and_escapes_every_name() {
+        let found = [room("0", "General"), room("7", "<b>\"x\"</b>")];
+        let mine = [RoomSummary {
+            room: room("0", "General"),
+            unread: 0,
+            mentions: 0,
+            last_read: 0,
+            last_message: None,
+        }];
+        let html = rooms_html(&found, &mine);
+        assert!(html.contains(r#"href="/room/0" aria-label="Open General""#));
+        assert!(html.contains(r#"aria-label="Join &lt;b&gt;&quot;x&quot;&lt;/b&gt;""#));
+        assert!(!html.contains("<b>"));
+        assert!(rooms_html(&[], &[]).contains("No room by that name."));
+    }
+
+    #[test]
+    fn the_dialog_keeps_what_was_typed_and_says_why_it_was_refused() {
+        let html = browser_html(&[], &[], "a\"b", "<new>", Some("Taken."));
+        assert!(html.contains(r#"value="&lt;new&gt;""#));
+        assert!(html.contains(r#"value="a&quot;b""#));
+        assert!(html.contains(r#"role="alert">Taken.</p>"#));
+        assert!(html.contains(&format!(r#"<div id="{RESULTS_ID}"><ul"#)));
     }
 }

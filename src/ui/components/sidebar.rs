@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use crate::api::direct_room;
-use crate::model::{Room, RoomKind, RoomSummary, User};
+use crate::model::{RoomKind, RoomSummary, User, UserId};
 use crate::ui::components::room_browser::RoomBrowser;
+use crate::ui::format::escape;
 use crate::ui::location::Location;
 use crate::ui::state::ChatState;
 
@@ -14,7 +15,8 @@ use crate::ui::state::ChatState;
 pub fn Sidebar(
     state: ChatState,
     browsing: RwSignal<bool>,
-    listing: RwSignal<Option<Vec<Room>>>,
+    /// The room browser's content, as the server wrote it.
+    browser: String,
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let location = Location::current();
@@ -41,16 +43,10 @@ pub fn Sidebar(
                 <ul class="room-list">
                     {room_links(state, RoomKind::Public, on_pick)}
                 </ul>
+                // A whole page load, with or without JavaScript: the server
+                // writes the room browser.
                 <form method="get" action="/rooms" class="inline-form">
-                    <button
-                        type="submit"
-                        class="secondary browse"
-                        node_ref=browse_button
-                        on:click=move |ev| {
-                            ev.prevent_default();
-                            browsing.set(true);
-                        }
-                    >
+                    <button type="submit" class="secondary browse" node_ref=browse_button>
                         "Browse rooms"
                     </button>
                 </form>
@@ -61,52 +57,59 @@ pub fn Sidebar(
             </nav>
             <section class="online">
                 <h2 id="online-heading">"Online"</h2>
-                <ul aria-label="Online">
-                    {move || {
-                        let open_direct = open_direct.clone();
-                        state.online.with(|people| {
-                            people.iter().map(|user| person(user, user.id == me.id, open_direct.clone())).collect_view()
-                        })
-                    }}
-                </ul>
+                // Written as HTML, so that a change makes new rows rather
+                // than giving a row another person (a click on a row that
+                // had just changed opened the wrong direct room).
+                <ul
+                    aria-label="Online"
+                    inner_html=move || state.online.with(|people| people_html(people, me.id))
+                    on:click=move |ev| {
+                        let button = event_target::<web_sys::Element>(&ev).closest("button[data-user]").ok().flatten();
+                        if let Some(user_id) = button.and_then(|b| b.get_attribute("data-user")) {
+                            ev.prevent_default();
+                            open_direct(user_id);
+                        }
+                    }
+                ></ul>
             </section>
-            <RoomBrowser state open=browsing listing opener=browse_button/>
+            <RoomBrowser open=browsing html=browser opener=browse_button/>
             // A whole page load: the server writes the settings.
             <a class="settings-link" href="/settings" target="_top">"Settings"</a>
         </aside>
     }
 }
 
-/// One person online: a button that opens the direct room with them (a
-/// plain form post without JavaScript).
-fn person(
-    user: &User,
-    is_me: bool,
-    open_direct: impl Fn(String) + Clone + 'static,
-) -> impl IntoView {
-    let id = user.id.to_string();
-    let posted = id.clone();
-    view! {
-        <li>
-            <span class="dot" aria-hidden="true"></span>
-            <form method="post" action="/api/rooms/direct" class="inline-form">
-                <input type="hidden" name="user_id" value=posted/>
-                <button
-                    type="submit"
-                    class="person"
-                    disabled=is_me
-                    title=if is_me { "You".to_owned() } else { format!("Message {}", user.username) }
-                    on:click=move |ev| {
-                        ev.prevent_default();
-                        open_direct(id.clone());
-                    }
-                >
-                    {user.username.to_string()}
-                    {is_me.then_some(" (you)")}
-                </button>
-            </form>
-        </li>
+/// The people online as HTML rows, every name escaped: each a button
+/// that opens the direct room with them (a plain form post without
+/// JavaScript; `data-user` for the page's own click), the reader's own
+/// disabled.
+fn people_html(people: &[User], me: UserId) -> String {
+    let mut html = String::new();
+    for user in people {
+        let id = user.id.to_string();
+        let is_me = user.id == me;
+        html.push_str(
+            "<li><span class=\"dot\" aria-hidden=\"true\"></span>\
+             <form method=\"post\" action=\"/api/rooms/direct\" class=\"inline-form\">\
+             <input type=\"hidden\" name=\"user_id\" value=\"",
+        );
+        html.push_str(&id);
+        html.push_str("\"><button type=\"submit\" class=\"person\" data-user=\"");
+        html.push_str(&id);
+        if is_me {
+            html.push_str("\" disabled title=\"You\">");
+        } else {
+            html.push_str("\" title=\"Message ");
+            escape(user.username.as_str(), &mut html);
+            html.push_str("\">");
+        }
+        escape(user.username.as_str(), &mut html);
+        if is_me {
+            html.push_str(" (you)");
+        }
+        html.push_str("</button></form></li>");
     }
+    html
 }
 
 /// The rooms of one kind, each a link with its unread badge. The lists
@@ -162,5 +165,32 @@ fn room_link(
                 })}
             </a>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Username;
+
+    #[test]
+    fn each_person_online_is_a_button_to_their_direct_room_but_the_reader() {
+        let people = [
+            User {
+                id: UserId(3),
+                username: Username::parse("alice").unwrap(),
+            },
+            User {
+                id: UserId(9),
+                username: Username::parse("bob").unwrap(),
+            },
+        ];
+        let html = people_html(&people, UserId(3));
+        assert!(
+            html.contains(r#"data-user="3" disabled title="You">alice (you)</button>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"value="9"><button type="submit" class="person" data-user="9" title="Message bob">bob</button>"#), "{html}");
+        assert_eq!(html.matches("<li>").count(), 2);
     }
 }

@@ -4,7 +4,7 @@
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use crate::api::{blocked_users, me, online_users, public_rooms, rooms};
+use crate::api::{blocked_users, me, online_users, rooms};
 use crate::error::AppError;
 use crate::model::{PageData, RoomId};
 use crate::ui::components::chat_shell::{ChatShell, History};
@@ -12,6 +12,8 @@ use crate::ui::components::sign_in::SignInForm;
 use crate::ui::json::Json;
 use crate::ui::location::Location;
 use crate::ui::pages::chat_path;
+#[cfg(feature = "ssr")]
+use crate::ui::refusal::{kept, refused, Form};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -47,11 +49,29 @@ pub fn HomePage() -> impl IntoView {
         });
     #[cfg(not(feature = "ssr"))]
     let change: Option<ChangeAsked> = None;
+    // A refused room made or joined from the browser: why, and the name
+    // typed (written by the server only, like `change`).
+    #[cfg(feature = "ssr")]
+    let browser_refusal = BrowserRefusal {
+        words: refused(Form::CreateRoom).or_else(|| refused(Form::JoinRoom)),
+        name: kept(Form::CreateRoom, "name").unwrap_or_default(),
+    };
+    #[cfg(not(feature = "ssr"))]
+    let browser_refusal = BrowserRefusal::default();
     // Read once per page: signing in and out are form posts that load the
     // page again, and the live connection keeps the rest current.
     let data = Resource::<_, Json>::new_with_options(
         || (),
-        move |_| page_data(browsing, searching, settings, find.clone(), change.clone()),
+        move |_| {
+            page_data(
+                browsing,
+                searching,
+                settings,
+                find.clone(),
+                change.clone(),
+                browser_refusal.clone(),
+            )
+        },
         false,
     );
     let history = History::new(data);
@@ -76,7 +96,7 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// Who is signed in (401 when no one is), their rooms, who is online, the
-/// public rooms (those whose name holds `find`) when `browsing`, the
+/// room browser (the public rooms whose name holds `find`) when `browsing`, the
 /// messages that hold `find` when `searching`, their API tokens on the
 /// `settings` page, and the ways to change a message (room and seq) when
 /// `change`.
@@ -86,18 +106,36 @@ async fn page_data(
     settings: bool,
     find: Option<String>,
     change: Option<ChangeAsked>,
+    browser_refusal: BrowserRefusal,
 ) -> Result<PageData, AppError> {
     let user = me().await?;
-    // Without the public rooms, the room browser still opens (and reads
-    // them again); the page does not fail for them.
-    let listing = async {
-        Ok(match (browsing, &find) {
-            (true, find) => public_rooms(find.clone(), None, None).await.ok(),
-            _ => None,
-        })
+    let (rooms, online, blocked) = futures::try_join!(rooms(), online_users(), blocked_users())?;
+    // Read and written on the server only, like the panel below. Without
+    // the public rooms the browser still opens, saying so; the page does
+    // not fail for them.
+    #[cfg(feature = "ssr")]
+    let browser = match browsing {
+        false => String::new(),
+        true => {
+            let found = crate::api::public_rooms(find.clone(), None, None).await;
+            crate::ui::components::room_browser::browser_html(
+                found.as_deref().unwrap_or_default(),
+                &rooms,
+                find.as_deref().unwrap_or_default(),
+                &browser_refusal.name,
+                browser_refusal.words.or_else(|| {
+                    found
+                        .is_err()
+                        .then_some("The rooms could not be read. Please try again.")
+                }),
+            )
+        }
     };
-    let (rooms, online, listing, blocked) =
-        futures::try_join!(rooms(), online_users(), listing, blocked_users())?;
+    #[cfg(not(feature = "ssr"))]
+    let browser = {
+        let _ = (browser_refusal, &find);
+        String::new()
+    };
     // Read and written on the server only: the page in the browser keeps
     // what the server wrote (see `search::MessageSearch`).
     #[cfg(feature = "ssr")]
@@ -130,9 +168,19 @@ async fn page_data(
         rooms,
         online,
         blocked: blocked.into_iter().map(|person| person.id).collect(),
-        listing,
+        browsing,
+        browser,
         panel,
     })
+}
+
+/// Why a room made or joined from the browser was refused (the page's own
+/// words for the code in the URL), and the name that was typed.
+#[derive(Clone, Default)]
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+struct BrowserRefusal {
+    words: Option<&'static str>,
+    name: String,
 }
 
 /// `/room/{id}?change={seq}`, with what a refused change brought back in
