@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use confab::model::{Room, RoomId, RoomKind, UserId};
+use confab::server::events::BusEvent;
 use confab::server::redis_cluster::RedisCluster;
 
 use crate::faulted::{received, Sends};
@@ -258,4 +260,136 @@ async fn a_slot_moved_while_its_room_is_live_loses_no_message() {
     sends.settle(&mut sender).await;
     let all = sends.check_history(&alice.history("0", None, Some(100)).await.body);
     assert_eq!(received(&mut receiver, all.len()).await, all, "bob missed or repeated one");
+}
+
+/// The master of the slot that holds `key`, which must have one.
+async fn master_port(cluster: &RedisCluster, key: &str) -> u16 {
+    master_of(cluster, key, None).await.expect("the slot has a master").1
+}
+
+/// A join heard on the bus subscribes its room off the dispatch loop
+/// (issue 14: no Redis round trips in the dispatch path). With the master
+/// of the joined room's slot paused (`CLIENT PAUSE`: it answers no one),
+/// a message to a room on another master still reaches its socket while
+/// the pause lasts. When the dispatch loop subscribed a joined room
+/// itself, it waited for that master, and every event behind the join
+/// waited with it. Once the master answers again, the joiner gets the
+/// room's messages.
+#[tokio::test]
+async fn a_join_on_a_stalled_master_holds_up_no_other_room() {
+    if !on_cluster() {
+        return;
+    }
+    let mut redis = TestRedis::start().await;
+    let prefix = unique_prefix();
+    let app = TestApp::spawn_with(&redis, &prefix, |c| {
+        c.rooms_per_day = 1000;
+        c.rooms_per_person = 1000;
+    })
+    .await;
+    let cluster = redis.cluster_mut().expect("a cluster");
+    let keys = app.state.store.keys();
+    let user_key = |id: &str| keys.user(UserId(id.parse().expect("a user id")));
+    let general = master_port(cluster, &keys.room_seq(&RoomId::GENERAL)).await;
+    let alice = app.client();
+    let alice_id = alice.signed_up("alice").await;
+    let sender = master_port(cluster, &user_key(&alice_id)).await;
+    // Bob (whose channel tells of the join) shares a master with General
+    // or alice, so that a third master holds neither.
+    let mut bob = app.client();
+    let mut bob_id = bob.signed_up("bob").await;
+    for candidate in 0.. {
+        let his = master_port(cluster, &user_key(&bob_id)).await;
+        if his == general || his == sender {
+            break;
+        }
+        bob = app.client();
+        bob_id = bob.signed_up(&format!("bob{candidate}")).await;
+    }
+    let busy = [
+        general,
+        sender,
+        master_port(cluster, &user_key(&bob_id)).await,
+    ];
+    // The joined room lives on that third master.
+    let carol = app.client();
+    carol.signed_up("carol").await;
+    let (joined, stalled) = loop {
+        let room = carol.created_room(&format!("Far {}", unique_prefix())).await;
+        let id = RoomId::parse(&room).expect("a room id");
+        let master = master_port(cluster, &keys.room_seq(&id)).await;
+        if !busy.contains(&master) {
+            break (id, master);
+        }
+    };
+
+    let mut alice_ws = alice.ws().await;
+    let mut bob_ws = bob.ws().await;
+    // Both sockets hear their channels: alice General, bob his own.
+    assert_eq!(alice.send("0", "ready").await.status, 200);
+    alice_ws
+        .next_where("alice's ready", |e| e["message"]["text"] == "ready")
+        .await;
+    alice.post("/api/rooms/direct", &[("user_id", &bob_id)]).await;
+    bob_ws.next_of("room").await;
+
+    // The third master stops answering; a PING to it answers when it is
+    // back.
+    let url = format!("redis://127.0.0.1:{stalled}");
+    // Waits as long as the pause lasts.
+    let mut pinger = redis::Client::open(url.as_str())
+        .expect("a node url")
+        .get_multiplexed_async_connection_with_config(
+            &redis::AsyncConnectionConfig::new().set_response_timeout(None),
+        )
+        .await
+        .expect("the node answers");
+    let mut pauser = node(&url).await;
+    let _: () = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(5000)
+        .arg("ALL")
+        .query_async(&mut pauser)
+        .await
+        .expect("the pause is on");
+    let back = tokio::spawn(async move {
+        let _: String = redis::cmd("PING").query_async(&mut pinger).await.expect("a pong");
+    });
+
+    // Bob joins the room on the paused master (heard on his channel, as
+    // the join endpoint announces it), then alice writes in General.
+    let room = Room {
+        id: joined.clone(),
+        name: "Far".into(),
+        kind: RoomKind::Public,
+        owner: None,
+    };
+    app.state
+        .store
+        .publish(&BusEvent::Room {
+            room,
+            user: UserId(bob_id.parse().expect("a user id")),
+            after: 0,
+        })
+        .await
+        .expect("the join is published");
+    bob_ws.next_where("the join", |e| e["room"]["id"] == joined.to_string()).await;
+    // Over her socket: an HTTP send reads her session, whose slot may be
+    // on the paused master.
+    alice_ws.send_message("0", "while it sleeps", "n1").await;
+    alice_ws
+        .next_where("alice's message", |e| e["message"]["text"] == "while it sleeps")
+        .await;
+    assert!(
+        !back.is_finished(),
+        "General's message waited for the paused master, behind the join"
+    );
+
+    // Back, the joined room is followed: its messages reach bob.
+    back.await.expect("the master is back");
+    let said = carol.send(&joined.to_string(), "welcome").await;
+    assert_eq!(said.status, 200, "{:?}", said.body);
+    bob_ws
+        .next_where("carol's welcome", |e| e["message"]["text"] == "welcome")
+        .await;
 }
