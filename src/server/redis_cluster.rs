@@ -1,5 +1,5 @@
 //! A private, local Redis Cluster for the tests and the load generator:
-//! three masters with one replica each, every node a [`RedisProcess`] on a
+//! three masters with one replica each (or none, for a test), every node a [`RedisProcess`] on a
 //! free loopback port in a directory of its own, joined by
 //! `redis-cli --cluster create`. The nodes die with this process.
 
@@ -32,8 +32,13 @@ pub struct RedisCluster {
 impl RedisCluster {
     /// Starts the nodes in subdirectories of `dir` and forms the cluster.
     pub async fn start(dir: &Path) -> Result<Self, RedisClusterError> {
-        let mut nodes = Vec::with_capacity(MASTERS * (1 + REPLICAS));
-        for i in 0..MASTERS * (1 + REPLICAS) {
+        Self::start_with(dir, REPLICAS).await
+    }
+
+    /// The same with `replicas` replicas of each master (0: masters only).
+    pub async fn start_with(dir: &Path, replicas: usize) -> Result<Self, RedisClusterError> {
+        let mut nodes = Vec::with_capacity(MASTERS * (1 + replicas));
+        for i in 0..MASTERS * (1 + replicas) {
             let node_dir = dir.join(format!("node{i}"));
             let port = node_port().map_err(|source| RedisProcessError::Io {
                 dir: node_dir.clone(),
@@ -51,7 +56,7 @@ impl RedisCluster {
             create.arg(format!("127.0.0.1:{}", node.port()));
         }
         create
-            .args(["--cluster-replicas", &REPLICAS.to_string(), "--cluster-yes"])
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
             .stdin(std::process::Stdio::null());
         let out = create
             .output()

@@ -393,3 +393,50 @@ async fn a_join_on_a_stalled_master_holds_up_no_other_room() {
         .next_where("carol's welcome", |e| e["message"]["text"] == "welcome")
         .await;
 }
+
+/// How many `WAIT`s the nodes of `cluster` have run.
+async fn waits_run(cluster: &RedisCluster) -> u64 {
+    let mut waits = 0;
+    for process in cluster.nodes() {
+        let stats: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut node(&process.url()).await)
+            .await
+            .expect("the node's command stats");
+        waits += stats
+            .lines()
+            .find_map(|line| line.strip_prefix("cmdstat_wait:calls="))
+            .and_then(|rest| rest.split(',').next()?.parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    waits
+}
+
+/// A send is acknowledged once a replica has it (`WAIT`), but a cluster
+/// with no replica to wait for is not waited on: there the wait could only
+/// time out, 100 ms on every send (found by running a release binary on a
+/// masters-only cluster). With replicas, every send waits.
+#[tokio::test]
+async fn a_cluster_without_replicas_is_not_waited_for() {
+    if !on_cluster() {
+        return;
+    }
+    for (mut redis, replicas) in [
+        (TestRedis::start_cluster_without_replicas().await, false),
+        (TestRedis::start().await, true),
+    ] {
+        let app = TestApp::spawn_with(&redis, &unique_prefix(), |_| {}).await;
+        let alice = app.client();
+        alice.signed_up("alice").await;
+        for i in 0..5 {
+            let sent = alice.send("0", &format!("message {i}")).await;
+            assert_eq!(sent.status, 200, "{:?}", sent.body);
+        }
+        let waits = waits_run(redis.cluster_mut().expect("a cluster")).await;
+        if replicas {
+            assert!(waits >= 5, "each send waits for a replica: {waits} waits");
+        } else {
+            assert_eq!(waits, 0, "no replica to wait for");
+        }
+    }
+}

@@ -42,6 +42,13 @@ impl TestRedis {
         TestRedis { backing, _dir: dir }
     }
 
+    /// A cluster of masters only (whatever the test command's mode).
+    pub async fn start_cluster_without_replicas() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let cluster = RedisCluster::start_with(dir.path(), 0).await.expect("the cluster forms");
+        TestRedis { backing: Backing::Cluster(cluster), _dir: dir }
+    }
+
     /// What an instance connects to.
     pub fn target(&self) -> RedisTarget {
         match &self.backing {

@@ -3,7 +3,8 @@
 //! `redis` crate's cluster-async connection with RESP3, which follows
 //! MOVED and ASK, retries through a failover and refreshes its slot map).
 //! Everything above it is the same code in both modes; the few commands
-//! that differ (publishing, and reads that span slots) are methods here.
+//! that differ (publishing, reads that span slots, waiting for a replica)
+//! are methods here.
 
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
 use redis::{Cmd, Pipeline, ProtocolVersion, RedisFuture, Value};
+
+use super::replicas::ReplicaWatch;
 
 /// Where Confab's Redis is: one server, or the seed nodes of a cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +74,8 @@ pub(super) fn cluster_builder(urls: &[String]) -> ClusterClientBuilder {
 #[derive(Clone)]
 pub enum Conn {
     Single(ConnectionManager),
-    Cluster(ClusterConnection),
+    /// With what it last read of the cluster's replicas.
+    Cluster(ClusterConnection, ReplicaWatch),
 }
 
 impl Conn {
@@ -87,7 +91,8 @@ impl Conn {
                 Conn::Single(ConnectionManager::new_with_config(client, config).await?)
             }
             RedisTarget::Cluster(urls) => {
-                Conn::Cluster(cluster_builder(urls).build()?.get_async_connection().await?)
+                let conn = cluster_builder(urls).build()?.get_async_connection().await?;
+                Conn::Cluster(conn, ReplicaWatch::default())
             }
         })
     }
@@ -108,7 +113,7 @@ impl Conn {
                 }
                 pipe.query_async(&mut conn.clone()).await
             }
-            Conn::Cluster(conn) => {
+            Conn::Cluster(conn, _) => {
                 try_join_all(commands.into_iter().map(|command| {
                     let mut conn = conn.clone();
                     async move { command.query_async::<Value>(&mut conn).await }
@@ -121,12 +126,34 @@ impl Conn {
     /// On a cluster, waits (briefly) until the write just made in `key`'s
     /// slot has reached a replica of its master, so that a failover right
     /// after cannot lose it: the caller acknowledges a write only after
-    /// this. Answers how many replicas have it; `None` on one Redis, where
-    /// there are none to wait for.
+    /// this. Answers how many replicas have it; `None` when there are none
+    /// to wait for: on one Redis, and on a cluster whose nodes, read at
+    /// most every few seconds, list no healthy replica (see
+    /// [`ReplicaWatch`]), where the wait could only time out.
     pub async fn replicated(&self, key: &str) -> redis::RedisResult<Option<u64>> {
-        let Conn::Cluster(conn) = self else {
+        let Conn::Cluster(conn, replicas) = self else {
             return Ok(None);
         };
+        if replicas.stale() {
+            let nodes = conn
+                .clone()
+                .route_command(
+                    redis::cmd("CLUSTER").arg("NODES").to_owned(),
+                    RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
+                )
+                .await;
+            let read = match nodes {
+                Ok(reply) => redis::from_redis_value::<String>(reply).map_err(redis::RedisError::from),
+                Err(err) => Err(err),
+            };
+            match read {
+                Ok(nodes) => replicas.read(&nodes),
+                Err(err) => tracing::warn!(error = %err, "cannot read the cluster's replicas"),
+            }
+        }
+        if !replicas.worth_waiting() {
+            return Ok(None);
+        }
         let mut wait = redis::cmd("WAIT");
         wait.arg(1).arg(REPLICATION_WAIT.as_millis() as u64);
         let route = Route::with_key(key, SlotAddr::Master);
@@ -134,7 +161,11 @@ impl Conn {
             .clone()
             .route_command(wait, RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)))
             .await?;
-        Ok(Some(redis::from_redis_value(reply)?))
+        let confirmed: u64 = redis::from_redis_value(reply)?;
+        if confirmed == 0 {
+            replicas.forget();
+        }
+        Ok(Some(confirmed))
     }
 
     /// The command that publishes on a channel: sharded on a cluster, so
@@ -142,7 +173,7 @@ impl Conn {
     pub fn publish_command(&self) -> &'static str {
         match self {
             Conn::Single(_) => "PUBLISH",
-            Conn::Cluster(_) => "SPUBLISH",
+            Conn::Cluster(..) => "SPUBLISH",
         }
     }
 }
@@ -151,7 +182,7 @@ impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
             Conn::Single(conn) => conn.req_packed_command(cmd),
-            Conn::Cluster(conn) => conn.req_packed_command(cmd),
+            Conn::Cluster(conn, _) => conn.req_packed_command(cmd),
         }
     }
 
@@ -163,14 +194,14 @@ impl ConnectionLike for Conn {
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
             Conn::Single(conn) => conn.req_packed_commands(pipeline, offset, count),
-            Conn::Cluster(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(conn, _) => conn.req_packed_commands(pipeline, offset, count),
         }
     }
 
     fn get_db(&self) -> i64 {
         match self {
             Conn::Single(conn) => conn.get_db(),
-            Conn::Cluster(conn) => conn.get_db(),
+            Conn::Cluster(conn, _) => conn.get_db(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod keys;
 mod layout;
 mod messages;
 mod presence;
+mod replicas;
 mod retention;
 mod rooms;
 mod scripts;
