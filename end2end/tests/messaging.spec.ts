@@ -96,6 +96,17 @@ test.describe("changing messages", () => {
     await expect(list.getByRole("option")).toHaveText([alice.name, bob.name]);
     await expect(option(alice.name)).toHaveAttribute("aria-selected", "true");
     await expect(box).toHaveAttribute("aria-activedescendant", "mention-0");
+    await expect(alice.page.locator(".composer [aria-live]")).toHaveText(/^2 people to mention/);
+    // The list follows the caret: moved back into the name, Enter first
+    // asks again, and picks (or sends) nothing.
+    await box.press("ArrowLeft");
+    await box.press("ArrowLeft");
+    await box.press("Enter");
+    await expect(box).toHaveValue("hi @Picker");
+    await box.press("End");
+    await box.press("Backspace");
+    await box.pressSequentially("r");
+    await expect(list.getByRole("option")).toHaveText([alice.name, bob.name]);
     // Arrows move (round the ends), Enter puts the name in.
     await box.press("ArrowDown");
     await expect(option(bob.name)).toHaveAttribute("aria-selected", "true");

@@ -8,11 +8,17 @@
 
 use crate::model::Username;
 
-/// Whether `c` may be part of a name after `@`: a superset of what
-/// [`crate::model::mentioned_names`] reads (every non-ASCII character
-/// counts, as usernames are ASCII), so the bundle needs no Unicode tables.
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') || !c.is_ascii()
+/// Whether `c` can be part of a username (ASCII: letters, digits, `_`,
+/// `-`, `.`). What is typed after `@` is completed only while it is made
+/// of these, and the word ends at the first other character.
+fn is_username_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// Whether `c`, just before `@`, makes it part of a word (as in `a@b.c`),
+/// as [`crate::model::mentioned_names`] reads it.
+fn joins_a_word(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
 }
 
 /// A name being typed: `@` at byte `at`, the name's characters up to the
@@ -25,22 +31,22 @@ pub struct TypedName {
 }
 
 /// The name the caret (a byte offset) is in, after an `@` that starts a
-/// word, as [`crate::model::mentioned_names`] reads it; `None` when the
-/// caret is not in one, or what is typed is already longer than a name.
+/// word (as [`crate::model::mentioned_names`] reads it); `None` when the
+/// caret is not in one, or what is typed cannot begin a username.
 pub fn typed_name(text: &str, caret: usize) -> Option<TypedName> {
     let before = text.get(..caret)?;
     let at = before.rfind('@')?;
     let typed = &before[at + 1..];
-    if !typed.chars().all(is_name_char) || typed.chars().count() > Username::MAX_LEN {
+    if !typed.chars().all(is_username_char) || typed.len() > Username::MAX_LEN {
         return None;
     }
-    if before[..at].chars().next_back().is_some_and(is_name_char) {
+    if before[..at].chars().next_back().is_some_and(joins_a_word) {
         return None;
     }
     let after = &text[caret..];
     let end = caret
         + after
-            .find(|c: char| !is_name_char(c))
+            .find(|c: char| !is_username_char(c))
             .unwrap_or(after.len());
     Some(TypedName {
         at,
@@ -53,18 +59,9 @@ pub fn typed_name(text: &str, caret: usize) -> Option<TypedName> {
 /// and the space that follows it (added unless one is there).
 pub fn complete(text: &str, name: &TypedName, with: &str) -> (String, usize) {
     let rest = &text[name.end..];
-    let space = if rest.starts_with(char::is_whitespace) {
-        ""
-    } else {
-        " "
-    };
+    let space = if rest.starts_with(' ') { "" } else { " " };
     let done = format!("{}@{with}{space}", &text[..name.at]);
-    let caret = done.len()
-        + rest
-            .chars()
-            .next()
-            .filter(|_| space.is_empty())
-            .map_or(0, char::len_utf8);
+    let caret = done.len() + usize::from(space.is_empty());
     (done + rest, caret)
 }
 
@@ -117,6 +114,12 @@ mod tests {
         assert_eq!(typed("@al ice|"), None);
         assert_eq!(typed("no at|"), None);
         assert_eq!(typed(&format!("@{}|", "x".repeat(33))), None);
+        // Not a username's letters; after a letter of any script, not a
+        // mention; after an emoji or a guillemet, one.
+        assert_eq!(typed("@émi|"), None);
+        assert_eq!(typed("é@al|"), None);
+        assert_eq!(typed("😀@al|").as_deref(), Some("al"));
+        assert_eq!(typed("«@al|").as_deref(), Some("al"));
     }
 
     #[test]
@@ -130,6 +133,14 @@ mod tests {
         let (done, caret) = complete(text, &name, "bob");
         assert_eq!(done, "@al, and @bob yes");
         assert_eq!(&done[caret..], "yes");
+        // The word ends where a username's letters do; only a space is
+        // stepped over.
+        let text = "@bo’s idea";
+        let name = typed_name(text, 3).unwrap();
+        assert_eq!(complete(text, &name, "bob"), ("@bob ’s idea".into(), 5));
+        let text = "@al\nnext";
+        let name = typed_name(text, 3).unwrap();
+        assert_eq!(complete(text, &name, "alice"), ("@alice \nnext".into(), 7));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use crate::api::public_rooms_panel;
 use crate::model::{PublicRoomQuery, Room, RoomSummary};
 use crate::ui::format::escape;
+use crate::ui::location::Location;
 
 /// The id of the list's place, which the hydrated page fills again.
 const RESULTS_ID: &str = "browse-results";
@@ -29,9 +30,16 @@ pub fn RoomBrowser(
     /// Where focus goes back to when the dialog closes.
     opener: NodeRef<html::Button>,
 ) -> impl IntoView {
+    // Closed, the focus goes back to Browse rooms, and the address leaves
+    // `/rooms` (and a refusal it carried), so that a reload does not open
+    // the dialog again.
+    let location = Location::current();
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if was_open == Some(true) && !is_open {
+            if location.path_untracked() == "/rooms" {
+                location.navigate("/");
+            }
             if let Some(button) = opener.get_untracked() {
                 let _ = button.focus();
             }

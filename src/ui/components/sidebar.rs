@@ -3,6 +3,7 @@
 //! `Online`), each a button that opens the direct room with them.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::direct_room;
 use crate::model::{RoomKind, RoomSummary, User, UserId};
@@ -36,6 +37,31 @@ pub fn Sidebar(
         });
     };
 
+    // The people online are written as HTML, again on each change, so that
+    // a change makes new rows rather than giving a row another person (a
+    // click on a row that had just changed opened the wrong direct room).
+    // The focus stays on the person it was on.
+    let online = NodeRef::<leptos::html::Ul>::new();
+    Effect::new(move |drawn: Option<()>| {
+        let html = state.online.with(|people| people_html(people, me.id));
+        // The first drawing is the server's.
+        let (Some(_), Some(list)) = (drawn, online.get_untracked()) else {
+            return;
+        };
+        let focused = document()
+            .active_element()
+            .and_then(|element| element.get_attribute("data-user"));
+        list.set_inner_html(&html);
+        let again = focused.and_then(|user| {
+            list.query_selector(&format!("button[data-user=\"{user}\"]"))
+                .ok()
+                .flatten()
+        });
+        if let Some(button) = again {
+            let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+
     view! {
         <aside id="sidebar" class="sidebar">
             <nav aria-label="Rooms">
@@ -57,12 +83,10 @@ pub fn Sidebar(
             </nav>
             <section class="online">
                 <h2 id="online-heading">"Online"</h2>
-                // Written as HTML, so that a change makes new rows rather
-                // than giving a row another person (a click on a row that
-                // had just changed opened the wrong direct room).
                 <ul
                     aria-label="Online"
-                    inner_html=move || state.online.with(|people| people_html(people, me.id))
+                    inner_html=state.online.with_untracked(|people| people_html(people, me.id))
+                    node_ref=online
                     on:click=move |ev| {
                         let button = event_target::<web_sys::Element>(&ev).closest("button[data-user]").ok().flatten();
                         if let Some(user_id) = button.and_then(|b| b.get_attribute("data-user")) {
