@@ -127,6 +127,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MEMBERSHIP_CHANGES_PER_MINUTE", default_value_t = 30)]
     pub membership_changes_per_minute: u32,
 
+    /// Looks at a room's members by name (`/api/rooms/members`, the
+    /// composer's `@` completion: each reads every member's name) one
+    /// person may make per minute.
+    #[arg(long, env = "CONFAB_MEMBER_LOOKUPS_PER_MINUTE", default_value_t = 120)]
+    pub member_lookups_per_minute: u32,
+
     /// Direct rooms one person may open with new people per hour.
     #[arg(long, env = "CONFAB_NEW_DIRECT_ROOMS_PER_HOUR", default_value_t = 30)]
     pub new_direct_rooms_per_hour: u32,

@@ -89,6 +89,31 @@ async fn joins_and_leaves_are_bounded_per_minute() {
     );
 }
 
+/// Each look at a room's members reads every member's name: one person's
+/// looks are bounded per minute (another person's are not touched).
+#[tokio::test]
+async fn looks_at_a_rooms_members_are_bounded_per_minute() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
+        c.member_lookups_per_minute = 3
+    })
+    .await;
+    let (alice, bob) = (app.client(), app.client());
+    alice.signed_up("alice").await;
+    bob.signed_up("bob").await;
+    async fn look(client: &crate::helpers::Client) -> crate::helpers::Reply {
+        client
+            .post("/api/rooms/members", &[("room_id", "0"), ("q", "a")])
+            .await
+    }
+    for _ in 0..3 {
+        assert_eq!(look(&alice).await.status, 200);
+    }
+    let refused = look(&alice).await;
+    assert_eq!(refused.status, 429, "{:?}", refused.body);
+    assert_eq!(look(&bob).await.status, 200);
+}
+
 #[tokio::test]
 async fn direct_rooms_with_new_people_are_bounded_per_hour() {
     let redis = TestRedis::start().await;

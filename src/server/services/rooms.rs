@@ -34,7 +34,8 @@ pub async fn public_rooms(
 
 /// A page of a room's members by name, for its members (the composer's
 /// `@` completion). It reads every member's name (one pipelined HGET
-/// each), so its cost grows with the room.
+/// each), so its cost grows with the room; a budget per person per minute
+/// bounds how often one can ask.
 pub async fn members(
     room_id: String,
     q: Option<String>,
@@ -47,6 +48,14 @@ pub async fn members(
     let id = RoomId::parse(&room_id)?;
     let store = &request.state.store;
     require_member(store, &id, user.id).await?;
+    spend(
+        &request,
+        store.keys().limit_member_lookups(user.id),
+        request.state.config.member_lookups_per_minute,
+        MINUTE,
+        "Too many looks at rooms' members. Please wait a minute.",
+    )
+    .await?;
     let members = store.members(&id).await?;
     Ok(query.page(store.users_by_name(members).await?))
 }

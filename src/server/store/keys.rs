@@ -21,6 +21,7 @@
 //! | `P:{user:7}:presence_version`| string | INCR counter: one per online/offline flip      |
 //! | `P:{user:7}:limit:rooms_created` | string | public rooms the user made in the window (a day); TTL = window |
 //! | `P:{user:7}:limit:memberships` | string | joins and leaves in the window (a minute); TTL = window |
+//! | `P:{user:7}:limit:member_lookups` | string | lookups of rooms' members in the window (a minute); TTL = window |
 //! | `P:{user:7}:limit:direct_rooms` | string | new direct rooms opened in the window (an hour); TTL = window |
 //! | `P:{user:7}:rooms_owned`     | string | INCR counter: public rooms the user made, ever |
 //! | `P:{user:7}:tokens`          | hash   | token id -> the API token's record (name, created, SHA-256; never the token) |
@@ -221,6 +222,11 @@ impl Keys {
     /// The user's joins and leaves in the current window.
     pub fn limit_memberships(&self, id: UserId) -> String {
         self.user_key(id, ":limit:memberships")
+    }
+
+    /// The user's lookups of rooms' members in the current window.
+    pub fn limit_member_lookups(&self, id: UserId) -> String {
+        self.user_key(id, ":limit:member_lookups")
     }
 
     /// The direct rooms the user opened with new people in the window.
