@@ -144,6 +144,39 @@ test.describe("changing messages", () => {
     await bob.context.close();
   });
 
+  test("a refused reaction is taken back, and the page says why", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "twenty");
+    const name = `Full ${Date.now().toString(36)}`;
+    const created = await alice.page.request.post("/api/rooms/create", { form: { name } });
+    const id = (await created.json()).id;
+    const sent = await alice.page.request.post("/api/messages/send", { form: { room_id: id, text: "react to me" } });
+    const seq = String((await sent.json()).seq);
+    // Twenty different emoji, none of the quick ones: as many as a message holds.
+    const fruit = ["🍎", "🍐", "🍊", "🍋", "🍌", "🍉", "🍇", "🍓", "🍈", "🍒",
+      "🍑", "🥭", "🍍", "🥥", "🥝", "🍅", "🍆", "🥑", "🥦", "🥬"];
+    for (const emoji of fruit) {
+      const reacted = await alice.page.request.post("/api/messages/react", { form: { room_id: id, seq, emoji, on: "true" } });
+      expect(reacted.status()).toBe(200);
+    }
+    await alice.page.goto(`/room/${id}`);
+    await hydrated(alice.page, true);
+    const message = log(alice.page).locator("article.msg", { hasText: "react to me" });
+    const chips = message.locator(".reactions button");
+    await expect(chips).toHaveCount(20);
+    await message.hover();
+    await message.getByRole("button", { name: "React", exact: true }).click();
+    await message.getByRole("button", { name: "React with 👍" }).click();
+    // A 21st is refused: the chip shown at once goes, and the page says why.
+    await expect(alice.page.getByRole("alert").filter({ hasText: "Not changed:" })).toBeVisible();
+    await expect(chips).toHaveCount(20);
+    await expect(message.getByRole("button", { name: /^👍/ })).toHaveCount(0);
+    // Taking one of the twenty back is not refused, and clears the notice.
+    await message.getByRole("button", { name: /^🍎/ }).click();
+    await expect(chips).toHaveCount(19);
+    await expect(alice.page.getByRole("alert").filter({ hasText: "Not changed:" })).toHaveCount(0);
+    await alice.context.close();
+  });
+
   test("a mention raises its own badge in the Rooms list until the room is read", async ({ browser }) => {
     const alice = await newPerson(browser, true, "namer");
     const bob = await newPerson(browser, true, "named");

@@ -39,16 +39,30 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after_rev: Option<u64>,
     },
-    /// Replace the text of one's own message.
-    Edit { room_id: RoomId, seq: u64, text: String },
+    /// Replace the text of one's own message. A `nonce` (an addition, on
+    /// each change frame) comes back in the `error` that refuses it.
+    Edit {
+        room_id: RoomId,
+        seq: u64,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
+    },
     /// Delete a message.
-    Delete { room_id: RoomId, seq: u64 },
+    Delete {
+        room_id: RoomId,
+        seq: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
+    },
     /// Add (`on`) or take away one's reaction `emoji`.
     React {
         room_id: RoomId,
         seq: u64,
         emoji: String,
         on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nonce: Option<String>,
     },
     /// The sender is typing in the room.
     Typing { room_id: RoomId },
@@ -80,7 +94,8 @@ pub enum ServerEvent {
         user: User,
     },
     /// A frame was not valid, too large or not allowed; the socket stays open.
-    /// `nonce` (an addition to the contract) names the send that failed.
+    /// `nonce` (an addition to the contract) names the send, edit, delete
+    /// or react that failed.
     Error {
         reason: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]

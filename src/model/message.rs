@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{RoomId, UserId, Username};
+use super::{RoomId, User, UserId, Username};
 use crate::error::AppError;
 
 /// Message text: 1 to 4,000 characters after trimming, and no control
@@ -118,6 +118,43 @@ impl Message {
     /// Whether `user` is named in it.
     pub fn mentions_user(&self, user: UserId) -> bool {
         self.mentions.contains(&user)
+    }
+
+    /// Adds (`on`) or takes away `user`'s reaction `emoji`, as the server
+    /// does: a new emoji goes last, and one nobody keeps goes. The page
+    /// shows a reaction this way before the server answers.
+    pub fn toggle_reaction(&mut self, user: &User, emoji: &str, on: bool) {
+        let at = self.reactions.iter().position(|r| r.emoji == emoji);
+        match (at, on) {
+            (None, true) => self.reactions.push(Reaction {
+                emoji: emoji.to_owned(),
+                users: vec![user.id],
+                names: vec![user.username.clone()],
+            }),
+            (Some(at), true) => {
+                let reaction = &mut self.reactions[at];
+                if !reaction.users.contains(&user.id) {
+                    // Names are kept beside ids, or not at all.
+                    if reaction.names.len() == reaction.users.len() {
+                        reaction.names.push(user.username.clone());
+                    }
+                    reaction.users.push(user.id);
+                }
+            }
+            (Some(at), false) => {
+                let reaction = &mut self.reactions[at];
+                if let Some(i) = reaction.users.iter().position(|u| *u == user.id) {
+                    reaction.users.remove(i);
+                    if i < reaction.names.len() {
+                        reaction.names.remove(i);
+                    }
+                }
+                if reaction.users.is_empty() {
+                    self.reactions.remove(at);
+                }
+            }
+            (None, false) => {}
+        }
     }
 }
 
@@ -237,5 +274,34 @@ mod tests {
         assert!(mentioned_names("mail a@bob.com, or @x").is_empty());
         assert_eq!(mentioned_names("(@dave_1)"), vec!["dave_1"]);
         assert_eq!(mentioned_names("@ann.lee's turn"), vec!["ann.lee"]);
+    }
+
+    #[test]
+    fn a_reaction_toggles_as_the_server_keeps_it() {
+        let person = |id: u64, name: &str| User {
+            id: UserId(id),
+            username: Username::parse(name).unwrap(),
+        };
+        let (alice, bob) = (person(1, "alice"), person(2, "bob"));
+        let mut message: Message = serde_json::from_str(
+            r#"{"room_id":"0","seq":1,"rev":1,"from":"1","username":"alice","text":"hi","date":0,
+               "reactions":[{"emoji":"🎉","users":["9"]}]}"#,
+        )
+        .unwrap();
+        message.toggle_reaction(&alice, "👍", true);
+        message.toggle_reaction(&bob, "👍", true);
+        message.toggle_reaction(&bob, "👍", true);
+        let thumbs = &message.reactions[1];
+        assert_eq!((thumbs.emoji.as_str(), thumbs.users.clone()), ("👍", vec![UserId(1), UserId(2)]));
+        assert_eq!(thumbs.names, [alice.username.clone(), bob.username.clone()]);
+        // A reaction stored without names gets none.
+        message.toggle_reaction(&alice, "🎉", true);
+        assert_eq!(message.reactions[0].users, [UserId(9), UserId(1)]);
+        assert!(message.reactions[0].names.is_empty());
+        message.toggle_reaction(&alice, "👍", false);
+        assert_eq!(message.reactions[1].names, [bob.username.clone()]);
+        message.toggle_reaction(&bob, "👍", false);
+        message.toggle_reaction(&bob, "😮", false);
+        assert_eq!(message.reactions.len(), 1, "one nobody keeps goes");
     }
 }

@@ -70,7 +70,24 @@ pub struct ChatState {
     /// its first page): a reconnect syncs the changes after it.
     seen_revs: StoredValue<BTreeMap<RoomId, u64>>,
     next_nonce: StoredValue<u64>,
+    /// Changes asked for and not answered yet.
+    changes: StoredValue<Vec<PendingChange>>,
+    /// Why the reader's latest change (edit, delete, reaction) was refused.
+    pub change_refused: RwSignal<Option<String>>,
 }
+
+/// A change the reader asked for: its nonce (an `error` naming it refuses
+/// it), and, for a reaction shown at once, the message as it was before.
+#[derive(Clone)]
+struct PendingChange {
+    nonce: String,
+    room: RoomId,
+    seq: u64,
+    before: Option<Message>,
+}
+
+/// How many changes asked for are kept to be matched with a refusal.
+const CHANGES_KEPT: usize = 50;
 
 /// How long a typing notice lasts without a new one.
 pub const TYPING_FOR_MS: f64 = 4000.0;
@@ -98,6 +115,8 @@ impl ChatState {
             editing: RwSignal::new(None),
             seen_revs: StoredValue::new(BTreeMap::new()),
             next_nonce: StoredValue::new(0),
+            changes: StoredValue::new(Vec::new()),
+            change_refused: RwSignal::new(None),
         }
     }
 
@@ -139,39 +158,112 @@ impl ChatState {
                 .and_then(|room| room.get_mut(&message.seq))
             {
                 if held.rev <= message.rev {
-                    *held = message;
+                    *held = message.clone();
                 }
+            }
+        });
+        // The server's state stands: a refusal still to come takes nothing
+        // back.
+        self.changes.update_value(|changes| {
+            for change in changes
+                .iter_mut()
+                .filter(|c| c.room == message.room_id && c.seq == message.seq)
+            {
+                change.before = None;
             }
         });
     }
 
     /// Asks for an edit of one's own message.
     pub fn edit(&self, room: RoomId, seq: u64, text: String) {
+        let nonce = self.asked_change(&room, seq, None);
         self.outbox.update(|o| {
             o.push(ClientFrame::Edit {
                 room_id: room,
                 seq,
                 text,
+                nonce: Some(nonce),
             })
         });
     }
 
     /// Asks for a message to be deleted.
     pub fn delete(&self, room: RoomId, seq: u64) {
-        self.outbox
-            .update(|o| o.push(ClientFrame::Delete { room_id: room, seq }));
+        let nonce = self.asked_change(&room, seq, None);
+        self.outbox.update(|o| {
+            o.push(ClientFrame::Delete {
+                room_id: room,
+                seq,
+                nonce: Some(nonce),
+            })
+        });
     }
 
-    /// Adds or takes away one's reaction.
+    /// Adds or takes away one's reaction, shown at once (and taken back
+    /// if the server refuses it).
     pub fn react(&self, room: RoomId, seq: u64, emoji: String, on: bool) {
+        let me = self.me.get_value();
+        let mut before = None;
+        self.messages.update(|all| {
+            if let Some(message) = all.get_mut(&room).and_then(|held| held.get_mut(&seq)) {
+                before = Some(message.clone());
+                message.toggle_reaction(&me, &emoji, on);
+            }
+        });
+        let nonce = self.asked_change(&room, seq, before);
         self.outbox.update(|o| {
             o.push(ClientFrame::React {
                 room_id: room,
                 seq,
                 emoji,
                 on,
+                nonce: Some(nonce),
             })
         });
+    }
+
+    /// Notes a change asked for, under a new nonce, which it answers.
+    fn asked_change(&self, room: &RoomId, seq: u64, before: Option<Message>) -> String {
+        let nonce = self.new_nonce();
+        self.change_refused.set(None);
+        self.changes.update_value(|changes| {
+            // A change the server took is answered by an update, which
+            // does not name it: the oldest are let go.
+            if changes.len() >= CHANGES_KEPT {
+                changes.remove(0);
+            }
+            changes.push(PendingChange {
+                nonce: nonce.clone(),
+                room: room.clone(),
+                seq,
+                before,
+            })
+        });
+        nonce
+    }
+
+    /// A refused change: what was shown at once goes back (unless the
+    /// message changed since), and the page says why.
+    fn refused_change(&self, nonce: &str, reason: String) -> bool {
+        let mut found = None;
+        self.changes.update_value(|changes| {
+            if let Some(at) = changes.iter().position(|c| c.nonce == nonce) {
+                found = Some(changes.remove(at));
+            }
+        });
+        let Some(change) = found else {
+            return false;
+        };
+        if let Some(before) = change.before {
+            self.messages.update(|all| {
+                let held = all.get_mut(&change.room).and_then(|h| h.get_mut(&change.seq));
+                if let Some(held) = held.filter(|held| held.rev == before.rev) {
+                    *held = before;
+                }
+            });
+        }
+        self.change_refused.set(Some(reason));
+        true
     }
 
     /// Adds messages (history pages, sync answers, live events) to a room.
@@ -202,10 +294,7 @@ impl ChatState {
     /// Queues a message (answering `reply_to`, if given): shown at once as
     /// pending, sent when the socket can.
     pub fn send(&self, room: RoomId, text: String, reply_to: Option<u64>) {
-        let nonce = self
-            .next_nonce
-            .with_value(|n| format!("c-{}-{n}", now_ms() as u64));
-        self.next_nonce.update_value(|n| *n += 1);
+        let nonce = self.new_nonce();
         self.pending.update(|p| {
             p.push(Pending {
                 nonce: nonce.clone(),
@@ -224,6 +313,15 @@ impl ChatState {
                 reply_to,
             })
         });
+    }
+
+    /// A nonce no other frame of this page carries.
+    fn new_nonce(&self) -> String {
+        let nonce = self
+            .next_nonce
+            .with_value(|n| format!("c-{}-{n}", now_ms() as u64));
+        self.next_nonce.update_value(|n| *n += 1);
+        nonce
     }
 
     /// Sends a failed message again, under its nonce: if the first try was
@@ -257,6 +355,10 @@ impl ChatState {
             .update(|o| o.push(ClientFrame::Typing { room_id: room }));
     }
 
+    fn is_pending_send(&self, nonce: &str) -> bool {
+        self.pending.with_untracked(|p| p.iter().any(|p| p.nonce == nonce))
+    }
+
     /// Applies one event from the server.
     pub fn apply(&self, event: ServerEvent) {
         match event {
@@ -278,14 +380,22 @@ impl ChatState {
                 list.retain(|(u, _)| u.id != user.id);
                 list.push((user, now_ms()));
             }),
-            ServerEvent::Error { reason, nonce } => match nonce {
-                Some(nonce) => self.pending.update(|p| {
+            ServerEvent::Error {
+                reason,
+                nonce: Some(nonce),
+            } if self.is_pending_send(&nonce) => {
+                self.pending.update(|p| {
                     if let Some(failed) = p.iter_mut().find(|p| p.nonce == nonce) {
                         failed.error = Some(reason);
                     }
-                }),
-                None => leptos::logging::warn!("server: {reason}"),
-            },
+                })
+            }
+            ServerEvent::Error { reason, nonce } => {
+                let said = nonce.is_some_and(|nonce| self.refused_change(&nonce, reason.clone()));
+                if !said {
+                    leptos::logging::warn!("server: {reason}");
+                }
+            }
         }
     }
 

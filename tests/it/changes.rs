@@ -421,6 +421,19 @@ async fn updates_reach_every_member_on_every_instance_live() {
     assert!(bobs.next_except("update").await["reason"]
         .as_str()
         .is_some());
+    // A refused change names its nonce (an addition), as a refused send
+    // does, so that the client takes back what it showed at once.
+    for (frame, nonce) in [
+        (json!({"type": "edit", "room_id": "0", "seq": 1, "text": "x", "nonce": "e1"}), "e1"),
+        (json!({"type": "delete", "room_id": "0", "seq": 1, "nonce": "d1"}), "d1"),
+        (json!({"type": "react", "room_id": "0", "seq": 99, "emoji": "🎉", "on": true, "nonce": "r1"}), "r1"),
+        (json!({"type": "react", "room_id": "0", "seq": "1", "nonce": "r2"}), "r2"),
+    ] {
+        bobs.send(frame).await;
+        let refused = bobs.next_except("update").await;
+        assert_eq!(refused["type"], "error", "{refused}");
+        assert_eq!(refused["nonce"], nonce, "{refused}");
+    }
 
     alices
         .send(json!({"type": "delete", "room_id": "0", "seq": 1}))

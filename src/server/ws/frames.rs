@@ -59,13 +59,13 @@ impl FrameHandler {
         let frame = match serde_json::from_str::<ClientFrame>(text) {
             Ok(frame) => frame,
             Err(err) => {
-                // A `send` that names its nonce is answered naming it, even
-                // when the rest of the frame is not valid, so that the
-                // client can settle the message it holds as pending.
+                // A send or change that names its nonce is answered naming
+                // it, even when the rest of the frame is not valid, so that
+                // the client can settle what it holds as pending.
                 return self
                     .reply(&ServerEvent::Error {
                         reason: format!("That frame is not valid: {err}."),
-                        nonce: send_nonce(text),
+                        nonce: frame_nonce(text),
                     })
                     .await;
             }
@@ -93,28 +93,37 @@ impl FrameHandler {
                 },
                 None,
             ),
-            ClientFrame::Edit { room_id, seq, text } => (
+            ClientFrame::Edit {
+                room_id,
+                seq,
+                text,
+                nonce,
+            } => (
                 self.change(room_id, seq, Request::Edit { text: &text })
                     .await,
-                None,
+                nonce,
             ),
-            ClientFrame::Delete { room_id, seq } => {
-                (self.change(room_id, seq, Request::Delete).await, None)
-            }
+            ClientFrame::Delete {
+                room_id,
+                seq,
+                nonce,
+            } => (self.change(room_id, seq, Request::Delete).await, nonce),
             ClientFrame::React {
                 room_id,
                 seq,
                 emoji,
                 on,
+                nonce,
             } => (
                 self.change(room_id, seq, Request::React { emoji: &emoji, on })
                     .await,
-                None,
+                nonce,
             ),
             ClientFrame::Typing { room_id } => (self.typing(room_id).await, None),
         };
         if let Err(err) = result {
-            // The nonce names the failed send; an over-long one is not echoed.
+            // The nonce names the failed send or change; an over-long one
+            // is not echoed.
             let nonce = nonce.filter(|n| n.chars().count() <= MAX_NONCE_LEN);
             self.reply(&ServerEvent::Error {
                 reason: err.to_string(),
@@ -311,11 +320,12 @@ impl FrameHandler {
     }
 }
 
-/// The nonce of a frame that reads as a `send` with a string `nonce` (of
-/// at most `MAX_NONCE_LEN` characters), whatever else is wrong with it.
-fn send_nonce(text: &str) -> Option<String> {
+/// The nonce of a frame that reads as a `send` (or an `edit`, `delete` or
+/// `react`) with a string `nonce` (of at most `MAX_NONCE_LEN`
+/// characters), whatever else is wrong with it.
+fn frame_nonce(text: &str) -> Option<String> {
     let frame: serde_json::Value = serde_json::from_str(text).ok()?;
-    if frame.get("type")?.as_str()? != "send" {
+    if !matches!(frame.get("type")?.as_str()?, "send" | "edit" | "delete" | "react") {
         return None;
     }
     let nonce = frame.get("nonce")?.as_str()?;
@@ -327,8 +337,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_malformed_send_is_refused_naming_its_nonce() {
-        let named = |text: &str| send_nonce(text);
+    fn a_malformed_send_or_change_is_refused_naming_its_nonce() {
+        let named = |text: &str| frame_nonce(text);
         assert_eq!(
             named(r#"{"type":"send","room_id":"0","text":"x","nonce":"c-3b","reply_to":"1"}"#)
                 .as_deref(),
@@ -338,7 +348,11 @@ mod tests {
             named(r#"{"type":"send","room_id":0,"nonce":"c-4"}"#).as_deref(),
             Some("c-4")
         );
-        assert_eq!(named(r#"{"type":"edit","nonce":"c-5"}"#), None);
+        assert_eq!(
+            named(r#"{"type":"react","room_id":"0","seq":"1","nonce":"c-5"}"#).as_deref(),
+            Some("c-5")
+        );
+        assert_eq!(named(r#"{"type":"typing","nonce":"c-6"}"#), None);
         assert_eq!(named(r#"{"type":"send","nonce":7}"#), None);
         assert_eq!(
             named(&format!(

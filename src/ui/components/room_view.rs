@@ -97,6 +97,10 @@ pub fn RoomView(state: ChatState, history: History) -> impl IntoView {
                 })}
             </Transition>
             <p class="typing" aria-live="polite">{typing}</p>
+            // Why the reader's latest edit, delete or reaction was refused.
+            <p class="form-error change-error" role="alert">
+                {move || state.change_refused.get().map(|why| format!("Not changed: {why}"))}
+            </p>
             <Composer state/>
         </main>
     }
