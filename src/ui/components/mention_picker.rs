@@ -119,9 +119,9 @@ impl MentionPicker {
         let offered_for = self.offered_for.get_value();
         if key == "Escape" {
             self.close();
-        } else if !self
+        } else if self
             .name_at_caret()
-            .is_some_and(|(_, now)| now.typed == offered_for)
+            .is_none_or(|(_, now)| now.typed != offered_for)
         {
             self.on_input();
         } else if key == "Enter" || key == "Tab" {

@@ -358,7 +358,7 @@ fn message_row(
                     <time>{clock(message.date, local)}</time>
                 </header>
             })}
-            {via_mark(&message)}
+            {via_mark(message)}
             {message.reply_to.map(|parent| reply_quote(state, parent, replied))}
             {body}
             {reactions}

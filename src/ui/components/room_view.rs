@@ -62,7 +62,6 @@ pub fn RoomView(state: ChatState, history: History) -> impl IntoView {
                     {move || room().map(|r| format!("{}{}", if r.kind == RoomKind::Public { "#" } else { "@" }, r.name)).unwrap_or_default()}
                 </h1>
                 {move || {
-                    let leave = leave.clone();
                     room().filter(|r| r.kind == RoomKind::Public && r.id != RoomId::GENERAL).map(|r| {
                         let id = r.id.to_string();
                         view! {
