@@ -68,6 +68,16 @@ test.describe("keyboard", () => {
     await hydrated(page, true);
     await expect(page.getByRole("dialog")).toBeVisible();
     await expect(page.getByLabel("Room name")).toBeFocused();
+    // The modal keeps the focus: Shift+Tab from its first control goes to
+    // its last, Tab from there back to the first.
+    const close = page.getByRole("dialog").getByRole("link", { name: "Close" });
+    await page.keyboard.press("Shift+Tab");
+    await expect(close).toBeFocused();
+    await page.keyboard.press("Shift+Tab");
+    await expect(close).not.toBeFocused();
+    expect(await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null)).toBe(true);
+    await page.keyboard.press("Tab");
+    await expect(close).toBeFocused();
     await page.keyboard.press("Escape");
     await expect(page.getByRole("dialog")).toBeHidden();
     await expect(browse).toBeFocused();

@@ -7,11 +7,13 @@
 //! without JavaScript.
 //!
 //! Hydrated, the list follows what is typed in `Find a room` (the server
-//! writes it again, `/api/rooms/public/panel`), Escape, Close or the
-//! backdrop close the dialog, and the focus goes back to `Browse rooms`.
+//! writes it again, `/api/rooms/public/panel`), Tab stays in the dialog,
+//! Escape, Close or the backdrop close it, and the focus goes back to
+//! `Browse rooms`.
 
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::public_rooms_panel;
 use crate::model::{PublicRoomQuery, Room, RoomSummary};
@@ -89,11 +91,40 @@ pub fn RoomBrowser(
                 aria-modal="true"
                 aria-labelledby="browser-title"
                 inner_html=html.clone()
-                on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
+                on:keydown=move |ev| match ev.key().as_str() {
+                    "Escape" => open.set(false),
+                    "Tab" => keep_focus_inside(&ev),
+                    _ => {}
+                }
                 on:input=typed
                 on:click=clicked
             ></div>
         </Show>
+    }
+}
+
+/// Tab from the dialog's last control goes to its first, and Shift+Tab
+/// from its first to its last: a modal dialog keeps the focus.
+fn keep_focus_inside(ev: &leptos::ev::KeyboardEvent) {
+    let Some(dialog) = ev
+        .current_target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Ok(controls) = dialog.query_selector_all("a[href], button, input:not([type=hidden])") else {
+        return;
+    };
+    let first = controls.item(0);
+    let last = controls.item(controls.length().saturating_sub(1));
+    let (Some(first), Some(last)) = (first, last) else {
+        return;
+    };
+    let (from, to) = if ev.shift_key() { (first, last) } else { (last, first) };
+    let focused = document().active_element().map(JsValue::from);
+    if focused == Some(JsValue::from(from)) {
+        ev.prevent_default();
+        let _ = to.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }
 
