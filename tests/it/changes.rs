@@ -197,6 +197,30 @@ async fn reactions_toggle_count_everyone_and_refuse_what_is_not_one_emoji() {
     assert_eq!(react(&alice, "0", 9, "👍", true).await.status, 404);
 }
 
+/// One emoji typed with or without the emoji variation selector (U+FE0F)
+/// is one reaction, kept in its fully-qualified form, and either form
+/// takes one's own back.
+#[tokio::test]
+async fn an_emoji_with_or_without_its_variation_selector_is_one_reaction() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    let alice_id = alice.signed_up("alice").await;
+    let bob = app.client();
+    let bob_id = bob.signed_up("bob").await;
+    alice.send("0", "heart it").await;
+    let (text, emoji) = ("\u{2764}", "\u{2764}\u{fe0f}");
+    assert_eq!(react(&alice, "0", 1, text, true).await.status, 200);
+    let both = react(&bob, "0", 1, emoji, true).await;
+    assert_eq!(both.status, 200, "{:?}", both.body);
+    assert_eq!(both.body["reactions"].as_array().map(Vec::len), Some(1), "{:?}", both.body);
+    assert_eq!(both.body["reactions"][0]["emoji"], emoji);
+    assert_eq!(both.body["reactions"][0]["users"], json!([alice_id, bob_id]));
+    let taken_back = react(&alice, "0", 1, emoji, false).await;
+    assert_eq!(taken_back.body["reactions"][0]["users"], json!([bob_id]));
+    let gone = react(&bob, "0", 1, text, false).await;
+    assert_eq!(gone.body["reactions"].as_array().map_or(0, Vec::len), 0, "{:?}", gone.body);
+}
+
 #[tokio::test]
 async fn a_twenty_first_emoji_is_409_and_a_deleted_message_takes_none() {
     let redis = TestRedis::start().await;

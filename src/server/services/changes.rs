@@ -71,11 +71,12 @@ pub async fn change(
     }
 }
 
-/// `raw` if it is exactly one emoji (a flag, a skin tone or a ZWJ
-/// sequence counts as one), else a 400.
-fn one_emoji(raw: &str) -> Result<&str, AppError> {
+/// The emoji `raw` is, if it is exactly one (a flag, a skin tone or a ZWJ
+/// sequence counts as one), in its fully-qualified form, so that `❤` and
+/// `❤️` (with the emoji variation selector) are one reaction; else a 400.
+fn one_emoji(raw: &str) -> Result<&'static str, AppError> {
     match emojis::get(raw) {
-        Some(_) => Ok(raw),
+        Some(emoji) => Ok(emoji.as_str()),
         None => Err(AppError::BadInput("A reaction is one emoji.".into())),
     }
 }
@@ -114,4 +115,26 @@ pub async fn since(room_id: String, after_rev: u64, limit: Option<u32>) -> Resul
     require_member(store, &room, user.id).await?;
     let changed = store.changes_after(&room, after_rev, limit).await?;
     Ok(changed.into_iter().map(|changed| changed.message).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_emoji_is_kept_in_its_fully_qualified_form() {
+        for (typed, kept) in [
+            ("\u{2764}", "\u{2764}\u{fe0f}"),
+            ("\u{2764}\u{fe0f}", "\u{2764}\u{fe0f}"),
+            ("👍", "👍"),
+            ("👍🏽", "👍🏽"),
+            ("1\u{20e3}", "1\u{fe0f}\u{20e3}"),
+            ("🏳\u{200d}🌈", "🏳\u{fe0f}\u{200d}🌈"),
+        ] {
+            assert_eq!(one_emoji(typed).ok(), Some(kept), "{typed:?}");
+        }
+        for bad in ["", "a", "👍👍", ":+1:"] {
+            assert!(one_emoji(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -13,7 +13,8 @@
 -- edit:   ARGV[7] the new text; ARGV[8] its search words (folded,
 --         distinct), joined by spaces; ARGV[9...] ids of the users it names
 -- delete: ARGV[7] '1' when the user is an admin, else ''
--- react:  ARGV[7] the emoji; ARGV[8] '1' to add it, '' to take it away;
+-- react:  ARGV[7] the emoji (fully qualified); ARGV[8] '1' to add it, ''
+--         to take it away;
 --         ARGV[9] how many different emoji a message may carry;
 --         ARGV[10] the user's name, kept in `names` beside `users` (a
 --         reaction stored before names were kept has none, and gets none)
@@ -99,9 +100,15 @@ elseif action == 'react' then
   end
   local emoji, on = ARGV[7], ARGV[8] == '1'
   local reactions = message.reactions or {}
+  -- One emoji with or without the emoji variation selector (U+FE0F) is
+  -- one reaction: a reaction stored before emoji were kept fully
+  -- qualified is found by either form.
+  local function plain(e)
+    return (string.gsub(e, '\239\184\143', ''))
+  end
   local at
   for i, reaction in ipairs(reactions) do
-    if reaction.emoji == emoji then
+    if plain(reaction.emoji) == plain(emoji) then
       at = i
     end
   end
