@@ -124,7 +124,7 @@ impl Message {
     /// does: a new emoji goes last, and one nobody keeps goes. The page
     /// shows a reaction this way before the server answers.
     pub fn toggle_reaction(&mut self, user: &User, emoji: &str, on: bool) {
-        let at = self.reactions.iter().position(|r| r.emoji == emoji);
+        let at = self.reactions.iter().position(|r| same_emoji(&r.emoji, emoji));
         match (at, on) {
             (None, true) => self.reactions.push(Reaction {
                 emoji: emoji.to_owned(),
@@ -167,6 +167,13 @@ pub struct Reaction {
     /// who reacted; empty for a reaction stored before names were kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<Username>,
+}
+
+/// Whether two emoji are one, the emoji variation selector (U+FE0F) aside:
+/// `❤` and `❤️` are one reaction.
+pub fn same_emoji(a: &str, b: &str) -> bool {
+    let plain = |e: &str| e.chars().filter(|c| *c != '\u{fe0f}').collect::<String>();
+    plain(a) == plain(b)
 }
 
 /// How many different emoji one message may carry.
@@ -303,5 +310,10 @@ mod tests {
         message.toggle_reaction(&bob, "👍", false);
         message.toggle_reaction(&bob, "😮", false);
         assert_eq!(message.reactions.len(), 1, "one nobody keeps goes");
+        // With or without the variation selector, one reaction.
+        message.toggle_reaction(&alice, "\u{2764}", true);
+        message.toggle_reaction(&bob, "\u{2764}\u{fe0f}", true);
+        assert_eq!(message.reactions.len(), 2);
+        assert_eq!(message.reactions[1].users, [UserId(1), UserId(2)]);
     }
 }

@@ -13,7 +13,7 @@ mod user;
 
 pub use frame::{ClientFrame, ServerEvent, MAX_FRAME_BYTES, MAX_NONCE_LEN};
 pub use message::{
-    limit_up_to, mentioned_names, page_limit, Message, MessageText, Reaction, MAX_REACTIONS, PAGE_DEFAULT, PAGE_MAX,
+    limit_up_to, mentioned_names, page_limit, same_emoji, Message, MessageText, Reaction, MAX_REACTIONS, PAGE_DEFAULT, PAGE_MAX,
 };
 pub use page::PageData;
 pub use room::{PublicRoomQuery, Room, RoomId, RoomKind, RoomName, RoomSummary};

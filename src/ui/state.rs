@@ -77,13 +77,14 @@ pub struct ChatState {
 }
 
 /// A change the reader asked for: its nonce (an `error` naming it refuses
-/// it), and, for a reaction shown at once, the message as it was before.
+/// it), and, for a reaction shown at once, which (emoji, on), to be taken
+/// back if refused.
 #[derive(Clone)]
 struct PendingChange {
     nonce: String,
     room: RoomId,
     seq: u64,
-    before: Option<Message>,
+    shown: Option<(String, bool)>,
 }
 
 /// How many changes asked for are kept to be matched with a refusal.
@@ -169,7 +170,7 @@ impl ChatState {
                 .iter_mut()
                 .filter(|c| c.room == message.room_id && c.seq == message.seq)
             {
-                change.before = None;
+                change.shown = None;
             }
         });
     }
@@ -203,14 +204,14 @@ impl ChatState {
     /// if the server refuses it).
     pub fn react(&self, room: RoomId, seq: u64, emoji: String, on: bool) {
         let me = self.me.get_value();
-        let mut before = None;
+        let mut shown = None;
         self.messages.update(|all| {
             if let Some(message) = all.get_mut(&room).and_then(|held| held.get_mut(&seq)) {
-                before = Some(message.clone());
                 message.toggle_reaction(&me, &emoji, on);
+                shown = Some((emoji.clone(), on));
             }
         });
-        let nonce = self.asked_change(&room, seq, before);
+        let nonce = self.asked_change(&room, seq, shown);
         self.outbox.update(|o| {
             o.push(ClientFrame::React {
                 room_id: room,
@@ -223,7 +224,7 @@ impl ChatState {
     }
 
     /// Notes a change asked for, under a new nonce, which it answers.
-    fn asked_change(&self, room: &RoomId, seq: u64, before: Option<Message>) -> String {
+    fn asked_change(&self, room: &RoomId, seq: u64, shown: Option<(String, bool)>) -> String {
         let nonce = self.new_nonce();
         self.change_refused.set(None);
         self.changes.update_value(|changes| {
@@ -236,14 +237,39 @@ impl ChatState {
                 nonce: nonce.clone(),
                 room: room.clone(),
                 seq,
-                before,
+                shown,
             })
         });
         nonce
     }
 
-    /// A refused change: what was shown at once goes back (unless the
-    /// message changed since), and the page says why.
+    /// Takes back what `change` showed at once (unless the server's state
+    /// replaced it since).
+    fn take_back(&self, change: &PendingChange) {
+        let Some((emoji, on)) = &change.shown else {
+            return;
+        };
+        let me = self.me.get_value();
+        self.messages.update(|all| {
+            if let Some(held) = all.get_mut(&change.room).and_then(|h| h.get_mut(&change.seq)) {
+                held.toggle_reaction(&me, emoji, !on);
+            }
+        });
+    }
+
+    /// The connection dropped: a change not answered may or may not have
+    /// been made, so what it showed goes back; the sync after the
+    /// reconnect brings what the server made.
+    pub fn connection_lost(&self) {
+        let mut unanswered = Vec::new();
+        self.changes.update_value(|changes| unanswered = std::mem::take(changes));
+        for change in &unanswered {
+            self.take_back(change);
+        }
+    }
+
+    /// A refused change: what was shown at once goes back, and the page
+    /// says why.
     fn refused_change(&self, nonce: &str, reason: String) -> bool {
         let mut found = None;
         self.changes.update_value(|changes| {
@@ -254,14 +280,7 @@ impl ChatState {
         let Some(change) = found else {
             return false;
         };
-        if let Some(before) = change.before {
-            self.messages.update(|all| {
-                let held = all.get_mut(&change.room).and_then(|h| h.get_mut(&change.seq));
-                if let Some(held) = held.filter(|held| held.rev == before.rev) {
-                    *held = before;
-                }
-            });
-        }
+        self.take_back(&change);
         self.change_refused.set(Some(reason));
         true
     }
@@ -609,5 +628,63 @@ mod tests {
             .collect();
         assert_eq!(names, ["Alice", "bob", "carol"]);
         assert!(state.blocked(UserId(4)) && !state.blocked(UserId(7)));
+    }
+
+    #[test]
+    fn reactions_shown_at_once_go_back_when_refused_or_lost() {
+        let owner = Owner::new();
+        owner.set();
+        let state = ChatState::new(
+            person(9, "bob"),
+            vec![general()],
+            Vec::new(),
+            Vec::new(),
+            RoomId::GENERAL,
+        );
+        let message = Message::sample();
+        let seq = message.seq;
+        state.add_messages(&RoomId::GENERAL, [message]);
+        let emoji_shown = || {
+            state.messages.with_untracked(|all| {
+                all[&RoomId::GENERAL][&seq]
+                    .reactions
+                    .iter()
+                    .map(|r| r.emoji.clone())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let nonces = || {
+            state.outbox.with_untracked(|o| {
+                o.iter()
+                    .filter_map(|f| match f {
+                        ClientFrame::React { nonce, .. } => nonce.clone(),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        // Two at once, both refused, in order: neither stays.
+        state.react(RoomId::GENERAL, seq, "👍".into(), true);
+        state.react(RoomId::GENERAL, seq, "😮".into(), true);
+        assert_eq!(emoji_shown(), ["👍", "😮"]);
+        let [first, second] = <[String; 2]>::try_from(nonces()).expect("two frames");
+        let refuse = |nonce: &str| {
+            state.apply(ServerEvent::Error {
+                reason: "A message carries at most 20 different emoji.".into(),
+                nonce: Some(nonce.to_owned()),
+            })
+        };
+        refuse(&first);
+        refuse(&second);
+        assert!(emoji_shown().is_empty());
+        assert_eq!(
+            state.change_refused.get_untracked().as_deref(),
+            Some("A message carries at most 20 different emoji.")
+        );
+        // One unanswered when the connection drops goes back too.
+        state.react(RoomId::GENERAL, seq, "🎉".into(), true);
+        assert_eq!(emoji_shown(), ["🎉"]);
+        state.connection_lost();
+        assert!(emoji_shown().is_empty());
     }
 }

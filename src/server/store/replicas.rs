@@ -3,7 +3,8 @@
 //! ([`super::Conn::replicated`]); on a cluster with no replicas that wait
 //! can only time out, on every send. So the connection reads the
 //! cluster's nodes (`CLUSTER NODES`) now and then and skips the wait while
-//! no master has a healthy replica. The knowledge is cluster-wide: a
+//! no master has a healthy replica (after a wait no replica answered, a
+//! second later). The knowledge is cluster-wide: a
 //! cluster where some masters have replicas waits on every master, and a
 //! master without one costs its sends the wait's timeout (logged).
 
@@ -12,6 +13,10 @@ use std::time::{Duration, Instant};
 
 /// How long a reading of the cluster's replicas stands.
 const FRESH_FOR: Duration = Duration::from_secs(10);
+/// How soon a reading is taken again after a wait no replica answered (a
+/// master without a replica in a cluster with some would otherwise have
+/// every one of its sends read the nodes).
+const AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// What the connection last read of the cluster's replicas.
 #[derive(Clone, Default)]
@@ -19,9 +24,8 @@ pub struct ReplicaWatch(Arc<Mutex<Reading>>);
 
 #[derive(Default)]
 struct Reading {
-    /// When the cluster's nodes were last read; `None` until then, and
-    /// after a wait that no replica answered.
-    at: Option<Instant>,
+    /// Until when the last reading stands; `None` until the first.
+    until: Option<Instant>,
     /// Whether any master had a healthy replica then.
     any: bool,
 }
@@ -29,7 +33,7 @@ struct Reading {
 impl ReplicaWatch {
     /// Whether the cluster's replicas are to be read again.
     pub fn stale(&self) -> bool {
-        self.with(|reading| reading.at.is_none_or(|at| at.elapsed() > FRESH_FOR))
+        self.with(|reading| reading.until.is_none_or(|until| Instant::now() >= until))
     }
 
     /// Takes in `CLUSTER NODES` as a node answered it.
@@ -37,7 +41,7 @@ impl ReplicaWatch {
         let any = any_healthy_replica(nodes);
         self.with(|reading| {
             *reading = Reading {
-                at: Some(Instant::now()),
+                until: Some(Instant::now() + FRESH_FOR),
                 any,
             }
         });
@@ -46,13 +50,17 @@ impl ReplicaWatch {
     /// Whether a write has a replica to wait for: false only when the
     /// last reading found none (unknown counts as having one).
     pub fn worth_waiting(&self) -> bool {
-        self.with(|reading| reading.at.is_none() || reading.any)
+        self.with(|reading| reading.until.is_none() || reading.any)
     }
 
-    /// A wait that no replica answered: the next one reads the nodes
-    /// again (a replica may be gone, or a master without one took over).
+    /// A wait that no replica answered: the nodes are read again soon (a
+    /// replica may be gone, or a master without one took over), but not
+    /// before [`AGAIN_AFTER`].
     pub fn forget(&self) {
-        self.with(|reading| reading.at = None);
+        let soon = Instant::now() + AGAIN_AFTER;
+        self.with(|reading| {
+            reading.until = Some(reading.until.map_or(soon, |until| until.min(soon)));
+        });
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Reading) -> T) -> T {
@@ -115,6 +123,6 @@ c3 127.0.0.1:7002@17002 master - 0 1700000000000 3 connected 10923-16383
         watch.read(&with_replica("slave"));
         assert!(watch.worth_waiting());
         watch.forget();
-        assert!(watch.stale() && watch.worth_waiting());
+        assert!(!watch.stale() && watch.worth_waiting(), "read again, not at once");
     }
 }

@@ -10,7 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::{mark_read, messages};
-use crate::model::{Message, RoomId, UserId, PAGE_MAX};
+use crate::model::{same_emoji, Message, RoomId, UserId, PAGE_MAX};
 use crate::ui::components::message_text::message_text;
 use crate::ui::format::{avatar_class, clock, day, initial};
 use crate::ui::state::{ChatState, Pending};
@@ -332,7 +332,7 @@ fn message_row(
                         <div class="picker" role="group" aria-label="Pick a reaction">
                             {QUICK_REACTIONS.iter().map(|emoji| {
                                 let room = room.clone();
-                                let on = !reacted.iter().any(|r| r == emoji);
+                                let on = !reacted.iter().any(|r| same_emoji(r, emoji));
                                 view! {
                                     <button type="button" class="small" aria-label=format!("React with {emoji}") on:click=move |_| {
                                         state.react(room.clone(), seq, (*emoji).to_owned(), on);

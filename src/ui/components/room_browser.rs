@@ -112,7 +112,8 @@ fn keep_focus_inside(ev: &leptos::ev::KeyboardEvent) {
     else {
         return;
     };
-    let Ok(controls) = dialog.query_selector_all("a[href], button, input:not([type=hidden])") else {
+    let controls = dialog.query_selector_all("a[href], button:not([disabled]), input:not([type=hidden])");
+    let Ok(controls) = controls else {
         return;
     };
     let first = controls.item(0);
@@ -120,9 +121,11 @@ fn keep_focus_inside(ev: &leptos::ev::KeyboardEvent) {
     let (Some(first), Some(last)) = (first, last) else {
         return;
     };
+    let focused = document().active_element();
+    // Focus outside the dialog's controls (on its text, say) comes in.
+    let inside = focused.as_ref().is_some_and(|f| f.closest("[role=dialog]").ok().flatten().is_some());
     let (from, to) = if ev.shift_key() { (first, last) } else { (last, first) };
-    let focused = document().active_element().map(JsValue::from);
-    if focused == Some(JsValue::from(from)) {
+    if !inside || focused.map(JsValue::from) == Some(JsValue::from(from)) {
         ev.prevent_default();
         let _ = to.unchecked_into::<web_sys::HtmlElement>().focus();
     }

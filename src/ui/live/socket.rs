@@ -185,6 +185,7 @@ async fn serve(
             p.error = Some("The connection dropped before this was confirmed.".into());
         }
     });
+    state.connection_lost();
 }
 
 async fn send(

@@ -106,11 +106,25 @@ elseif action == 'react' then
   local function plain(e)
     return (string.gsub(e, '\239\184\143', ''))
   end
+  -- The reaction of that emoji, the user's own first where a message
+  -- holds both forms.
   local at
   for i, reaction in ipairs(reactions) do
     if plain(reaction.emoji) == plain(emoji) then
-      at = i
+      local own = false
+      for _, id in ipairs(reaction.users) do
+        if id == user then
+          own = true
+        end
+      end
+      if own or not at then
+        at = i
+      end
     end
+  end
+  if at and on then
+    -- Kept as the form given (fully qualified) from now on.
+    reactions[at].emoji = emoji
   end
   if on then
     if at then
