@@ -532,13 +532,15 @@ impl ChatState {
     }
 }
 
-/// Milliseconds since the Unix epoch, on whichever side runs this.
+/// Milliseconds since the Unix epoch, on whichever side runs this (the
+/// browser's clock in WebAssembly; the system's in the server and in the
+/// page's native unit tests).
 pub fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
+    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
     {
         js_sys::Date::now()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
     {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -573,11 +575,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_message_is_notable_when_it_names_the_reader_or_is_direct() {
+    /// The page of bob (user 9), in General, and the owner it lives in.
+    fn bob_reading() -> (Owner, ChatState) {
         let owner = Owner::new();
         owner.set();
-        // bob reads; alice (user 7) writes.
         let state = ChatState::new(
             person(9, "bob"),
             vec![general()],
@@ -585,6 +586,13 @@ mod tests {
             Vec::new(),
             RoomId::GENERAL,
         );
+        (owner, state)
+    }
+
+    #[test]
+    fn a_message_is_notable_when_it_names_the_reader_or_is_direct() {
+        // bob reads; alice (user 7) writes.
+        let (_owner, state) = bob_reading();
         let mut message = Message::sample();
         assert_eq!(state.notable(&message), None, "names nobody");
 
@@ -632,15 +640,7 @@ mod tests {
 
     #[test]
     fn reactions_shown_at_once_go_back_when_refused_or_lost() {
-        let owner = Owner::new();
-        owner.set();
-        let state = ChatState::new(
-            person(9, "bob"),
-            vec![general()],
-            Vec::new(),
-            Vec::new(),
-            RoomId::GENERAL,
-        );
+        let (_owner, state) = bob_reading();
         let message = Message::sample();
         let seq = message.seq;
         state.add_messages(&RoomId::GENERAL, [message]);
