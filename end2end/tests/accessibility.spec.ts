@@ -89,6 +89,9 @@ test.describe("keyboard", () => {
     await page.keyboard.type(roomName);
     await page.keyboard.press("Enter");
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(`#${roomName}`);
+    // The room opened with a page load (a plain form post): Enter sends
+    // once the page is hydrated.
+    await hydrated(page, true);
     const composer = page.getByLabel("Message", { exact: true });
     await composer.focus();
     await page.keyboard.type("first line");

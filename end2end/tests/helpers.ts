@@ -59,9 +59,13 @@ export async function roomWithLines(page: Page, name: string, count: number): Pr
 /** Creates a public room through the room browser and waits until it is
  * open; returns its id (from the URL). Works with JavaScript on or off. */
 export async function createRoom(page: Page, name: string): Promise<string> {
+  // Browsing and creating load pages: a page that ran the script before
+  // waits until the new one does too.
+  const javaScriptEnabled = (await page.locator("body[data-hydrated]").count()) > 0;
   await page.getByRole("button", { name: "Browse rooms" }).click();
   await page.getByLabel("Room name").fill(name);
   await page.getByRole("button", { name: "Create room" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`#${name}`);
+  await hydrated(page, javaScriptEnabled);
   return decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
 }
