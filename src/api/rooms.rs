@@ -34,7 +34,8 @@ pub async fn public_rooms(
 pub async fn public_rooms_panel(q: String) -> Result<String, AppError> {
     use crate::server::services::rooms;
     let q = Some(q).filter(|q| !q.trim().is_empty());
-    let (found, mine) = futures::try_join!(rooms::public_rooms(q, None, None), rooms::my_rooms())?;
+    let (found, mine) =
+        futures::try_join!(rooms::public_rooms(q, None, None), rooms::my_room_ids())?;
     Ok(crate::ui::components::room_browser::rooms_html(
         &found, &mine,
     ))

@@ -303,6 +303,8 @@ async fn a_join_on_a_stalled_master_holds_up_no_other_room() {
         if his == general || his == sender {
             break;
         }
+        // Two masters of three take each try: 40 misses do not happen.
+        assert!(candidate < 40, "no bob on General's or alice's master");
         bob = app.client();
         bob_id = bob.signed_up(&format!("bob{candidate}")).await;
     }
@@ -314,7 +316,11 @@ async fn a_join_on_a_stalled_master_holds_up_no_other_room() {
     // The joined room lives on that third master.
     let carol = app.client();
     carol.signed_up("carol").await;
+    let mut tries = 0;
     let (joined, stalled) = loop {
+        // One master of three takes each try: 100 misses do not happen.
+        tries += 1;
+        assert!(tries <= 100, "no room on the third master");
         let room = carol.created_room(&format!("Far {}", unique_prefix())).await;
         let id = RoomId::parse(&room).expect("a room id");
         let master = master_port(cluster, &keys.room_seq(&id)).await;

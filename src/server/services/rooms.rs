@@ -16,6 +16,15 @@ pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
     Ok(request.state.store.room_summaries(user.id).await?)
 }
 
+/// The ids of the caller's rooms: what the room browser needs to offer
+/// Open rather than Join, without the unread counts and last messages of
+/// [`my_rooms`].
+pub async fn my_room_ids() -> Result<Vec<RoomId>, AppError> {
+    let request = RequestContext::current()?;
+    let user = request.user().await?;
+    Ok(request.state.store.room_ids_of(user.id).await?)
+}
+
 pub async fn public_rooms(
     q: Option<String>,
     limit: Option<u32>,

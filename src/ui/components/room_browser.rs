@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::public_rooms_panel;
-use crate::model::{PublicRoomQuery, Room, RoomSummary};
+use crate::model::{PublicRoomQuery, Room, RoomId};
 use crate::ui::format::escape;
 use crate::ui::location::Location;
 
@@ -134,11 +134,11 @@ fn keep_focus_inside(ev: &leptos::ev::KeyboardEvent) {
 /// The dialog's content as HTML, every text in it escaped: the form to
 /// create a room (with `name` typed and why it was `refused`, when it
 /// came back so), the form to find one (holding `query`), and the rooms
-/// `found`; `mine` are the reader's.
+/// `found`; `mine` are the ids of the reader's rooms.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 pub fn browser_html(
     found: &[Room],
-    mine: &[RoomSummary],
+    mine: &[RoomId],
     query: &str,
     name: &str,
     refused: Option<&str>,
@@ -175,7 +175,7 @@ pub fn browser_html(
 /// Open link for those in `mine`; and, for a full page, that there may be
 /// more.
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-pub fn rooms_html(found: &[Room], mine: &[RoomSummary]) -> String {
+pub fn rooms_html(found: &[Room], mine: &[RoomId]) -> String {
     let mut html = String::from("<ul class=\"browse-list\">");
     if found.is_empty() {
         html.push_str("<li class=\"loading\">No room by that name.</li>");
@@ -185,7 +185,7 @@ pub fn rooms_html(found: &[Room], mine: &[RoomSummary]) -> String {
         html.push_str("<li><span class=\"room-name\">#");
         escape(&room.name, &mut html);
         html.push_str("</span>");
-        if mine.iter().any(|r| r.room.id == room.id) {
+        if mine.contains(&room.id) {
             html.push_str("<a class=\"button secondary\" href=\"/room/");
             escape(&id, &mut html);
             html.push_str("\" aria-label=\"Open ");
@@ -216,7 +216,7 @@ pub fn rooms_html(found: &[Room], mine: &[RoomSummary]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RoomId, RoomKind};
+    use crate::model::RoomKind;
 
     fn room(id: &str, name: &str) -> Room {
         Room {
@@ -230,13 +230,7 @@ mod tests {
     #[test]
     fn the_list_offers_join_or_open_and_escapes_every_name() {
         let found = [room("0", "General"), room("7", "<b>\"x\"</b>")];
-        let mine = [RoomSummary {
-            room: room("0", "General"),
-            unread: 0,
-            mentions: 0,
-            last_read: 0,
-            last_message: None,
-        }];
+        let mine = [RoomId::GENERAL];
         let html = rooms_html(&found, &mine);
         assert!(html.contains(r#"href="/room/0" aria-label="Open General""#));
         assert!(html.contains(r#"aria-label="Join &lt;b&gt;&quot;x&quot;&lt;/b&gt;""#));

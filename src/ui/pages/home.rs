@@ -120,7 +120,7 @@ async fn page_data(
             let found = crate::api::public_rooms(find.clone(), None, None).await;
             crate::ui::components::room_browser::browser_html(
                 found.as_deref().unwrap_or_default(),
-                &rooms,
+                &rooms.iter().map(|r| r.room.id.clone()).collect::<Vec<_>>(),
                 find.as_deref().unwrap_or_default(),
                 &browser_refusal.name,
                 browser_refusal.words.or_else(|| {
