@@ -74,8 +74,15 @@ pub async fn change(
 /// The emoji `raw` is, if it is exactly one (a flag, a skin tone or a ZWJ
 /// sequence counts as one), in its fully-qualified form, so that `❤` and
 /// `❤️` (with the emoji variation selector) are one reaction; else a 400.
+/// A variation selector where the emoji takes none (`👍` followed by
+/// U+FE0F, as some keyboards send it) is read past.
 fn one_emoji(raw: &str) -> Result<&'static str, AppError> {
-    match emojis::get(raw) {
+    let found = emojis::get(raw).or_else(|| {
+        raw.contains('\u{fe0f}')
+            .then(|| emojis::get(&raw.replace('\u{fe0f}', "")))
+            .flatten()
+    });
+    match found {
         Some(emoji) => Ok(emoji.as_str()),
         None => Err(AppError::BadInput("A reaction is one emoji.".into())),
     }
@@ -130,10 +137,12 @@ mod tests {
             ("👍🏽", "👍🏽"),
             ("1\u{20e3}", "1\u{fe0f}\u{20e3}"),
             ("🏳\u{200d}🌈", "🏳\u{fe0f}\u{200d}🌈"),
+            ("👍\u{fe0f}", "👍"),
+            ("👍🏽\u{fe0f}", "👍🏽"),
         ] {
             assert_eq!(one_emoji(typed).ok(), Some(kept), "{typed:?}");
         }
-        for bad in ["", "a", "👍👍", ":+1:"] {
+        for bad in ["", "a", "👍👍", ":+1:", "\u{fe0f}", "a\u{fe0f}", "1\u{fe0f}", "👍\u{fe0f}👍"] {
             assert!(one_emoji(bad).is_err(), "{bad:?}");
         }
     }
