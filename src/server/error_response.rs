@@ -19,3 +19,14 @@ impl IntoResponse for AppError {
         response
     }
 }
+
+/// The answer to a method a path does not take (a GET of an `/api`
+/// endpoint, a POST of a page): 405 with an error body that says why, like
+/// every other error.
+pub async fn method_not_allowed() -> Response {
+    let body = serde_json::json!({
+        "error": "method_not_allowed",
+        "message": "This address does not take that method: API endpoints take POST, pages GET.",
+    });
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}

@@ -117,23 +117,23 @@ pub struct RequestScope {
 impl RequestScope {
     /// Call it first thing in a server function, before any await.
     pub fn capture() -> Self {
+        let parts = use_context::<http::request::Parts>();
+        let known = parts
+            .as_ref()
+            .and_then(|parts| parts.extensions.get::<RequestUser>().cloned());
         RequestScope {
-            parts: use_context::<http::request::Parts>(),
+            parts,
             response: use_context::<ResponseOptions>(),
-            user: use_context::<RequestUser>(),
+            user: known.or_else(use_context::<RequestUser>),
         }
     }
 
     /// The request's parts, when it is a plain HTML form post (it accepts
     /// HTML).
     fn plain_form_post(&self) -> Option<&http::request::Parts> {
-        self.parts.as_ref().filter(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-        })
+        self.parts
+            .as_ref()
+            .filter(|parts| is_plain_form_post(&parts.headers))
     }
 
     /// A 302 to `path` (plain form posts only: the page's own calls update
@@ -155,10 +155,28 @@ impl RequestScope {
     }
 }
 
+/// Whether a request with these headers is a plain HTML form post: it
+/// accepts HTML, and is answered with a redirect rather than JSON.
+pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
 /// The answer to "who is signed in?" for the request being served, shared
-/// by every server function the request runs (see `startup::router`).
+/// by every server function the request runs (see `startup::router`). The
+/// API's guard answers it first for a call that needs a caller, so that a
+/// call from nobody is a 401 before its fields are read.
 #[derive(Clone, Default)]
 pub struct RequestUser(Arc<OnceCell<Result<Caller, AppError>>>);
+
+impl RequestUser {
+    /// The slot, already holding `caller`.
+    pub fn known(caller: Caller) -> Self {
+        RequestUser(Arc::new(OnceCell::new_with(Some(Ok(caller)))))
+    }
+}
 
 fn missing(what: &str) -> AppError {
     tracing::error!("server function called without {what} in context");

@@ -162,11 +162,9 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .leptos_routes_with_context(&state, routes, context, page)
+        .method_not_allowed_fallback(super::error_response::method_not_allowed)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(
-            state.config.public_url.clone(),
-            api_guard,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), api_guard))
         .layer(middleware::from_fn_with_state(
             state.config.is_https(),
             security_headers::every_response,

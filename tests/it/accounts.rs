@@ -436,6 +436,43 @@ async fn signed_out_me_is_401_and_a_forged_cookie_too() {
     assert_eq!(reply.message(), "You are not signed in.");
 }
 
+/// Every endpoint under `/api`.
+const API_ENDPOINTS: [&str; 33] = [
+    "register",
+    "login",
+    "logout",
+    "me",
+    "rooms",
+    "rooms/public",
+    "rooms/create",
+    "rooms/join",
+    "rooms/leave",
+    "rooms/delete",
+    "rooms/direct",
+    "rooms/read",
+    "rooms/members",
+    "rooms/webhook",
+    "rooms/webhooks",
+    "rooms/webhook/revoke",
+    "messages",
+    "messages/send",
+    "messages/edit",
+    "messages/delete",
+    "messages/react",
+    "messages/changes",
+    "search",
+    "users/online",
+    "users/block",
+    "users/unblock",
+    "users/blocked",
+    "tokens",
+    "tokens/create",
+    "tokens/settings",
+    "tokens/revoke",
+    "rooms/public/panel",
+    "search/panel",
+];
+
 /// A body that is not strict form encoding (bytes that are not UTF-8,
 /// raw or escaped, and `%` escapes that are not two hex digits) is 400
 /// with words, on every endpoint; a body past the limit is 413.
@@ -445,39 +482,6 @@ async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
     let client = app.client();
     client.signed_up("erin").await;
     let http = reqwest::Client::new();
-    let endpoints = [
-        "register",
-        "login",
-        "logout",
-        "me",
-        "rooms",
-        "rooms/public",
-        "rooms/create",
-        "rooms/join",
-        "rooms/leave",
-        "rooms/delete",
-        "rooms/direct",
-        "rooms/read",
-        "rooms/members",
-        "rooms/webhook",
-        "rooms/webhooks",
-        "rooms/webhook/revoke",
-        "messages",
-        "messages/send",
-        "messages/edit",
-        "messages/delete",
-        "messages/react",
-        "messages/changes",
-        "search",
-        "users/online",
-        "users/block",
-        "users/unblock",
-        "users/blocked",
-        "tokens",
-        "tokens/create",
-        "tokens/settings",
-        "tokens/revoke",
-    ];
     let post = |endpoint: &str, body: Vec<u8>| {
         http.post(format!("{}/api/{endpoint}", app.base))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -495,7 +499,7 @@ async fn a_body_that_is_not_form_encoding_is_400_everywhere() {
         b"room_id=0&text=%4",
         b"%zz",
     ];
-    for endpoint in endpoints {
+    for endpoint in API_ENDPOINTS {
         for body in bodies {
             let response = post(endpoint, body.to_vec()).await.expect("an answer");
             let status = response.status();
@@ -544,4 +548,48 @@ async fn concurrent_people_are_each_always_themselves() {
         })
     });
     futures::future::join_all(checks).await;
+}
+
+/// Who calls is settled before what they sent: a call from nobody to an
+/// endpoint that needs a caller is 401 whether it carries no fields, wrong
+/// ones or a body that is not form encoding (the fields were read first:
+/// 400). A GET of an endpoint is 405, with words.
+#[tokio::test]
+async fn a_call_from_nobody_is_401_whatever_it_carries() {
+    let (_redis, app) = spawn_app().await;
+    let http = reqwest::Client::new();
+    let open = ["register", "login", "logout"];
+    for endpoint in API_ENDPOINTS.iter().filter(|e| !open.contains(e)) {
+        for body in [&b""[..], b"room_id=x", b"%zz"] {
+            let response = http
+                .post(format!("{}/api/{endpoint}", app.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("an answer");
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            assert_eq!(status, 401, "{endpoint} {body:?}: {text}");
+            assert!(text.contains("not signed in"), "{endpoint}: {text}");
+        }
+    }
+    // The open ones read their fields.
+    let response = http
+        .post(format!("{}/api/login", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 400);
+
+    let response = http
+        .get(format!("{}/api/me", app.base))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 405);
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    assert_eq!(body["error"], "method_not_allowed", "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
 }

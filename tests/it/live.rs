@@ -9,6 +9,9 @@ use crate::ws::Ws;
 async fn the_handshake_needs_a_session_and_the_sites_origin() {
     let (_redis, a, _b) = two_instances().await;
     assert_eq!(Ws::connect(&a.base, None, None).await.err(), Some(401));
+    // Who asks is settled before how: a plain GET from nobody is a 401 too.
+    let plain = reqwest::get(format!("{}/ws", a.base)).await.expect("an answer");
+    assert_eq!(plain.status(), 401);
     let forged = format!("confab_session={}", "a".repeat(64));
     assert_eq!(
         Ws::connect(&a.base, Some(&forged), None).await.err(),

@@ -7,6 +7,7 @@
 mod frames;
 mod socket;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,7 @@ const READ_BUFFER: usize = 4 << 10;
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     if !origin::is_same_site(&headers, state.config.public_url.as_ref())
         && !session::is_programs(&headers)
@@ -38,6 +39,11 @@ pub async fn upgrade(
     let caller = match session::current_caller(&state, &headers).await {
         Ok(caller) => caller,
         Err(err) => return refuse(err),
+    };
+    // Who asks is settled before how: a plain GET from nobody is a 401.
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => return rejection.into_response(),
     };
     let user = caller.user.clone();
     // One person's sockets are bounded (each holds queues and a place in
