@@ -182,3 +182,59 @@ async fn eight_concurrent_senders_make_exactly_seqs_1_to_4000() {
     let texts: BTreeSet<&str> = all.iter().map(|(_, text)| text.as_str()).collect();
     assert_eq!(texts.len(), 4000, "every message is there once");
 }
+
+/// A room's dates never run backwards against its seqs: a message whose
+/// sender's clock is behind the room's last message (another instance's
+/// clock, two sends racing on one) is dated as that message, so that
+/// history and search ("newest first", by date) agree with the seqs.
+#[tokio::test]
+async fn a_rooms_dates_never_run_backwards() {
+    use confab::model::{MessageText, RoomId, UserId};
+    use confab::server::events::Envelope;
+    use confab::server::store::{Budget, Draft, SendOutcome};
+
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    let id = alice.signed_up("alice").await;
+    let first = alice.send("0", "first").await.body["date"]
+        .as_u64()
+        .expect("a date");
+    let store = &app.state.store;
+    let user = store
+        .user(UserId(id.parse().expect("a numeric id")))
+        .await
+        .expect("a store answer")
+        .expect("alice");
+    let text = MessageText::parse("from a clock a minute behind").expect("valid text");
+    let draft = Draft {
+        room: &RoomId::GENERAL,
+        sender: &user,
+        text: &text,
+        date: first - 60_000,
+        nonce: None,
+        retry: false,
+        reply_to: None,
+        named: &[],
+        via: None,
+    };
+    let budget = Budget {
+        burst: 100,
+        per_second: 100.0,
+    };
+    let stored = match store
+        .send_message(&draft, budget, &Envelope::new(None))
+        .await
+        .expect("a store answer")
+    {
+        SendOutcome::Stored(message) => message,
+        _ => panic!("not stored"),
+    };
+    assert_eq!((stored.seq, stored.date), (2, first));
+    let history = alice.history("0", None, None).await.body;
+    assert_eq!(history[1]["date"], first);
+    // A date ahead of the last is kept as it is.
+    let later = alice.send("0", "third").await.body["date"]
+        .as_u64()
+        .expect("a date");
+    assert!(later >= first);
+}

@@ -25,6 +25,8 @@ pub struct Draft<'a> {
     pub room: &'a RoomId,
     pub sender: &'a User,
     pub text: &'a MessageText,
+    /// When it was sent (Unix ms). A date earlier than the room's last
+    /// message's is stored as that one's: a room's dates follow its seqs.
     pub date: u64,
     /// The client's name for this send (socket sends), remembered so that
     /// a retry of it is not stored twice: see [`SendOutcome::SentBefore`].
@@ -71,7 +73,6 @@ struct Unnumbered<'a> {
     from: UserId,
     username: &'a Username,
     text: &'a str,
-    date: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_to: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,7 +127,6 @@ impl Store {
             from: sender.id,
             username: &sender.username,
             text: text.as_str(),
-            date,
             reply_to,
             via: via.map(|via| via.kind),
             via_name: via.map(|via| via.name),
@@ -157,7 +157,8 @@ impl Store {
             .arg(NONCES_KEPT_SECS)
             .arg(if retry { "1" } else { "" })
             .arg(reply_to.map(|seq| seq.to_string()).unwrap_or_default())
-            .arg(index_words(text.as_str()).join(" "));
+            .arg(index_words(text.as_str()).join(" "))
+            .arg(date);
         for user in named {
             script.arg(user.0);
         }

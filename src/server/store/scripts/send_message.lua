@@ -10,8 +10,8 @@
 -- KEYS[7] {room}:rev       KEYS[8] {room}:changes    KEYS[9] {room}:mentions
 -- KEYS[10] {room}:search   KEYS[11] {room}:search_words
 -- ARGV[1] sender's user id
--- ARGV[2] the message as JSON without its seq, rev and mentions, starting
---         with '{' and ending with '}'
+-- ARGV[2] the message as JSON without its seq, rev, date and mentions,
+--         starting with '{' and ending with '}'
 -- ARGV[3] the channel     ARGV[4] 'PUBLISH', or 'SPUBLISH' on a cluster
 -- ARGV[5], ARGV[6] text before and after the message in the published event
 -- ARGV[7] the nonce, or '' for a send without one
@@ -21,7 +21,9 @@
 --          the same nonce, else ''
 -- ARGV[11] the seq the message answers, or ''
 -- ARGV[12] the text's search words (folded, distinct), joined by spaces
--- ARGV[13...] ids of the users the text names (members or not)
+-- ARGV[13] its date (Unix ms); a date earlier than the room's last
+--          message's is raised to it
+-- ARGV[14...] ids of the users the text names (members or not)
 -- Returns -1 when the sender is not a member, -2 when the message it
 -- answers is not in the room, else {'stored', message JSON} or (a retry
 -- only) {'before', the message the earlier send with the same nonce
@@ -52,11 +54,24 @@ end
 if redis.call('EXISTS', KEYS[7]) == 0 then
   redis.call('SET', KEYS[7], redis.call('GET', KEYS[2]) or 0)
 end
+-- A room's dates never run backwards against its seqs (two instances'
+-- clocks, or two sends racing on one instance): a message is dated no
+-- earlier than the one before it. The date leads a stored message's
+-- fields, and in an older one only its text comes before it, where a
+-- quote is escaped: the first '"date":' is the date.
+local date = tonumber(ARGV[13])
+local last = redis.call('ZRANGE', KEYS[3], -1, -1)[1]
+if last then
+  local previous = tonumber(string.match(last, '"date":(%d+)'))
+  if previous and previous > date then
+    date = previous
+  end
+end
 local seq = redis.call('INCR', KEYS[2])
 local rev = redis.call('INCR', KEYS[7])
 
 local named = {}
-for i = 13, #ARGV do
+for i = 14, #ARGV do
   if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
     named[#named + 1] = '"' .. ARGV[i] .. '"'
     redis.call('ZADD', KEYS[9], 0, ARGV[i] .. ':' .. string.format('%020d', seq))
@@ -66,7 +81,7 @@ local body = string.sub(ARGV[2], 2)
 if #named > 0 then
   body = string.sub(body, 1, -2) .. ',"mentions":[' .. table.concat(named, ',') .. ']}'
 end
-local member = '{"seq":' .. seq .. ',"rev":' .. rev .. ',' .. body
+local member = '{"seq":' .. seq .. ',"rev":' .. rev .. ',"date":' .. string.format('%d', date) .. ',' .. body
 redis.call('ZADD', KEYS[3], seq, member)
 redis.call('ZADD', KEYS[8], rev, seq .. ':' .. rev)
 redis.call('HSET', KEYS[4], ARGV[1], seq)
