@@ -1,11 +1,15 @@
 //! Words for search: a text split at Unicode word boundaries (UAX #29,
-//! unicode-segmentation), each word folded so that case and accents do not
-//! count (lowercased, decomposed by icu_normalizer's NFD, its combining
-//! marks dropped: "Café" and "CAFE" are both "cafe"). What the index
-//! holds and what a query asks are both made here, so they always agree.
+//! unicode-segmentation), each word folded so that case, accents and
+//! compatibility forms do not count: decomposed by icu_normalizer's NFKD
+//! (the ligature "ﬁ" is "fi", fullwidth "Ａ" is "A"), case-folded in full
+//! by icu_casemap ("ß" is "ss", a final "ς" is "σ"), decomposed again and
+//! its combining marks dropped: "Café" and "CAFE" are both "cafe". What the
+//! index holds and what a query asks are both made here, so they always
+//! agree.
 
 use std::ops::Range;
 
+use icu_casemap::CaseMapper;
 use icu_normalizer::DecomposingNormalizerBorrowed;
 use icu_properties::props::GeneralCategory;
 use icu_properties::CodePointMapData;
@@ -18,15 +22,17 @@ use crate::error::AppError;
 pub const MAX_WORD_CHARS: usize = 40;
 /// The longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
-/// The most words a query may hold.
-pub const MAX_QUERY_WORDS: usize = 8;
+/// The most different words a query may hold.
+pub const MAX_QUERY_WORDS: usize = 16;
 
-/// A word folded: lowercase, no accents, at most [`MAX_WORD_CHARS`].
+/// A word folded: case-folded, no accents, compatibility forms as their
+/// plain letters, at most [`MAX_WORD_CHARS`].
 pub fn fold(word: &str) -> String {
     let marks = CodePointMapData::<GeneralCategory>::new();
-    let lower = word.to_lowercase();
-    DecomposingNormalizerBorrowed::new_nfd()
-        .normalize(&lower)
+    let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
+    let compatible = nfkd.normalize(word);
+    let folded = CaseMapper::new().fold_string(&compatible);
+    nfkd.normalize(&folded)
         .chars()
         .filter(|&c| marks.get(c) != GeneralCategory::NonspacingMark)
         .take(MAX_WORD_CHARS)
@@ -70,19 +76,24 @@ impl Query {
                 "A search is at most {MAX_QUERY_CHARS} characters long."
             )));
         }
-        let mut words: Vec<String> = words_at(raw).map(|(_, word)| word).collect();
-        if words.len() > MAX_QUERY_WORDS {
-            return Err(AppError::BadInput(format!(
-                "A search holds at most {MAX_QUERY_WORDS} words."
-            )));
-        }
-        let Some(prefix) = words.pop() else {
+        let mut typed: Vec<String> = words_at(raw).map(|(_, word)| word).collect();
+        let Some(prefix) = typed.pop() else {
             return Err(AppError::BadInput(
                 "Type a word to search for (letters or digits).".into(),
             ));
         };
-        words.retain(|word| *word != prefix);
-        words.dedup();
+        // A word typed twice asks nothing more.
+        let mut words: Vec<String> = Vec::new();
+        for word in typed {
+            if word != prefix && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        if words.len() + 1 > MAX_QUERY_WORDS {
+            return Err(AppError::BadInput(format!(
+                "A search holds at most {MAX_QUERY_WORDS} different words."
+            )));
+        }
         Ok(Query {
             whole: words,
             prefix,
@@ -107,7 +118,13 @@ mod tests {
     fn words_fold_case_and_accents() {
         assert_eq!(fold("Café"), "cafe");
         assert_eq!(fold("ÉCOLE"), "ecole");
-        assert_eq!(fold("Straße"), "straße");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("STRASSE"), "strasse");
+        assert_eq!(fold("ΣΟΦΙΑΣ"), fold("σοφιας"));
+        assert_eq!(fold("σοφιας"), fold("σοφιασ"));
+        assert_eq!(fold("\u{fb01}nance"), "finance");
+        assert_eq!(fold("Ｆｕｌｌｗｉｄｔｈ"), "fullwidth");
+        assert_eq!(fold("İstanbul"), "istanbul");
         assert_eq!(fold("Ångström"), "angstrom");
         assert_eq!(fold("naïve"), "naive");
         assert_eq!(fold("Привет"), "привет");
@@ -133,7 +150,17 @@ mod tests {
         assert_eq!(Query::parse("").unwrap_err().status(), 400);
         assert_eq!(Query::parse("  * ? [ ] ").unwrap_err().status(), 400);
         assert_eq!(Query::parse(&"a".repeat(1000)).unwrap_err().status(), 400);
-        assert_eq!(Query::parse("a b c d e f g h i").unwrap_err().status(), 400);
+        assert_eq!(
+            Query::parse("a b c d e f g h i j k l m n o p q").unwrap_err().status(),
+            400
+        );
+        // A word typed twice counts once.
+        let fox = Query::parse("the quick brown fox jumps over the lazy dog").unwrap();
+        assert_eq!(fox.whole, ["the", "quick", "brown", "fox", "jumps", "over", "lazy"]);
+        assert_eq!(fox.prefix, "dog");
+        let again = Query::parse(&"a ".repeat(30)).unwrap();
+        assert!(again.whole.is_empty());
+        assert_eq!(again.prefix, "a");
         // Glob and Lua pattern characters are not words: only the words count.
         let hostile = Query::parse("%s* ]] deploy?").unwrap();
         assert_eq!(hostile.prefix, "deploy");
