@@ -171,12 +171,15 @@ impl Bot {
     fn handle(&mut self, event: &Value) -> Vec<Value> {
         match event["type"].as_str() {
             Some("room") => {
+                // A room the bot was just added to: what was said there
+                // before is not for it. Everything above the room's rev at
+                // that moment comes live on this socket.
                 let id = event["room"]["id"].as_str().unwrap_or_default().to_owned();
                 if id.is_empty() || self.revs.contains_key(&id) {
                     return Vec::new();
                 }
-                self.revs.insert(id.clone(), 0);
-                vec![json!({"type": "sync", "room_id": id, "after_rev": 0})]
+                self.revs.insert(id, event["rev"].as_u64().unwrap_or(0));
+                Vec::new()
             }
             Some(kind @ ("message" | "update")) => {
                 let message = &event["message"];

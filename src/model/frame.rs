@@ -85,9 +85,14 @@ pub enum ServerEvent {
         user: User,
         online: bool,
     },
-    /// The user was added to a room.
+    /// The user was added to a room. `rev` (an addition to the contract)
+    /// is the room's rev when they were: every message and change above it
+    /// reaches the socket live, so a client keeping revs per room starts
+    /// the room there.
     Room {
         room: Room,
+        #[serde(default)]
+        rev: u64,
     },
     Typing {
         room_id: RoomId,
@@ -115,6 +120,7 @@ struct EventFields {
     user: Option<User>,
     online: Option<bool>,
     room: Option<Room>,
+    rev: Option<u64>,
     room_id: Option<RoomId>,
     reason: Option<String>,
 }
@@ -139,6 +145,7 @@ impl TryFrom<EventFields> for ServerEvent {
             },
             "room" => ServerEvent::Room {
                 room: fields.room.ok_or_else(|| missing("room"))?,
+                rev: fields.rev.unwrap_or(0),
             },
             "typing" => ServerEvent::Typing {
                 room_id: fields.room_id.ok_or_else(|| missing("room_id"))?,

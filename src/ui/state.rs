@@ -393,7 +393,7 @@ impl ChatState {
                     list.insert(at, user);
                 }
             }),
-            ServerEvent::Room { room } => self.join(room),
+            ServerEvent::Room { room, .. } => self.join(room),
             ServerEvent::Typing { room_id, user } => self.typing.update(|all| {
                 let list = all.entry(room_id).or_default();
                 list.retain(|(u, _)| u.id != user.id);

@@ -1,7 +1,8 @@
 //! The example bot (examples/echobot.rs) against the real server: it signs
 //! in with a token, answers `@echobot ping` with `pong`, and after its
 //! server restarts it answers the pings sent while it was away, once each,
-//! and repeats nothing.
+//! and repeats nothing; in a room it joins later, it answers only what
+//! comes after.
 
 use std::process::{Child, Command};
 
@@ -131,4 +132,39 @@ async fn the_example_bot_answers_pings_and_misses_or_repeats_none_across_a_serve
         .filter_map(|m| m["reply_to"].as_u64())
         .collect();
     assert_eq!(pongs, vec![first, missed, last], "{:?}", history.body);
+
+    // A room the bot's owner joins later: a ping said there before is not
+    // the bot's to answer; the ones after are, once each.
+    let room = alice.created_room("Later").await;
+    alice.send(&room, "@echobot ping, before you came").await;
+    let owner = Client::new(&confab.base);
+    assert_eq!(
+        owner.login("echobot", crate::helpers::PASSWORD).await.status,
+        200
+    );
+    assert_eq!(
+        owner
+            .post("/api/rooms/join", &[("room_id", &room)])
+            .await
+            .status,
+        200
+    );
+    let mut answered = Vec::new();
+    for _ in 0..2 {
+        let ping = alice.send(&room, "@echobot ping").await.body["seq"]
+            .as_u64()
+            .unwrap();
+        pong_to(&mut watching, ping).await;
+        answered.push(ping);
+    }
+    let history = alice.history(&room, None, Some(100)).await;
+    let pongs: Vec<u64> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["text"] == "pong")
+        .filter_map(|m| m["reply_to"].as_u64())
+        .collect();
+    assert_eq!(pongs, answered, "{:?}", history.body);
 }

@@ -148,7 +148,7 @@ impl Bus {
             BusEvent::Room { room, user, after } => {
                 let id = room.id.clone();
                 let joined = self.hub_mut().join(user, &id);
-                let frame = to_frame(&ServerEvent::Room { room });
+                let frame = to_frame(&ServerEvent::Room { room, rev: after });
                 let fanned = self.hub().to_user(user, &frame);
                 self.after_fan_out(kind, fanned);
                 if joined {
