@@ -41,6 +41,19 @@ async fn pong_to(socket: &mut Ws, ping: u64) -> Value {
         .clone()
 }
 
+/// The pings the bot's pongs in `room` answer, in order.
+async fn pongs_in(client: &Client, room: &str) -> Vec<u64> {
+    let history = client.history(room, None, Some(100)).await;
+    history
+        .body
+        .as_array()
+        .expect("a history")
+        .iter()
+        .filter(|m| m["text"] == "pong")
+        .filter_map(|m| m["reply_to"].as_u64())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_example_bot_answers_pings_and_misses_or_repeats_none_across_a_server_restart() {
     let binary = echobot_binary();
@@ -122,16 +135,7 @@ async fn the_example_bot_answers_pings_and_misses_or_repeats_none_across_a_serve
     pong_to(&mut watching, last).await;
 
     // One pong per ping, none twice.
-    let history = alice.history("0", None, Some(100)).await;
-    let pongs: Vec<u64> = history
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["text"] == "pong")
-        .filter_map(|m| m["reply_to"].as_u64())
-        .collect();
-    assert_eq!(pongs, vec![first, missed, last], "{:?}", history.body);
+    assert_eq!(pongs_in(&alice, "0").await, vec![first, missed, last]);
 
     // A room the bot's owner joins later: a ping said there before is not
     // the bot's to answer; the ones after are, once each.
@@ -157,14 +161,5 @@ async fn the_example_bot_answers_pings_and_misses_or_repeats_none_across_a_serve
         pong_to(&mut watching, ping).await;
         answered.push(ping);
     }
-    let history = alice.history(&room, None, Some(100)).await;
-    let pongs: Vec<u64> = history
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["text"] == "pong")
-        .filter_map(|m| m["reply_to"].as_u64())
-        .collect();
-    assert_eq!(pongs, answered, "{:?}", history.body);
+    assert_eq!(pongs_in(&alice, &room).await, answered);
 }
