@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"Confab"</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" id="leptos" href="/pkg/confab.css"/>
+                // Enter in the message box before the page is hydrated.
+                <script src="/early-enter.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
             </head>

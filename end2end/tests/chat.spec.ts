@@ -25,6 +25,24 @@ test.describe("hydrated", () => {
     await bob.context.close();
   });
 
+  test("Enter sends even before the page is hydrated, as the page's form post", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "early");
+    // The WebAssembly never comes: the page stays as the server wrote it,
+    // as it is for the moment after every page load.
+    await alice.page.route("**/*.wasm", (route) => route.abort());
+    await alice.page.reload();
+    const box = alice.page.getByLabel("Message", { exact: true });
+    await box.fill("first line");
+    await box.press("Shift+Enter");
+    await box.pressSequentially("second line");
+    await expect(box).toHaveValue("first line\nsecond line");
+    await box.press("Enter");
+    await expect(log(alice.page).getByText("second line")).toBeVisible();
+    await expect(box).toHaveValue("");
+    await expect(alice.page.locator("body[data-hydrated]")).toHaveCount(0);
+    await alice.context.close();
+  });
+
   test("a failed send says why and offers a retry that sends it", async ({ browser }) => {
     const alice = await newPerson(browser, true, "retrier");
     await hydrated(alice.page, true);

@@ -121,12 +121,14 @@ fn plain(text: &str, spans: &mut Vec<Span>) {
     }));
 }
 
-/// Whether a `_` at `at` may open italics: at the start of a word.
+/// Whether a `_` at `at` may open italics: at the start of a word, and
+/// alone (a run such as `__init__` is kept as typed).
 fn opens_word(text: &str, at: usize) -> bool {
     !text[..at]
         .chars()
         .next_back()
-        .is_some_and(char::is_alphanumeric)
+        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        && !text[at + 1..].starts_with('_')
 }
 
 /// The text between the `mark` at `at` and the next one that closes it,
@@ -143,7 +145,10 @@ fn closing<'t>(text: &'t str, at: usize, mark: &str, word_edge: bool) -> Option<
         let closes = !inner.is_empty()
             && !inner.starts_with(char::is_whitespace)
             && !inner.ends_with(char::is_whitespace)
-            && !(word_edge && after.chars().next().is_some_and(char::is_alphanumeric));
+            && !(word_edge
+                && (inner.ends_with(mark)
+                    || after.starts_with(mark)
+                    || after.chars().next().is_some_and(char::is_alphanumeric)));
         if closes {
             return Some((inner, end + mark.len()));
         }
@@ -188,9 +193,17 @@ mod tests {
             "a ` b",
             "_ no _",
             "**",
+            "__init__",
+            "call __init__ or __new__ here",
+            "___",
         ] {
             assert_eq!(spans(typed), vec![text(typed)], "{typed}");
         }
+        // A lone underscore still makes italics beside a run of them.
+        assert_eq!(
+            spans("_fine_ __init__"),
+            vec![Italic("fine".into()), text(" __init__")]
+        );
         // Code is literal: no bold and no link inside it.
         assert_eq!(
             spans("`**x** http://a.b`"),

@@ -16,6 +16,10 @@ use crate::ui::state::{now_ms, ChatState};
 /// A typing notice goes out at most this often.
 const TYPING_EVERY_MS: f64 = 2000.0;
 
+/// The box's id: its label names it, a Reply puts the focus in it, and
+/// public/early-enter.js finds it before the page is hydrated.
+pub const COMPOSER_ID: &str = "composer-text";
+
 #[component]
 pub fn Composer(state: ChatState) -> impl IntoView {
     let text = NodeRef::<html::Textarea>::new();
@@ -88,10 +92,10 @@ pub fn Composer(state: ChatState) -> impl IntoView {
             }
         >
             <input type="hidden" name="room_id" value=move || state.open_room.get().to_string()/>
-            <label for="composer-text" class="visually-hidden">"Message"</label>
+            <label for=COMPOSER_ID class="visually-hidden">"Message"</label>
             {picker.list()}
             <textarea
-                id="composer-text"
+                id=COMPOSER_ID
                 name="text"
                 rows="1"
                 maxlength="4000"

@@ -1,7 +1,8 @@
 //! The composer's `@` completion: typing `@` and the start of a name
 //! offers the room's members whose names start so (`/api/rooms/members`)
 //! in a listbox above the box. Arrows move, Enter or Tab (or a click) put
-//! the name in, Escape closes it; the box names the active option
+//! the name in (Enter sends instead when the name is typed in full already),
+//! Escape closes it; the box names the active option
 //! (`aria-activedescendant`), and a status line says how many are offered.
 //! The text work is in [`crate::ui::completion`].
 
@@ -115,6 +116,12 @@ impl MentionPicker {
             "Enter" | "Tab" if !ev.shift_key() => {}
             _ => return false,
         }
+        if key == "Enter" && self.typed_in_full() {
+            // Picking the name would add nothing: Enter sends, as it does
+            // with no list open.
+            self.close();
+            return false;
+        }
         ev.prevent_default();
         let offered_for = self.offered_for.get_value();
         if key == "Escape" {
@@ -132,6 +139,20 @@ impl MentionPicker {
             self.show();
         }
         true
+    }
+
+    /// Whether the name at the caret is the active option's, typed in
+    /// full (in any case).
+    fn typed_in_full(self) -> bool {
+        let Some((_, now)) = self.name_at_caret() else {
+            return false;
+        };
+        let active = self.active.get_value() as usize;
+        self.people.with_value(|people| {
+            people
+                .get(active)
+                .is_some_and(|u| u.username.canonical() == now.typed.to_ascii_lowercase())
+        })
     }
 
     /// The list, empty and hidden until names are offered (a click on one

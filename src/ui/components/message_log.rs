@@ -8,9 +8,11 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::{mark_read, messages};
 use crate::model::{same_emoji, Message, RoomId, UserId, PAGE_MAX};
+use crate::ui::components::composer::COMPOSER_ID;
 use crate::ui::components::message_text::message_text;
 use crate::ui::format::{avatar_class, clock, day, initial};
 use crate::ui::state::{ChatState, Pending};
@@ -151,7 +153,7 @@ pub fn MessageLog(
 
     view! {
         <div class="log-wrap">
-            <div class="log" role="log" aria-label="Messages" tabindex="0" node_ref=log on:scroll=on_scroll>
+            <div class="log" role="log" aria-label="Conversation" tabindex="0" node_ref=log on:scroll=on_scroll>
                 {move || loading_older.get().then(|| view! { <p class="loading">"Loading earlier messages…"</p> })}
                 // The first message shown is the room's first, or (without
                 // JavaScript) there is an older page to link to.
@@ -286,7 +288,7 @@ fn message_row(
             EitherOf3::C(view! {
                 <div class="text" title=time.clone()>
                     {message_text(&text)}
-                    {edited.then(|| view! { <span class="edited">"(edited)"</span> })}
+                    {edited.then(|| view! { <span class="edited">"edited"</span> })}
                 </div>
             })
         }
@@ -315,7 +317,13 @@ fn message_row(
             .collect();
         view! {
             <div class="actions">
-                <button type="button" class="link small" on:click=move |_| state.replying.set(Some((room_reply.clone(), seq)))>"Reply"</button>
+                <button type="button" class="link small" on:click=move |_| {
+                    state.replying.set(Some((room_reply.clone(), seq)));
+                    // The answer is typed next.
+                    if let Some(composer) = document().get_element_by_id(COMPOSER_ID) {
+                        let _ = composer.unchecked_into::<web_sys::HtmlElement>().focus();
+                    }
+                }>"Reply"</button>
                 <button type="button" class="link small" aria-expanded=move || picking.get().to_string() on:click=move |_| picking.update(|p| *p = !*p)>"React"</button>
                 {mine.then(|| view! {
                     <button type="button" class="link small" on:click=move |_| state.editing.set(Some((room_edit.clone(), seq)))>"Edit"</button>
@@ -428,7 +436,9 @@ fn reply_quote(
     let (lead, snippet) = match quoted {
         Some((author, gone, snippet)) => (
             format!("Replying to {author}: "),
-            if gone { "Message deleted".to_owned() } else { snippet },
+            // Not the tombstone's words: those name the deleted message
+            // itself, in the log.
+            if gone { "(deleted)".to_owned() } else { snippet },
         ),
         None => ("Replying to an earlier message".to_owned(), String::new()),
     };
@@ -488,6 +498,14 @@ fn edit_form(state: ChatState, room: RoomId, seq: u64, text: String) -> impl Int
         state.editing.set(None);
     };
     let save_click = save.clone();
+    // The box takes the focus, the caret after the text.
+    Effect::new(move |_| {
+        if let Some(area) = area.get() {
+            let _ = area.focus();
+            let end = area.value().encode_utf16().count() as u32;
+            let _ = area.set_selection_range(end, end);
+        }
+    });
     view! {
         <form class="edit" on:submit=move |ev| {
             ev.prevent_default();

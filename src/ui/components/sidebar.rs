@@ -169,6 +169,10 @@ fn room_link(
     // its read mark moved.
     let unread = (summary.unread > 0 && !current).then_some(summary.unread);
     let mentions = (summary.mentions > 0 && !current).then_some(summary.mentions);
+    // The link is named by the room's name alone; its badges describe it
+    // (a screen reader says them after the name).
+    let badges = format!("badges-{}", summary.room.id);
+    let described = (unread.is_some() || mentions.is_some()).then(|| badges.clone());
     view! {
         <li>
             // A plain link: the router takes the click and opens the room
@@ -177,16 +181,20 @@ fn room_link(
                 href=format!("/room/{}", summary.room.id)
                 class="room-link"
                 aria-current=current.then_some("page")
+                aria-label=summary.room.name.to_string()
+                aria-describedby=described
                 on:click=move |_| on_pick()
             >
                 <span class="sigil" aria-hidden="true">{sigil}</span>
                 <span class="room-name">{summary.room.name.clone()}</span>
-                {mentions.map(|count| view! {
-                    <span class="badge mention-badge" title="Mentions of you">"@"{count} <span class="visually-hidden">{if count == 1 { " mention" } else { " mentions" }}</span></span>
-                })}
-                {unread.map(|count| view! {
-                    <span class="badge">{count} <span class="visually-hidden">" unread"</span></span>
-                })}
+                <span id=badges>
+                    {mentions.map(|count| view! {
+                        <span class="badge mention-badge" title="Mentions of you">"@"{count} <span class="visually-hidden">{if count == 1 { " mention" } else { " mentions" }}</span></span>
+                    })}
+                    {unread.map(|count| view! {
+                        <span class="badge">{count} <span class="visually-hidden">" unread"</span></span>
+                    })}
+                </span>
             </a>
         </li>
     }
