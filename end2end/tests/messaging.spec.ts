@@ -251,7 +251,7 @@ test.describe("changing messages", () => {
 test.describe("changing messages without JavaScript", () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled, "the plain forms are the JavaScript-off way");
 
-  test("More… leads to plain forms that edit, react to and delete a message", async ({ browser }) => {
+  test("a message's Edit, React, Reply and Delete work as plain forms", async ({ browser }) => {
     const alice = await newPerson(browser, false, "plainer");
     const created = await alice.page.request.post("/api/rooms/create", { form: { name: `Plain ${Date.now().toString(36)}` } });
     expect(created.ok()).toBeTruthy();
@@ -262,29 +262,44 @@ test.describe("changing messages without JavaScript", () => {
     const message = log(alice.page).locator("article.msg", { hasText: "a first draft" });
     await expect(message).toBeVisible();
 
-    await message.hover();
-    await message.getByRole("link", { name: "More…" }).click();
+    // Edit opens the change panel, whose form saves.
+    await message.getByRole("button", { name: "Edit", exact: true }).click();
     await alice.page.getByLabel("Text", { exact: true }).fill("a second draft");
     await alice.page.getByRole("button", { name: "Save" }).click();
     await expect(alice.page).toHaveURL(new RegExp(`/room/${id}#m1$`));
-    const edited = log(alice.page).locator("article.msg", { hasText: "a second draft" });
+    const edited = log(alice.page).locator("article#m1");
+    await expect(edited).toContainText("a second draft");
     await expect(edited.getByText("edited", { exact: true })).toBeVisible();
 
     // A refused edit says why and keeps what was typed.
-    await edited.hover();
-    await edited.getByRole("link", { name: "More…" }).click();
+    await edited.getByRole("button", { name: "Edit", exact: true }).click();
     await alice.page.getByLabel("Text", { exact: true }).fill("   ");
     await alice.page.getByRole("button", { name: "Save" }).click();
     const panel = alice.page.locator(".search-results");
     await expect(panel.getByRole("alert")).toContainText("A message needs some text");
     await expect(panel.getByLabel("Text", { exact: true })).toHaveValue("   ");
 
-    await alice.page.getByRole("button", { name: "React with 🎉" }).click();
-    await expect(log(alice.page).locator("article.msg", { hasText: "a second draft" }).locator(".reactions")).toContainText("🎉");
+    await panel.getByRole("link", { name: "Close" }).click();
 
-    await edited.hover();
-    await edited.getByRole("link", { name: "More…" }).click();
-    await alice.page.getByRole("button", { name: "Delete" }).click();
+    // React opens the same panel, with the reactions.
+    await edited.getByRole("button", { name: "React", exact: true }).click();
+    await panel.getByRole("button", { name: "React with 🎉" }).click();
+    await expect(edited.locator(".reactions")).toContainText("🎉");
+
+    // Reply starts an answer in the message box; sending it sends the answer.
+    await edited.getByRole("button", { name: "Reply", exact: true }).click();
+    // (Without the script, the box does not know the author's name.)
+    const replying = alice.page.locator(".replying");
+    await expect(replying).toContainText("Replying to");
+    await alice.page.getByLabel("Message", { exact: true }).fill("an answer");
+    await alice.page.getByRole("button", { name: "Send" }).click();
+    const answer = log(alice.page).locator("article.msg", { hasText: "an answer" });
+    await expect(answer.getByText(`Replying to ${alice.name}:`)).toBeVisible();
+    // The next message is no answer.
+    await expect(replying).toHaveCount(0);
+
+    // Delete posts at once.
+    await edited.getByRole("button", { name: "Delete", exact: true }).click();
     await expect(log(alice.page).getByText("Message deleted")).toBeVisible();
     await expect(log(alice.page).getByText("a second draft")).toHaveCount(0);
   });

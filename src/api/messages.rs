@@ -31,11 +31,16 @@ pub async fn send_message(
     // Without JavaScript, a refused message comes back in the box (`draft`,
     // beside the reason), unless it is too long to ride in a URL; a sent
     // one leaves no draft behind in the page's URL.
+    // An answer chosen without JavaScript (`reply`) is kept likewise.
+    let reply = reply_to.map(|seq| seq.to_string()).unwrap_or_default();
     crate::server::request::form_post_back(
         &scope,
         <SendMessage as leptos::server_fn::ServerFn>::PATH,
         sent.as_ref().err(),
-        &[("draft", crate::server::request::draft_for_url(&text))],
+        &[
+            ("draft", crate::server::request::draft_for_url(&text)),
+            ("reply", &reply),
+        ],
     );
     sent
 }

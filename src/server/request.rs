@@ -221,8 +221,9 @@ pub fn land_change(
 /// rid of what an earlier refusal left in its URL (`__path`, `__err` and
 /// the names in `keep`). When `refused`, the URL then carries the form's
 /// path and the error's code (never its words, which a crafted link could
-/// forge; see `ui::refusal`), and `keep` beside them, so that the page can
-/// put back what was typed. Calls from the page's own code are left alone.
+/// forge; see `ui::refusal`), and the values of `keep` that are not empty
+/// beside them, so that the page can put back what was typed. Calls from
+/// the page's own code are left alone.
 pub fn form_post_back(
     scope: &RequestScope,
     server_fn_path: &str,
@@ -252,7 +253,7 @@ pub fn form_post_back(
         back.query_pairs_mut()
             .append_pair("__path", server_fn_path)
             .append_pair("__err", err.code())
-            .extend_pairs(keep);
+            .extend_pairs(keep.iter().filter(|(_, value)| !value.is_empty()));
     }
     if back.query().is_some_and(str::is_empty) {
         back.set_query(None);

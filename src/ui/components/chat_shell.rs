@@ -94,6 +94,11 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
     };
     let name = user.username.to_string();
     let state = ChatState::new(user, rooms, online, blocked, room_in_url.get_untracked());
+    // `?reply={seq}`: a Reply chosen without JavaScript (a plain GET form).
+    let location = Location::current();
+    if let Some(seq) = location.query_untracked("reply").and_then(|s| s.parse().ok()) {
+        state.replying.set(Some((room_in_url.get_untracked(), seq)));
+    }
     provide_context(state);
     Effect::new(move |_| state.open_room.set(room_in_url.get()));
     show_unread_in_the_title(state);

@@ -70,12 +70,22 @@ pub fn Composer(state: ChatState) -> impl IntoView {
                 .and_then(|held| held.get(&seq))
                 .map(|m| m.username.to_string())
         });
+        // Without JavaScript, the form carries the answer's parent, and
+        // Cancel reply is a link to the room.
         Some(view! {
             <div class="replying" role="status">
                 <span>{format!("Replying to {}", author.unwrap_or_else(|| "a message".into()))}</span>
-                <button type="button" class="secondary small" on:click=move |_| state.replying.set(None)>
+                <input type="hidden" name="reply_to" form="composer" value=seq/>
+                <a
+                    href=format!("/room/{room}")
+                    class="button secondary small"
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        state.replying.set(None);
+                    }
+                >
                     "Cancel reply"
-                </button>
+                </a>
             </div>
         })
     };
@@ -83,6 +93,7 @@ pub fn Composer(state: ChatState) -> impl IntoView {
     view! {
         {replying}
         <form
+            id="composer"
             class="composer"
             method="post"
             action="/api/messages/send"

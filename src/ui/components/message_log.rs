@@ -10,7 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::api::{mark_read, messages};
+use crate::api::{mark_read, messages, DeleteMessage};
 use crate::model::{same_emoji, Message, RoomId, UserId, PAGE_MAX};
 use crate::ui::components::composer::COMPOSER_ID;
 use crate::ui::components::message_text::message_text;
@@ -315,24 +315,51 @@ fn message_row(
             .filter(|r| r.users.contains(&me))
             .map(|r| r.emoji.clone())
             .collect();
+        // Each is a form too, so that it works without JavaScript (and
+        // before the page is hydrated): Reply, React and Edit open the
+        // room with the answer started or the change panel
+        // (`message_changes`), Delete posts. The hydrated page takes the
+        // click itself.
+        let here = format!("/room/{}", message.room_id);
         view! {
             <div class="actions">
-                <button type="button" class="link small" on:click=move |_| {
-                    state.replying.set(Some((room_reply.clone(), seq)));
-                    // The answer is typed next.
-                    if let Some(composer) = document().get_element_by_id(COMPOSER_ID) {
-                        let _ = composer.unchecked_into::<web_sys::HtmlElement>().focus();
-                    }
-                }>"Reply"</button>
-                <button type="button" class="link small" aria-expanded=move || picking.get().to_string() on:click=move |_| picking.update(|p| *p = !*p)>"React"</button>
+                <form method="get" action=here.clone() class="inline-form">
+                    <input type="hidden" name="reply" value=seq/>
+                    <button type="submit" class="link small" on:click=move |ev| {
+                        ev.prevent_default();
+                        state.replying.set(Some((room_reply.clone(), seq)));
+                        // The answer is typed next.
+                        if let Some(composer) = document().get_element_by_id(COMPOSER_ID) {
+                            let _ = composer.unchecked_into::<web_sys::HtmlElement>().focus();
+                        }
+                    }>"Reply"</button>
+                </form>
+                <form method="get" action=here.clone() class="inline-form">
+                    <input type="hidden" name="change" value=seq/>
+                    <button type="submit" class="link small" aria-expanded=move || picking.get().to_string() on:click=move |ev| {
+                        ev.prevent_default();
+                        picking.update(|p| *p = !*p);
+                    }>"React"</button>
+                </form>
                 {mine.then(|| view! {
-                    <button type="button" class="link small" on:click=move |_| state.editing.set(Some((room_edit.clone(), seq)))>"Edit"</button>
+                    <form method="get" action=here.clone() class="inline-form">
+                        <input type="hidden" name="change" value=seq/>
+                        <button type="submit" class="link small" on:click=move |ev| {
+                            ev.prevent_default();
+                            state.editing.set(Some((room_edit.clone(), seq)));
+                        }>"Edit"</button>
+                    </form>
                 })}
                 {may_delete.then(|| view! {
-                    <button type="button" class="link small" on:click=move |_| state.delete(room_delete.clone(), seq)>"Delete"</button>
+                    <form method="post" action=DELETE_PATH class="inline-form">
+                        <input type="hidden" name="room_id" value=room_delete.to_string()/>
+                        <input type="hidden" name="seq" value=seq/>
+                        <button type="submit" class="link small" on:click=move |ev| {
+                            ev.prevent_default();
+                            state.delete(room_delete.clone(), seq);
+                        }>"Delete"</button>
+                    </form>
                 })}
-                // Without JavaScript: a page with plain forms for the same.
-                <a class="no-js-only link small" href=format!("/room/{room_pick}?change={seq}")>"More…"</a>
                 {move || picking.get().then(|| {
                     let room = room_pick.clone();
                     let reacted = reacted.clone();
@@ -420,6 +447,9 @@ fn reaction_bar(state: ChatState, message: &Message, me: UserId) -> impl IntoVie
         }
     })
 }
+
+/// Where a Delete posts without JavaScript.
+const DELETE_PATH: &str = <DeleteMessage as leptos::server_fn::ServerFn>::PATH;
 
 /// The quote of the message a reply answers: its author and first words,
 /// or (when it is not loaded) a plain pointer to it. Choosing it goes to
