@@ -83,6 +83,17 @@ struct ErrorBody {
     message: String,
 }
 
+/// An error body for a refusal that is no [`AppError`] (such as a method
+/// a path does not take), in the same shape.
+#[cfg(feature = "ssr")]
+pub fn error_body(code: &str, message: &str) -> String {
+    serde_json::to_string(&ErrorBody {
+        error: code.to_owned(),
+        message: message.to_owned(),
+    })
+    .unwrap_or_default()
+}
+
 impl From<AppError> for ErrorBody {
     fn from(err: AppError) -> Self {
         ErrorBody {

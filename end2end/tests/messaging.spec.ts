@@ -96,6 +96,9 @@ test.describe("changing messages", () => {
     for (const name of ["Edit", "Delete", "Reply", "React"]) {
       await expect(message.getByRole("button", { name, exact: true })).toBeVisible();
     }
+    // Keyboard focus shows them.
+    await message.getByRole("button", { name: "Reply", exact: true }).focus();
+    await expect(message.locator(".actions")).toHaveCSS("opacity", "1");
     await message.getByRole("button", { name: "Edit", exact: true }).click();
     await expect(message.getByRole("textbox", { name: "Edit message" })).toBeFocused();
     await alice.page.keyboard.type(" now");

@@ -176,7 +176,7 @@ pub struct Config {
     pub demo: bool,
 
     /// Usernames (comma-separated, any case) of the admins: they may
-    /// delete any message.
+    /// delete any message in a public room, and any public room but General.
     #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',', default_value = "")]
     pub admins: Vec<String>,
 

@@ -11,22 +11,25 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_string(&self).unwrap_or_default();
-        let mut response = (status, body).into_response();
-        response
-            .headers_mut()
-            .insert("content-type", HeaderValue::from_static("application/json"));
-        response
+        json_response(status, serde_json::to_string(&self).unwrap_or_default())
     }
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    response
 }
 
 /// The answer to a method a path does not take (a GET of an `/api`
 /// endpoint, a POST of a page): 405 with an error body that says why, like
 /// every other error.
 pub async fn method_not_allowed() -> Response {
-    let body = serde_json::json!({
-        "error": "method_not_allowed",
-        "message": "This address does not take that method: API endpoints take POST, pages GET.",
-    });
-    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+    let body = crate::error::error_body(
+        "method_not_allowed",
+        "This address does not take that method: API endpoints take POST, pages GET.",
+    );
+    json_response(StatusCode::METHOD_NOT_ALLOWED, body)
 }

@@ -32,9 +32,11 @@ pub fn fold(word: &str) -> String {
     let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
     let compatible = nfkd.normalize(word);
     let folded = CaseMapper::new().fold_string(&compatible);
+    // A compatibility form may spell several words (U+FDFA): the index
+    // keeps words apart by spaces, so they run together here.
     nfkd.normalize(&folded)
         .chars()
-        .filter(|&c| marks.get(c) != GeneralCategory::NonspacingMark)
+        .filter(|&c| marks.get(c) != GeneralCategory::NonspacingMark && !c.is_whitespace())
         .take(MAX_WORD_CHARS)
         .collect()
 }
@@ -125,6 +127,7 @@ mod tests {
         assert_eq!(fold("\u{fb01}nance"), "finance");
         assert_eq!(fold("Ｆｕｌｌｗｉｄｔｈ"), "fullwidth");
         assert_eq!(fold("İstanbul"), "istanbul");
+        assert!(!fold("\u{fdfa}").contains(' '));
         assert_eq!(fold("Ångström"), "angstrom");
         assert_eq!(fold("naïve"), "naive");
         assert_eq!(fold("Привет"), "привет");

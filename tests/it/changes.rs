@@ -132,6 +132,16 @@ async fn the_rooms_owner_and_an_admin_may_delete() {
     assert_eq!(delete(&carol, &room, 2).await.body["deleted"], true);
 
     assert_eq!(delete(&carol, "0", 1).await.body["deleted"], true);
+    // A direct room is its two people's alone: no admin deletes there.
+    let direct = bob
+        .post("/api/rooms/direct", &[("user_id", &owner_id)])
+        .await
+        .body["id"]
+        .as_str()
+        .expect("a direct room")
+        .to_owned();
+    assert_eq!(bob.send(&direct, "between us").await.status, 200);
+    assert_eq!(delete(&carol, &direct, 1).await.status, 403);
     // A deleted message is still no one else's to delete.
     let again = delete(&owner, "0", 1).await;
     assert_eq!(again.status, 403, "{:?}", again.body);

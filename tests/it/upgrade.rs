@@ -125,5 +125,59 @@ async fn an_earlier_releases_data_survives_the_upgrade() {
         .query_async(&mut conn)
         .await
         .expect("redis answers");
-    assert_eq!(layout, 5);
+    assert_eq!(layout, confab::server::store::keys::LAYOUT_VERSION);
+}
+
+/// How many messages `client` finds searching for `q`.
+async fn found(client: &crate::helpers::Client, q: &str) -> usize {
+    let reply = client.post("/api/search", &[("q", q)]).await;
+    reply.body.as_array().map(Vec::len).unwrap_or_default()
+}
+
+/// A deployment of layout 5 indexed search words lowercased only: the
+/// upgrade to layout 6 indexes its history again, folded in full, so that
+/// "strasse" (and "Straße", which a query now folds so) finds a message
+/// of then.
+#[tokio::test]
+async fn a_layout_5_search_index_is_folded_again() {
+    use confab::model::RoomId;
+
+    let redis = TestRedis::start().await;
+    let p = unique_prefix();
+    let app = TestApp::spawn_with(&redis, &p, |_| {}).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    assert_eq!(alice.send("0", "Große Straße").await.status, 200);
+    // What layout 5 wrote for it, and its version.
+    let keys = app.state.store.keys();
+    let general = RoomId::GENERAL;
+    let entry = |word: &str| format!("{word}\0{:010x}", 1);
+    let mut conn = redis.connection().await;
+    let _: () = redis::pipe()
+        .del(keys.room_search(&general))
+        .zadd(keys.room_search(&general), entry("große"), 0)
+        .zadd(keys.room_search(&general), entry("straße"), 0)
+        .hset(keys.room_search_words(&general), 1, " große straße ")
+        .query_async(&mut conn)
+        .await
+        .expect("the old index is written");
+    let _: () = redis::cmd("SET")
+        .arg(keys.layout())
+        .arg(5)
+        .query_async(&mut conn)
+        .await
+        .expect("redis answers");
+    assert_eq!(found(&alice, "strasse").await, 0, "the old index, as it was");
+
+    let upgraded = TestApp::spawn_with(&redis, &p, |_| {}).await;
+    let alice = upgraded.client();
+    assert_eq!(alice.login("alice", crate::helpers::PASSWORD).await.status, 200);
+    assert_eq!(found(&alice, "strasse").await, 1);
+    assert_eq!(found(&alice, "Straße grosse").await, 1);
+    let layout: u32 = redis::cmd("GET")
+        .arg(keys.layout())
+        .query_async(&mut conn)
+        .await
+        .expect("redis answers");
+    assert_eq!(layout, confab::server::store::keys::LAYOUT_VERSION);
 }

@@ -2,7 +2,7 @@
 //! websocket alike, and reading a room's changes after a rev.
 
 use crate::error::AppError;
-use crate::model::{Message, MessageText, RoomId, User};
+use crate::model::{Message, MessageText, RoomId, RoomKind, User};
 use crate::server::request::RequestContext;
 use crate::server::store::{Change, ChangeOutcome};
 use crate::server::AppState;
@@ -42,8 +42,10 @@ pub async fn change(
                 named: &named,
             }
         }
+        // An admin moderates the public rooms, a member of them or not;
+        // a direct room is its two people's alone.
         Request::Delete => Change::Delete {
-            admin: state.config.is_admin(&user.username),
+            admin: state.config.is_admin(&user.username) && room.kind() == RoomKind::Public,
         },
         Request::React { emoji, on } => Change::React {
             emoji: one_emoji(emoji)?,

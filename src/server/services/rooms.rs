@@ -98,7 +98,8 @@ pub async fn create(name: String) -> Result<Room, AppError> {
         ))
     })?;
     store.count_one(store.keys().rooms_owned(user.id)).await?;
-    announce(store, room.clone(), user.id).await?;
+    // A new room: nothing is in it yet.
+    announce(store, room.clone(), user.id, 0).await?;
     Ok(room)
 }
 
@@ -138,8 +139,16 @@ pub async fn join(room_id: String) -> Result<Room, AppError> {
         kind: RoomKind::Public,
         owner,
     };
+    // The rev is read before the joiner is a member: a message stored in
+    // between is above it, and reaches their sockets.
+    let after = store
+        .last_revs(std::slice::from_ref(&room.id))
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(0);
     if store.add_member(&room.id, user.id).await? {
-        announce(store, room.clone(), user.id).await?;
+        announce(store, room.clone(), user.id, after).await?;
     }
     Ok(room)
 }
@@ -255,8 +264,9 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
     }
     if store.open_direct(&id).await? {
         // Each member learns of the room under the other's name.
-        announce(store, mine.clone(), me.id).await?;
-        announce(store, direct_room_for(&id, &me), other.id).await?;
+        // A new room: nothing is in it yet.
+        announce(store, mine.clone(), me.id, 0).await?;
+        announce(store, direct_room_for(&id, &me), other.id, 0).await?;
     }
     Ok(mine)
 }
@@ -280,15 +290,9 @@ pub async fn mark_read(room_id: String, seq: u64) -> Result<u64, AppError> {
 }
 
 /// Tells `user`'s sockets on every instance that they are in `room`,
-/// with the room's last rev now, so that each instance delivers every
-/// message and change after it.
-async fn announce(store: &Store, room: Room, user: UserId) -> Result<(), AppError> {
-    let after = store
-        .last_revs(std::slice::from_ref(&room.id))
-        .await?
-        .first()
-        .copied()
-        .unwrap_or(0);
+/// from its rev `after` (read before they became a member), so that each
+/// instance delivers every message and change above it.
+async fn announce(store: &Store, room: Room, user: UserId, after: u64) -> Result<(), AppError> {
     store.publish(&BusEvent::Room { room, user, after }).await?;
     Ok(())
 }

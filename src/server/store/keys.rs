@@ -102,8 +102,10 @@ use super::SessionToken;
 /// The version of the layout these keys make, kept under [`Keys::layout`].
 /// 2 brought hash tags; 3 gave every room its revisions (`rev`, `changes`);
 /// 4 its search index (`search`, `search_words`); 5 claims room names by
-/// their look-alike skeleton (`room_look`) instead of their lowercase.
-pub const LAYOUT_VERSION: u32 = 5;
+/// their look-alike skeleton (`room_look`) instead of their lowercase; 6
+/// folds the search index's words in full (case folding and compatibility
+/// forms: `server::words`).
+pub const LAYOUT_VERSION: u32 = 6;
 
 #[derive(Debug, Clone)]
 pub struct Keys {

@@ -1,7 +1,8 @@
 //! The key layout's version, and the upgrades to this one: from layout 1
 //! (keys without hash tags, before Redis Cluster), from layout 2 (rooms
 //! without revisions), from layout 3 (no search index) and from layout 4
-//! (room names claimed by their lowercase, not their look). Run once, by
+//! (room names claimed by their lowercase, not their look) and from layout
+//! 5 (search words only lowercased, not folded in full). Run once, by
 //! one instance, before any instance serves; every step can run again
 //! after a crash.
 
@@ -90,6 +91,15 @@ impl Store {
                 rooms = claimed,
                 "public room names are claimed by their look"
             );
+        }
+        // An index made by layout 4 or 5 holds words folded the old way
+        // (one made above, from layout 3 or before, is folded already).
+        if version.is_some_and(|v| (4..6).contains(&v)) {
+            let mut indexed = 0;
+            for room in self.every_room().await? {
+                indexed += self.index_room_again(&room).await?;
+            }
+            tracing::info!(messages = indexed, "the search index is folded again");
         }
         let _: () = conn.set(&layout, LAYOUT_VERSION).await?;
         let _: () = conn.del(&lock).await?;

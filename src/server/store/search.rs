@@ -4,6 +4,7 @@
 //! slot. docs/architecture.md ("Search") gives the layout and its cost.
 
 use futures::future::try_join_all;
+use redis::AsyncCommands;
 
 use crate::model::{Message, RoomId};
 use crate::server::words::Query;
@@ -49,6 +50,21 @@ impl Store {
         found.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.seq.cmp(&a.seq)));
         found.truncate(limit);
         Ok(found)
+    }
+
+    /// Drops `room`'s search index and makes it again from its history
+    /// (the upgrade to layout 6, whose words are folded in full). A crash
+    /// midway is redone from the start by the next upgrade.
+    pub(super) async fn index_room_again(&self, room: &RoomId) -> StoreResult<usize> {
+        let mut conn = self.conn();
+        // One slot: the room's tag.
+        let _: () = conn
+            .del(&[
+                self.keys.room_search(room),
+                self.keys.room_search_words(room),
+            ])
+            .await?;
+        self.index_room(room).await
     }
 
     /// Enters the stored messages of `room` in its search index, a page at

@@ -101,6 +101,13 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
     }
     provide_context(state);
     Effect::new(move |_| state.open_room.set(room_in_url.get()));
+    // Once the hydrated page sends that answer or lets it go, the URL stops
+    // saying it (a reload would begin it again).
+    Effect::new(move |_| {
+        if state.replying.get().is_none() && location.query_untracked("reply").is_some() {
+            location.navigate(&location.path_untracked());
+        }
+    });
     show_unread_in_the_title(state);
     live::connect(state);
     view! { <Layout state name resources/> }

@@ -12,7 +12,7 @@
 -- ARGV[6] now, Unix ms
 -- edit:   ARGV[7] the new text; ARGV[8] its search words (folded,
 --         distinct), joined by spaces; ARGV[9...] ids of the users it names
--- delete: ARGV[7] '1' when the user is an admin, else ''
+-- delete: ARGV[7] '1' when the user is an admin and the room public, else ''
 -- react:  ARGV[7] the emoji (fully qualified); ARGV[8] '1' to add it, ''
 --         to take it away;
 --         ARGV[9] how many different emoji a message may carry;
@@ -23,7 +23,7 @@
 -- {'changed', message JSON} or, when the change changes nothing,
 -- {'same', message JSON} (no rev taken, nothing published).
 local action, user, seq = ARGV[1], ARGV[2], ARGV[3]
--- An admin deletes in any room, a member of it or not (moderation).
+-- An admin deletes in any public room, a member of it or not (moderation).
 local admin_delete = action == 'delete' and ARGV[7] == '1'
 if not admin_delete and redis.call('SISMEMBER', KEYS[1], user) == 0 then
   return -1
