@@ -65,6 +65,8 @@ export default defineConfig({
       // members it would carry no presence, and the tests of live presence
       // would depend on how many people the tests before made.
       CONFAB_PRESENCE_ROOM_LIMIT: "100000",
+      // The admin of the moderation test (messaging.spec.ts).
+      CONFAB_ADMINS: "e2eadmin",
       ...(process.env.REDIS_CLUSTER_URLS ? { REDIS_CLUSTER_URLS: process.env.REDIS_CLUSTER_URLS } : {}),
     },
   },

@@ -127,6 +127,33 @@ test.describe("changing messages", () => {
     await bob.context.close();
   });
 
+  test("an admin is offered Delete on anyone's message in a public room", async ({ browser }) => {
+    const bob = await newPerson(browser, true, "moderated");
+    await hydrated(bob.page, true);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // CONFAB_ADMINS names e2eadmin (playwright.config.ts); a retry finds
+    // the account made.
+    const form = { username: "e2eadmin", password: "correct horse battery" };
+    const made = await page.request.post("/api/register", { form });
+    if (made.status() === 409) {
+      expect((await page.request.post("/api/login", { form })).ok()).toBeTruthy();
+    } else {
+      expect(made.ok()).toBeTruthy();
+    }
+    const text = `moderate me ${Date.now().toString(36)}`;
+    await say(bob.page, text);
+    await expect(log(bob.page).getByText(text)).toBeVisible();
+    await page.goto("/room/0");
+    await hydrated(page, true);
+    const message = log(page).locator("article.msg", { hasText: text });
+    await expect(message.getByRole("button", { name: "Edit", exact: true })).toHaveCount(0);
+    await message.getByRole("button", { name: "Delete", exact: true }).click();
+    await expect(log(bob.page).getByText(text)).toHaveCount(0);
+    await context.close();
+    await bob.context.close();
+  });
+
   test("@ offers the room's members, picked with the keyboard or a click", async ({ browser }) => {
     const alice = await newPerson(browser, true, "pickera");
     const bob = await newPerson(browser, true, "pickerb");

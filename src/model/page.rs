@@ -16,6 +16,9 @@ pub struct PageData {
     pub online: Vec<User>,
     /// The people the reader blocked: their messages are shown collapsed.
     pub blocked: Vec<UserId>,
+    /// Whether the reader is an admin (`CONFAB_ADMINS`): they may delete
+    /// any message in a public room.
+    pub admin: bool,
     /// Whether the page opens with the room browser showing (`/rooms`).
     pub browsing: bool,
     /// The room browser's content, as HTML, on `/rooms` (see

@@ -52,6 +52,8 @@ pub struct ChatState {
     /// The people the reader blocked, as of the page load (blocking is
     /// done on the settings page, a page load of its own).
     blocked: StoredValue<Vec<UserId>>,
+    /// Whether the reader is an admin (they delete in public rooms).
+    admin: bool,
     /// Known messages per room, by seq (so an event seen twice counts once).
     pub messages: RwSignal<BTreeMap<RoomId, BTreeMap<u64, Message>>>,
     pub pending: RwSignal<Vec<Pending>>,
@@ -99,6 +101,7 @@ impl ChatState {
         rooms: Vec<RoomSummary>,
         online: Vec<User>,
         blocked: Vec<UserId>,
+        admin: bool,
         open_room: RoomId,
     ) -> Self {
         ChatState {
@@ -106,6 +109,7 @@ impl ChatState {
             rooms: RwSignal::new(rooms),
             online: RwSignal::new(online),
             blocked: StoredValue::new(blocked),
+            admin,
             messages: RwSignal::new(BTreeMap::new()),
             pending: RwSignal::new(Vec::new()),
             typing: RwSignal::new(BTreeMap::new()),
@@ -119,6 +123,11 @@ impl ChatState {
             changes: StoredValue::new(Vec::new()),
             change_refused: RwSignal::new(None),
         }
+    }
+
+    /// Whether the reader deletes others' messages in `room` as an admin.
+    pub fn moderates(&self, room: &RoomId) -> bool {
+        self.admin && room.kind() == RoomKind::Public
     }
 
     /// Whether the reader blocked `person`.
@@ -584,9 +593,28 @@ mod tests {
             vec![general()],
             Vec::new(),
             Vec::new(),
+            false,
             RoomId::GENERAL,
         );
         (owner, state)
+    }
+
+    #[test]
+    fn an_admin_moderates_public_rooms_only() {
+        let owner = Owner::new();
+        owner.set();
+        let admin = ChatState::new(
+            person(9, "bob"),
+            vec![general()],
+            Vec::new(),
+            Vec::new(),
+            true,
+            RoomId::GENERAL,
+        );
+        assert!(admin.moderates(&RoomId::GENERAL));
+        assert!(!admin.moderates(&RoomId::Direct(UserId(7), UserId(9))));
+        let (_owner, reader) = bob_reading();
+        assert!(!reader.moderates(&RoomId::GENERAL));
     }
 
     #[test]
@@ -620,6 +648,7 @@ mod tests {
             vec![general()],
             vec![person(9, "bob")],
             vec![UserId(4)],
+            false,
             RoomId::GENERAL,
         );
         let flip = |user: User, online: bool| state.apply(ServerEvent::Presence { user, online });

@@ -81,6 +81,7 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         rooms,
         online,
         blocked,
+        admin,
         browsing,
         browser,
         panel,
@@ -93,7 +94,14 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
         panel: StoredValue::new(panel),
     };
     let name = user.username.to_string();
-    let state = ChatState::new(user, rooms, online, blocked, room_in_url.get_untracked());
+    let state = ChatState::new(
+        user,
+        rooms,
+        online,
+        blocked,
+        admin,
+        room_in_url.get_untracked(),
+    );
     // `?reply={seq}`: a Reply chosen without JavaScript (a plain GET form).
     let location = Location::current();
     if let Some(seq) = location.query_untracked("reply").and_then(|s| s.parse().ok()) {
@@ -101,13 +109,6 @@ pub fn ChatShell(data: PageData, history: History) -> impl IntoView {
     }
     provide_context(state);
     Effect::new(move |_| state.open_room.set(room_in_url.get()));
-    // Once the hydrated page sends that answer or lets it go, the URL stops
-    // saying it (a reload would begin it again).
-    Effect::new(move |_| {
-        if state.replying.get().is_none() && location.query_untracked("reply").is_some() {
-            location.navigate(&location.path_untracked());
-        }
-    });
     show_unread_in_the_title(state);
     live::connect(state);
     view! { <Layout state name resources/> }

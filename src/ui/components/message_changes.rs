@@ -19,8 +19,9 @@ use super::message_log::QUICK_REACTIONS;
 pub struct ChangePanel<'a> {
     pub message: &'a Message,
     pub me: UserId,
-    /// The room's owner is the reader.
-    pub owns_room: bool,
+    /// The reader deletes others' messages here: they made the room, or
+    /// they are an admin and it is public.
+    pub moderates: bool,
     /// `__path` and `__err` of a refused post, if that is how the page was
     /// reached.
     pub refused: Option<(&'a str, &'a str)>,
@@ -69,7 +70,7 @@ impl ChangePanel<'_> {
                 escape(self.draft.unwrap_or(&message.text), &mut html);
                 html.push_str("</textarea><button type=\"submit\">Save</button></form>");
             }
-            if mine || self.owns_room {
+            if mine || self.moderates {
                 html.push_str(&format!(
                     "<form method=\"post\" action=\"{}\">",
                     DeleteMessage::PATH
@@ -146,7 +147,7 @@ mod tests {
         let mine = ChangePanel {
             message: &message,
             me: author,
-            owns_room: false,
+            moderates: false,
             refused: None,
             draft: None,
         }
@@ -156,7 +157,7 @@ mod tests {
         let theirs = ChangePanel {
             message: &message,
             me: UserId(9),
-            owns_room: false,
+            moderates: false,
             refused: Some((ReactMessage::PATH, "conflict")),
             draft: None,
         }

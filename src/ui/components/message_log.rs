@@ -269,7 +269,7 @@ fn message_row(
             .find(|r| r.room.id == room)
             .and_then(|r| r.room.owner)
     });
-    let may_delete = !message.deleted && (mine || owner == Some(me));
+    let may_delete = !message.deleted && (mine || owner == Some(me) || state.moderates(&room));
     let deleted = message.deleted;
     let editing = move || state.editing.get() == Some((room.clone(), seq));
     let picking = RwSignal::new(false);

@@ -108,7 +108,14 @@ async fn page_data(
     change: Option<ChangeAsked>,
     browser_refusal: BrowserRefusal,
 ) -> Result<PageData, AppError> {
+    // Read before the first await (see `server::request`).
+    #[cfg(feature = "ssr")]
+    let state = use_context::<crate::server::AppState>();
     let user = me().await?;
+    #[cfg(feature = "ssr")]
+    let admin = state.is_some_and(|state| state.config.is_admin(&user.username));
+    #[cfg(not(feature = "ssr"))]
+    let admin = false;
     let (rooms, online, blocked) = futures::try_join!(rooms(), online_users(), blocked_users())?;
     // Read and written on the server only, like the panel below. Without
     // the public rooms the browser still opens, saying so; the page does
@@ -140,7 +147,7 @@ async fn page_data(
     // what the server wrote (see `search::MessageSearch`).
     #[cfg(feature = "ssr")]
     let panel = match (searching, settings, &find) {
-        _ if let Some(change) = &change => change_panel(&user, &rooms, change).await,
+        _ if let Some(change) = &change => change_panel(&user, admin, &rooms, change).await,
         (true, _, Some(q)) => crate::api::search(q.clone(), None, None)
             .await
             .map(|found| crate::ui::components::search::results_html(&rooms, &found))
@@ -168,6 +175,7 @@ async fn page_data(
         rooms,
         online,
         blocked: blocked.into_iter().map(|person| person.id).collect(),
+        admin,
         browsing,
         browser,
         panel,
@@ -199,6 +207,7 @@ struct ChangeAsked {
 #[cfg(feature = "ssr")]
 async fn change_panel(
     user: &crate::model::User,
+    admin: bool,
     rooms: &[crate::model::RoomSummary],
     change: &ChangeAsked,
 ) -> String {
@@ -214,9 +223,10 @@ async fn change_panel(
     ChangePanel {
         message: &message,
         me: user.id,
-        owns_room: rooms
-            .iter()
-            .any(|r| &r.room.id == room && r.room.owner == Some(user.id)),
+        moderates: (admin && room.kind() == crate::model::RoomKind::Public)
+            || rooms
+                .iter()
+                .any(|r| &r.room.id == room && r.room.owner == Some(user.id)),
         refused: change
             .refused
             .as_ref()
