@@ -586,6 +586,11 @@ mod tests {
 
     /// The page of bob (user 9), in General, and the owner it lives in.
     fn bob_reading() -> (Owner, ChatState) {
+        reading(false)
+    }
+
+    /// Bob's page, bob an admin or not.
+    fn reading(admin: bool) -> (Owner, ChatState) {
         let owner = Owner::new();
         owner.set();
         let state = ChatState::new(
@@ -593,7 +598,7 @@ mod tests {
             vec![general()],
             Vec::new(),
             Vec::new(),
-            false,
+            admin,
             RoomId::GENERAL,
         );
         (owner, state)
@@ -601,16 +606,7 @@ mod tests {
 
     #[test]
     fn an_admin_moderates_public_rooms_only() {
-        let owner = Owner::new();
-        owner.set();
-        let admin = ChatState::new(
-            person(9, "bob"),
-            vec![general()],
-            Vec::new(),
-            Vec::new(),
-            true,
-            RoomId::GENERAL,
-        );
+        let (_owner, admin) = reading(true);
         assert!(admin.moderates(&RoomId::GENERAL));
         assert!(!admin.moderates(&RoomId::Direct(UserId(7), UserId(9))));
         let (_owner, reader) = bob_reading();
