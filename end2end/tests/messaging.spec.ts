@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Route } from "@playwright/test";
 import { hydrated, log, newPerson, say } from "./helpers";
 
 test.describe("changing messages", () => {
@@ -217,6 +217,40 @@ test.describe("changing messages", () => {
     };
     await expect.poll(async () => (await newest())?.text).toBe(`hi @${bob.name} and @${alice.name} @nobody-here`);
     expect((await newest()).mentions).toHaveLength(2);
+    await alice.context.close();
+    await bob.context.close();
+  });
+
+  test("an answer of the @ list that comes late keeps the name the arrows chose", async ({ browser }) => {
+    const alice = await newPerson(browser, true, "latea");
+    const bob = await newPerson(browser, true, "lateb");
+    const created = await alice.page.request.post("/api/rooms/create", { form: { name: `Late ${Date.now().toString(36)}` } });
+    expect(created.status()).toBe(200);
+    const id = (await created.json()).id;
+    expect((await bob.page.request.post("/api/rooms/join", { form: { room_id: id } })).status()).toBe(200);
+    await alice.page.goto(`/room/${id}`);
+    await hydrated(alice.page, true);
+    const box = alice.page.getByLabel("Message", { exact: true });
+    const list = alice.page.getByRole("listbox", { name: "People to mention" });
+    await box.pressSequentially("@lat");
+    await expect(list.getByRole("option")).toHaveText([alice.name, bob.name]);
+    // The next answer is held back until the arrows have moved.
+    const held: Route[] = [];
+    await alice.page.route("**/api/rooms/members", (route) => {
+      held.push(route);
+    });
+    await box.pressSequentially("e");
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    await box.press("ArrowDown");
+    await expect(list.getByRole("option", { name: bob.name })).toHaveAttribute("aria-selected", "true");
+    // The list is written anew when the answer is shown.
+    const shown = await list.getByRole("option").first().elementHandle();
+    for (const route of held) await route.continue();
+    await alice.page.unroute("**/api/rooms/members");
+    await expect.poll(() => shown?.evaluate((option) => option.isConnected)).toBe(false);
+    await expect(list.getByRole("option", { name: bob.name })).toHaveAttribute("aria-selected", "true");
+    await box.press("Tab");
+    await expect(box).toHaveValue(`@${bob.name} `);
     await alice.context.close();
     await bob.context.close();
   });

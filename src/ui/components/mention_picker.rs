@@ -185,10 +185,18 @@ impl MentionPicker {
         }
     }
 
+    /// Offers `people` for the name typed as `offered_for`, and shows them.
     fn offer(self, offered_for: String, people: Vec<User>) {
+        // An answer that comes after the arrows moved keeps the person they
+        // chose, while it still offers them.
+        let active = self.active.get_value() as usize;
+        let chosen = self.people.with_value(|now| now.get(active).map(|u| u.id));
+        let active = chosen
+            .and_then(|id| people.iter().position(|u| u.id == id))
+            .unwrap_or(0);
         self.people.set_value(people);
         self.offered_for.set_value(offered_for);
-        self.active.set_value(0);
+        self.active.set_value(active as u64);
         self.show();
     }
 
