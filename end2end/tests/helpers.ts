@@ -69,3 +69,15 @@ export async function createRoom(page: Page, name: string): Promise<string> {
   await hydrated(page, javaScriptEnabled);
   return decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
 }
+
+/** A new public room of `owner`'s (named `prefix` and a stamp) that
+ * `other` joined too, open and hydrated in the owner's page; returns its id. */
+export async function roomOfTwo(owner: Page, other: Page, prefix: string): Promise<string> {
+  const created = await owner.request.post("/api/rooms/create", { form: { name: `${prefix} ${Date.now().toString(36)}` } });
+  expect(created.status()).toBe(200);
+  const id = (await created.json()).id;
+  expect((await other.request.post("/api/rooms/join", { form: { room_id: id } })).status()).toBe(200);
+  await owner.goto(`/room/${id}`);
+  await hydrated(owner, true);
+  return id;
+}

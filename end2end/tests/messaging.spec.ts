@@ -1,5 +1,5 @@
 import { expect, test, type Route } from "@playwright/test";
-import { hydrated, log, newPerson, say } from "./helpers";
+import { hydrated, log, newPerson, roomOfTwo, say } from "./helpers";
 
 test.describe("changing messages", () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "editing in place needs JavaScript");
@@ -157,13 +157,7 @@ test.describe("changing messages", () => {
   test("@ offers the room's members, picked with the keyboard or a click", async ({ browser }) => {
     const alice = await newPerson(browser, true, "pickera");
     const bob = await newPerson(browser, true, "pickerb");
-    const name = `Picks ${Date.now().toString(36)}`;
-    const created = await alice.page.request.post("/api/rooms/create", { form: { name } });
-    expect(created.status()).toBe(200);
-    const id = (await created.json()).id;
-    expect((await bob.page.request.post("/api/rooms/join", { form: { room_id: id } })).status()).toBe(200);
-    await alice.page.goto(`/room/${id}`);
-    await hydrated(alice.page, true);
+    const id = await roomOfTwo(alice.page, bob.page, "Picks");
     const box = alice.page.getByLabel("Message", { exact: true });
     const list = alice.page.getByRole("listbox", { name: "People to mention" });
     const option = (who: string) => list.getByRole("option", { name: who });
@@ -224,12 +218,7 @@ test.describe("changing messages", () => {
   test("an answer of the @ list that comes late keeps the name the arrows chose", async ({ browser }) => {
     const alice = await newPerson(browser, true, "latea");
     const bob = await newPerson(browser, true, "lateb");
-    const created = await alice.page.request.post("/api/rooms/create", { form: { name: `Late ${Date.now().toString(36)}` } });
-    expect(created.status()).toBe(200);
-    const id = (await created.json()).id;
-    expect((await bob.page.request.post("/api/rooms/join", { form: { room_id: id } })).status()).toBe(200);
-    await alice.page.goto(`/room/${id}`);
-    await hydrated(alice.page, true);
+    await roomOfTwo(alice.page, bob.page, "Late");
     const box = alice.page.getByLabel("Message", { exact: true });
     const list = alice.page.getByRole("listbox", { name: "People to mention" });
     await box.pressSequentially("@lat");
