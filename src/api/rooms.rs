@@ -64,7 +64,7 @@ pub async fn create_room(name: String) -> Result<Room, AppError> {
     let scope = crate::server::request::RequestScope::capture();
     let created = crate::server::services::rooms::create(name.clone()).await;
     match &created {
-        Ok(room) => scope.land_form_post_on(&format!("/room/{}", room.id)),
+        Ok(room) => scope.land_form_post_on(&room.id.path()),
         Err(err) => crate::server::request::form_post_back(
             &scope,
             <CreateRoom as leptos::server_fn::ServerFn>::PATH,
@@ -83,7 +83,7 @@ pub async fn join_room(room_id: String) -> Result<Room, AppError> {
     let scope = crate::server::request::RequestScope::capture();
     let joined = crate::server::services::rooms::join(room_id).await;
     match &joined {
-        Ok(room) => scope.land_form_post_on(&format!("/room/{}", room.id)),
+        Ok(room) => scope.land_form_post_on(&room.id.path()),
         Err(err) => crate::server::request::form_post_back(
             &scope,
             <JoinRoom as leptos::server_fn::ServerFn>::PATH,
@@ -120,7 +120,7 @@ pub async fn direct_room(user_id: String) -> Result<Room, AppError> {
     // Taken before any await (see server::request).
     let scope = crate::server::request::RequestScope::capture();
     let room = crate::server::services::rooms::direct(user_id).await?;
-    scope.land_form_post_on(&format!("/room/{}", room.id));
+    scope.land_form_post_on(&room.id.path());
     Ok(room)
 }
 

@@ -19,6 +19,11 @@ pub enum RoomId {
 impl RoomId {
     pub const GENERAL: RoomId = RoomId::Public(0);
 
+    /// The room's page, `/room/{id}` (read back by `ui::pages::chat_path`).
+    pub fn path(&self) -> String {
+        format!("/room/{self}")
+    }
+
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let bad = || AppError::BadInput(format!("\"{}\" is not a room id.", truncate(raw)));
         let number = |s: &str| -> Result<u64, AppError> {

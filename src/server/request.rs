@@ -210,7 +210,7 @@ pub fn land_change(
 ) {
     match changed {
         Ok(message) => {
-            scope.land_form_post_on(&format!("/room/{}#m{}", message.room_id, message.seq))
+            scope.land_form_post_on(&format!("{}#m{}", message.room_id.path(), message.seq))
         }
         Err(err) => form_post_back(scope, server_fn_path, Some(err), keep),
     }

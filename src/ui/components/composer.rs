@@ -77,7 +77,7 @@ pub fn Composer(state: ChatState) -> impl IntoView {
                 <span>{format!("Replying to {}", author.unwrap_or_else(|| "a message".into()))}</span>
                 <input type="hidden" name="reply_to" form="composer" value=seq/>
                 <a
-                    href=format!("/room/{room}")
+                    href=room.path()
                     class="button secondary small"
                     on:click=move |ev| {
                         ev.prevent_default();

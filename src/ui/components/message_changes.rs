@@ -98,8 +98,8 @@ impl ChangePanel<'_> {
             }
             html.push_str("</div>");
         }
-        html.push_str("<a class=\"close\" target=\"_top\" href=\"/room/");
-        escape(&room, &mut html);
+        html.push_str("<a class=\"close\" target=\"_top\" href=\"");
+        escape(&message.room_id.path(), &mut html);
         html.push_str(&format!("#m{}\">Close</a>", message.seq));
         html
     }

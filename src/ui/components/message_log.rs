@@ -172,7 +172,7 @@ pub fn MessageLog(
                 {move || pending().into_iter().map(|item| pending_row(state, item)).collect_view()}
             </div>
             {paged.then(|| view! {
-                <a class="no-js-only newest" href=move || format!("/room/{}", state.open_room.get())>"Newest messages"</a>
+                <a class="no-js-only newest" href=move || state.open_room.get().path()>"Newest messages"</a>
             })}
             {move || (local.get() && !at_bottom.get()).then(|| view! {
                 <button type="button" class="jump" on:click=move |_| {
@@ -320,7 +320,7 @@ fn message_row(
         // room with the answer started or the change panel
         // (`message_changes`), Delete posts. The hydrated page takes the
         // click itself.
-        let here = format!("/room/{}", message.room_id);
+        let here = message.room_id.path();
         view! {
             <div class="actions">
                 <form method="get" action=here.clone() class="inline-form">
@@ -462,7 +462,7 @@ fn reply_quote(
     quoted: Option<(String, bool, String)>,
 ) -> impl IntoView {
     let room = state.open_room.get_untracked();
-    let href = format!("/room/{room}?before={}#m{parent}", parent + 1);
+    let href = format!("{}?before={}#m{parent}", room.path(), parent + 1);
     let (lead, snippet) = match quoted {
         Some((author, gone, snippet)) => (
             format!("Replying to {author}: "),

@@ -186,8 +186,8 @@ pub fn rooms_html(found: &[Room], mine: &[RoomId]) -> String {
         escape(&room.name, &mut html);
         html.push_str("</span>");
         if mine.contains(&room.id) {
-            html.push_str("<a class=\"button secondary\" href=\"/room/");
-            escape(&id, &mut html);
+            html.push_str("<a class=\"button secondary\" href=\"");
+            escape(&room.id.path(), &mut html);
             html.push_str("\" aria-label=\"Open ");
             escape(&room.name, &mut html);
             html.push_str("\">Open</a>");

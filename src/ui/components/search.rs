@@ -104,8 +104,8 @@ pub const CLOSE: &str = r#"<a class="close" href="/" target="_top">Close</a>"#;
 /// words that matched in `<mark>`.
 fn result_html(room: &str, message: &Message, html: &mut String) {
     let seq = message.seq;
-    html.push_str(r#"<li><a target="_top" href="/room/"#);
-    escape(&message.room_id.to_string(), html);
+    html.push_str(r#"<li><a target="_top" href=""#);
+    escape(&message.room_id.path(), html);
     html.push_str(&format!(
         r#"?before={}#m{seq}"><span class="meta"><strong>"#,
         seq + 1

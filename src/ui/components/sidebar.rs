@@ -27,7 +27,7 @@ pub fn Sidebar(
         leptos::task::spawn_local(async move {
             match direct_room(user_id).await {
                 Ok(room) => {
-                    let path = format!("/room/{}", room.id);
+                    let path = room.id.path();
                     state.join(room);
                     location.navigate(&path);
                     on_pick();
@@ -178,7 +178,7 @@ fn room_link(
             // A plain link: the router takes the click and opens the room
             // without loading the page again.
             <a
-                href=format!("/room/{}", summary.room.id)
+                href=summary.room.id.path()
                 class="room-link"
                 aria-current=current.then_some("page")
                 aria-label=summary.room.name.to_string()
