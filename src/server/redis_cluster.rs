@@ -10,7 +10,7 @@ use super::redis_process::{RedisProcess, RedisProcessError};
 
 /// Masters, and replicas of each.
 const MASTERS: usize = 3;
-const REPLICAS: usize = 1;
+pub const REPLICAS: usize = 1;
 /// How long forming the cluster, or its recovery, may take.
 const FORM_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -37,6 +37,16 @@ impl RedisCluster {
 
     /// The same with `replicas` replicas of each master (0: masters only).
     pub async fn start_with(dir: &Path, replicas: usize) -> Result<Self, RedisClusterError> {
+        Self::start_with_settings(dir, replicas, &[]).await
+    }
+
+    /// The same with `settings` added to every node's (flags such as
+    /// `--appendfsync always`).
+    pub async fn start_with_settings(
+        dir: &Path,
+        replicas: usize,
+        settings: &[String],
+    ) -> Result<Self, RedisClusterError> {
         let mut nodes = Vec::with_capacity(MASTERS * (1 + replicas));
         for i in 0..MASTERS * (1 + replicas) {
             let node_dir = dir.join(format!("node{i}"));
@@ -44,7 +54,9 @@ impl RedisCluster {
                 dir: node_dir.clone(),
                 source,
             })?;
-            nodes.push(RedisProcess::start_on(&node_dir, port, node_settings()).await?);
+            let mut node_flags = node_settings();
+            node_flags.extend_from_slice(settings);
+            nodes.push(RedisProcess::start_on(&node_dir, port, node_flags).await?);
         }
         let cluster = RedisCluster {
             nodes,

@@ -146,7 +146,7 @@ async fn a_killed_master_fails_over_and_no_acknowledged_message_is_lost() {
         })
         .await;
     }
-    let refused = sends.failed().len();
+    let refused = sends.refused();
     sends.settle(&mut sender).await;
     let all = sends.check_history(&alice.history("0", None, Some(100)).await.body);
     assert_eq!(received(&mut receiver, all.len()).await, all, "bob missed or repeated one");

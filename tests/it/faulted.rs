@@ -3,8 +3,13 @@
 //! every send must end with its echo (the message with its nonce, exactly
 //! once) or an error naming its nonce, which a retry then settles. Shared
 //! by the crash, failover and reshard tests.
+//!
+//! The sender retries a refused send at its next tick, as a client does
+//! when it hears the error: a send that Redis stored but whose answer was
+//! lost with the connection is found by its retry only while it is among
+//! the sender's last 64 in the room (the contract's `retry`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -15,7 +20,8 @@ use crate::ws::Ws;
 #[derive(Default, Debug)]
 pub struct Outcome {
     pub echoes: Vec<u64>,
-    pub errors: usize,
+    /// The reasons of the errors that named it.
+    pub errors: Vec<String>,
 }
 
 /// What the sender heard about each of its sends, by nonce.
@@ -23,6 +29,8 @@ pub struct Outcome {
 pub struct Sends {
     pub outcomes: HashMap<String, Outcome>,
     pub count: usize,
+    /// Retries sent and not answered yet.
+    retrying: HashSet<String>,
 }
 
 impl Sends {
@@ -31,12 +39,15 @@ impl Sends {
         let Some(nonce) = event["nonce"].as_str() else {
             return;
         };
+        self.retrying.remove(nonce);
         let outcome = self.outcomes.entry(nonce.to_owned()).or_default();
         match event["type"].as_str() {
             Some("message") => outcome
                 .echoes
                 .push(event["message"]["seq"].as_u64().expect("a seq")),
-            Some("error") => outcome.errors += 1,
+            Some("error") => outcome
+                .errors
+                .push(event["reason"].as_str().unwrap_or_default().to_owned()),
             _ => {}
         }
     }
@@ -63,9 +74,12 @@ impl Sends {
             while let Some(event) = sender.next_before(next_tick).await {
                 sends.note(&event);
             }
+            sends.retry_refused(sender).await;
         }
         let deadline = tokio::time::Instant::now() + crate::ws::PATIENCE;
-        while (0..count).any(|i| !sends.outcomes.contains_key(&format!("n{i}"))) {
+        while !sends.retrying.is_empty()
+            || (0..count).any(|i| !sends.outcomes.contains_key(&format!("n{i}")))
+        {
             let event = sender
                 .next_before(deadline)
                 .await
@@ -75,7 +89,30 @@ impl Sends {
         sends
     }
 
-    /// The sends that were refused (no echo).
+    /// Sends again, marked as a retry, each send whose last answer was an
+    /// error and that has no retry under way.
+    async fn retry_refused(&mut self, sender: &mut Ws) {
+        for i in 0..self.count {
+            let nonce = format!("n{i}");
+            let refused = self
+                .outcomes
+                .get(&nonce)
+                .is_some_and(|o| o.echoes.is_empty() && !o.errors.is_empty());
+            if refused && self.retrying.insert(nonce.clone()) {
+                sender
+                    .send(json!({"type": "send", "room_id": "0", "text": format!("m{i}"),
+                                 "nonce": nonce, "retry": true}))
+                    .await;
+            }
+        }
+    }
+
+    /// How many sends were refused at least once.
+    pub fn refused(&self) -> usize {
+        self.outcomes.values().filter(|o| !o.errors.is_empty()).count()
+    }
+
+    /// The sends still refused (no echo).
     pub fn failed(&self) -> Vec<usize> {
         (0..self.count)
             .filter(|i| self.outcomes[&format!("n{i}")].echoes.is_empty())
@@ -141,7 +178,7 @@ impl Sends {
             );
         }
         let all = seqs(history);
-        assert_eq!(all.len(), self.count + 1, "nothing stored twice");
+        assert_eq!(all.len(), self.count + 1, "nothing stored twice: {history}, {:?}", self.outcomes);
         all
     }
 }

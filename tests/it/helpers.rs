@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use confab::server::config::Config;
-use confab::server::redis_cluster::RedisCluster;
+use confab::server::redis_cluster::{RedisCluster, REPLICAS};
 use confab::server::redis_process::RedisProcess;
 use confab::server::store::{Conn, RedisTarget};
 use confab::server::startup::{build_state, serve};
@@ -38,6 +38,32 @@ impl TestRedis {
             Backing::Cluster(RedisCluster::start(dir.path()).await.expect("the cluster forms"))
         } else {
             Backing::Single(RedisProcess::start(dir.path()).await.expect("redis-server starts"))
+        };
+        TestRedis { backing, _dir: dir }
+    }
+
+    /// The same, but writing its AOF to disk before each answer
+    /// (`appendfsync always`), for the tests that SIGKILL it and count
+    /// what survives. With the default `everysec`, Redis postpones its AOF
+    /// writes (for up to 2 s) while an fsync is still running on a busy
+    /// disk, answering all the while, so a kill then loses acknowledged
+    /// writes whatever Confab does (docs/architecture.md, section 4). These
+    /// tests check Confab's side: what Redis acknowledged and kept.
+    pub async fn start_durable() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let settings = ["--appendfsync", "always"].map(String::from);
+        let backing = if on_cluster() {
+            Backing::Cluster(
+                RedisCluster::start_with_settings(dir.path(), REPLICAS, &settings)
+                    .await
+                    .expect("the cluster forms"),
+            )
+        } else {
+            Backing::Single(
+                RedisProcess::start_with(dir.path(), settings.to_vec())
+                    .await
+                    .expect("redis-server starts"),
+            )
         };
         TestRedis { backing, _dir: dir }
     }
@@ -273,7 +299,11 @@ impl Drop for ConfabProcess {
 /// Two instances sharing one Redis and one key prefix, with send budgets
 /// no test exhausts.
 pub async fn two_instances() -> (TestRedis, TestApp, TestApp) {
-    let redis = TestRedis::start().await;
+    two_instances_on(TestRedis::start().await).await
+}
+
+/// Two instances sharing `redis`, as [`two_instances`] makes them.
+pub async fn two_instances_on(redis: TestRedis) -> (TestRedis, TestApp, TestApp) {
     let prefix = unique_prefix();
     let a = TestApp::spawn_with(&redis, &prefix, |c| c.send_burst = 100_000).await;
     let b = TestApp::spawn_with(&redis, &prefix, |c| c.send_burst = 100_000).await;
