@@ -306,7 +306,7 @@ mod tests {
         assert_eq!(message.reactions[0].users, [UserId(9), UserId(1)]);
         assert!(message.reactions[0].names.is_empty());
         message.toggle_reaction(&alice, "👍", false);
-        assert_eq!(message.reactions[1].names, [bob.username.clone()]);
+        assert_eq!(message.reactions[1].names, std::slice::from_ref(&bob.username));
         message.toggle_reaction(&bob, "👍", false);
         message.toggle_reaction(&bob, "😮", false);
         assert_eq!(message.reactions.len(), 1, "one nobody keeps goes");

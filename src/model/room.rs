@@ -156,7 +156,7 @@ impl RoomName {
 /// together (a family, a flame heart) is let through. The Unicode tables
 /// are icu_properties' (already in the server's tree through `url`):
 /// a hand-kept list would lag behind new Unicode versions.
-fn holds_invisible_format(name: &str) -> bool {
+pub(super) fn holds_invisible_format(name: &str) -> bool {
     use icu_properties::props::{ExtendedPictographic, GeneralCategory};
     use icu_properties::{CodePointMapData, CodePointSetData};
     let category = CodePointMapData::<GeneralCategory>::new();

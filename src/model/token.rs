@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::room::holds_invisible_format;
 use super::RoomId;
 use crate::error::AppError;
 
@@ -70,6 +71,13 @@ impl TokenName {
                 "A token's name cannot hold control characters.".into(),
             ));
         }
+        // A webhook's name is shown on each of its messages ("via webhook
+        // …"): it must not reverse or hide what follows it.
+        if holds_invisible_format(name) {
+            return Err(AppError::BadInput(
+                "A token's name cannot hold invisible or direction-changing characters.".into(),
+            ));
+        }
         Ok(TokenName(name.to_owned()))
     }
 
@@ -133,6 +141,12 @@ mod tests {
         assert_eq!(TokenName::parse(&"n".repeat(65)).unwrap_err().status(), 413);
         assert!(TokenName::parse(&"é".repeat(64)).is_ok());
         assert_eq!(TokenName::parse("a\u{7}b").unwrap_err().status(), 400);
+        assert_eq!(
+            TokenName::parse("\u{202E}tob ic").unwrap_err().status(),
+            400
+        );
+        assert_eq!(TokenName::parse("ci\u{200B}bot").unwrap_err().status(), 400);
+        assert!(TokenName::parse("deploy 🚀").is_ok());
     }
 
     #[test]

@@ -109,6 +109,13 @@ pub struct Config {
     #[arg(long, env = "CONFAB_WRITE_DEADLINE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub write_deadline_secs: u64,
 
+    /// Seconds a socket's peer may stay silent (no frame, no answer to the
+    /// pings sent every third of it) before the socket is closed (1001).
+    /// The time the server spends on one of the peer's frames (a long
+    /// `sync`) does not count.
+    #[arg(long, env = "CONFAB_SILENCE_LIMIT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(3..))]
+    pub silence_limit_secs: u64,
+
     /// The log's format: `text` for people, `json` (one object a line,
     /// with the request's or socket's id) for log shippers. `RUST_LOG`
     /// chooses what is logged.
@@ -190,7 +197,8 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PUBLIC_URL", value_parser = crate::server::origin::SiteOrigin::parse)]
     pub public_url: Option<crate::server::origin::SiteOrigin>,
 
-    /// Mark the session cookie Secure without a public https URL.
+    /// Serve as https without a public https URL (behind a TLS proxy): the
+    /// session cookie is Secure and `__Host-` prefixed, and pages send HSTS.
     #[arg(long, env = "CONFAB_SECURE_COOKIES")]
     pub secure_cookies: bool,
 }

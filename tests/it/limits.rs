@@ -251,25 +251,65 @@ async fn sockets_are_bounded_per_session_on_an_instance() {
     let _again = alice.ws().await;
 }
 
+/// A sync that waits for its budget for longer than the silence limit
+/// still arrives whole: while the server is busy with the sync, the
+/// reader's pongs wait unread, and that silence is not the peer's. (The
+/// socket was closed as silent, 1001, in the middle of the sync.)
+#[tokio::test]
+async fn a_sync_longer_than_the_silence_limit_is_not_cut_off() {
+    // Three pages: the first is free, the second takes the one token, the
+    // third waits 5 s for the next, past the 3 s silence limit.
+    let (_redis, app, _ws) = synced_whole(1010, |c| {
+        c.silence_limit_secs = 3;
+        c.sync_pages_per_second = 0.2;
+    })
+    .await;
+    assert_eq!(app.state.bus.connection_count(), 1, "the socket stays open");
+}
+
+/// A peer that answers no pings for the silence limit is closed with 1001.
+#[tokio::test]
+async fn a_peer_silent_past_the_limit_is_closed() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.silence_limit_secs = 3).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let ws = alice.ws().await;
+    assert_eq!(ws.close_code_unanswered().await, Some(1001));
+    assert_eq!(app.state.bus.connection_count(), 0);
+}
+
 /// A sync's pages past its first count against its reader's sync budget:
 /// past it, the sync waits for the budget, and still brings every message,
 /// in order.
 #[tokio::test]
 async fn a_long_sync_waits_for_its_budget_and_loses_nothing() {
+    // Four pages of 500: the first is free, the second takes the one
+    // token, the rest wait for the budget to refill (one every 2 s).
+    let (_redis, app, _ws) = synced_whole(1600, |c| c.sync_pages_per_second = 0.5).await;
+    let metrics = app.client().get("/metrics").await.text().await.unwrap();
+    assert!(!metrics.contains("confab_sync_waits_total 0"), "{metrics}");
+}
+
+/// Stores `total` messages in a new room on an instance whose sync budget
+/// is one page (and `settings`), then syncs the room from 0 over a socket
+/// and checks that every message arrives, in order, and that the sync
+/// waited for its budget. Answers the socket, still open.
+async fn synced_whole(
+    total: u64,
+    settings: impl FnOnce(&mut confab::server::config::Config),
+) -> (TestRedis, TestApp, crate::ws::Ws) {
     let redis = TestRedis::start().await;
     let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| {
         c.sync_pages_burst = 1;
-        c.sync_pages_per_second = 0.5;
         c.send_burst = 1_000_000;
         c.send_per_second = 1_000_000.0;
+        settings(c);
     })
     .await;
     let alice = app.client();
     alice.signed_up("alice").await;
     let room = alice.created_room("Long history").await;
-    // Four pages of 500: the first is free, the second takes the one
-    // token, the rest wait for the budget to refill (one every 2 s).
-    let total = 1600u64;
     for n in 1..=total {
         assert_eq!(alice.send(&room, &format!("m{n}")).await.status, 200);
     }
@@ -285,6 +325,5 @@ async fn a_long_sync_waits_for_its_budget_and_loses_nothing() {
         app.state.bus.counts().sync_waits >= 1,
         "the sync never waited"
     );
-    let metrics = alice.get("/metrics").await.text().await.unwrap();
-    assert!(!metrics.contains("confab_sync_waits_total 0"), "{metrics}");
+    (redis, app, ws)
 }

@@ -707,7 +707,7 @@ async fn the_maker_or_an_admin_deletes_a_room_and_everything_in_it() {
     assert_eq!(refused.status, 403, "{:?}", refused.body);
     assert!(refused.message().contains("made"), "{:?}", refused.body);
     assert_eq!(delete(&alice, "0").await.status, 403);
-    let direct = bob.post("/api/rooms/direct", &[("user_id", &alice.me().await.body["id"].as_str().unwrap().to_owned())]).await;
+    let direct = bob.post("/api/rooms/direct", &[("user_id", alice.me().await.body["id"].as_str().unwrap())]).await;
     assert_eq!(delete(&alice, direct.body["id"].as_str().unwrap()).await.status, 403);
     assert_eq!(delete(&alice, "not a room").await.status, 400);
     assert_eq!(delete(&alice, "9999").await.status, 404);

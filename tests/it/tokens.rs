@@ -269,6 +269,12 @@ async fn one_person_holds_at_most_twenty_tokens_each_with_a_name() {
             .status,
         413
     );
+    // Names that would reverse or hide the text after them (a webhook's
+    // name is shown on each of its messages).
+    for hostile in ["\u{202E}tob yolped", "ci\u{200B}bot"] {
+        let refused = alice.post("/api/tokens/create", &[("name", hostile)]).await;
+        assert_eq!(refused.status, 400, "{:?}", refused.body);
+    }
     assert_eq!(
         app.client()
             .post("/api/tokens/create", &[("name", "x")])

@@ -177,6 +177,24 @@ async fn only_members_make_webhooks_and_a_leavers_stop_working() {
     assert_eq!(texts, vec![json!("while a member")]);
 }
 
+/// A webhook's name is shown on each of its messages: one that would
+/// reverse or hide the text after it is refused, and no webhook is made.
+#[tokio::test]
+async fn a_webhook_name_cannot_reverse_or_hide_text() {
+    let (_redis, app) = spawn_app().await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    let room = alice.created_room("alerts").await;
+    for hostile in ["\u{202E}nimda", "dep\u{2060}loy"] {
+        let refused = alice
+            .post("/api/rooms/webhook", &[("room_id", room.as_str()), ("name", hostile)])
+            .await;
+        assert_eq!(refused.status, 400, "{:?}", refused.body);
+    }
+    let listed = alice.post("/api/rooms/webhooks", &[("room_id", &room)]).await;
+    assert_eq!(listed.body, serde_json::json!([]));
+}
+
 #[tokio::test]
 async fn bad_posts_get_a_clear_error_and_store_nothing() {
     let (_redis, app) = spawn_app().await;

@@ -144,6 +144,35 @@ impl Ws {
         }
     }
 
+    /// Reads the frames the server sends, as raw bytes, answering none
+    /// (not even a ping: a client gone silent) until the server ends the
+    /// connection; the code of its close frame, if one came.
+    pub async fn close_code_unanswered(self) -> Option<u16> {
+        use tokio::io::AsyncReadExt;
+        let MaybeTlsStream::Plain(mut tcp) = self.stream.into_inner() else {
+            panic!("the tests speak plain ws");
+        };
+        let mut bytes = Vec::new();
+        tokio::time::timeout(PATIENCE, tcp.read_to_end(&mut bytes))
+            .await
+            .expect("the server ends the connection within the patience")
+            .ok()?;
+        // Server frames are unmasked; pings and a close are short (one
+        // length byte).
+        let mut at = 0;
+        while at + 2 <= bytes.len() {
+            let (opcode, len) = (bytes[at] & 0x0F, usize::from(bytes[at + 1] & 0x7F));
+            let payload = bytes.get(at + 2..at + 2 + len)?;
+            if opcode == 0x8 {
+                return payload
+                    .get(..2)
+                    .map(|code| u16::from_be_bytes([code[0], code[1]]));
+            }
+            at += 2 + len;
+        }
+        None
+    }
+
     pub async fn close(mut self) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {

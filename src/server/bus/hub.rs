@@ -403,8 +403,8 @@ mod tests {
     fn a_room_frame_reaches_its_sockets_and_the_echo_its_sender_even_outside() {
         let room = RoomId::Public(4);
         let mut hub = Hub::default();
-        let mut a = add(&mut hub, 1, 1, &[room.clone()], 8);
-        let mut b = add(&mut hub, 2, 2, &[room.clone()], 8);
+        let mut a = add(&mut hub, 1, 1, std::slice::from_ref(&room), 8);
+        let mut b = add(&mut hub, 2, 2, std::slice::from_ref(&room), 8);
         let mut outside = add(&mut hub, 3, 3, &[], 8);
         let echo = frame("echo");
         let fanned = hub.to_room(&room, &frame("all"), Some((1, &echo)), None);
@@ -455,7 +455,7 @@ mod tests {
         let _tabs: Vec<_> = (1..=3)
             .map(|id| add(&mut hub, id, 1, &[general.clone(), room.clone()], 8))
             .collect();
-        let _other = add(&mut hub, 4, 2, &[general.clone()], 8);
+        let _other = add(&mut hub, 4, 2, std::slice::from_ref(&general), 8);
         // Each room lists each person once, whatever their sockets.
         assert_eq!(hub.by_room[&room].len(), 1);
         assert_eq!(hub.by_room[&general].len(), 2);

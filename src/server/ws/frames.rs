@@ -206,12 +206,8 @@ impl FrameHandler {
             per_second: self.state.config.sync_pages_per_second.max(0.01),
         };
         let mut waited = false;
-        while !self
-            .state
-            .store
-            .take_sync_page(self.user.id, budget)
-            .await?
-        {
+        let store = &self.state.store;
+        while !self.replies.is_closed() && !store.take_sync_page(self.user.id, budget).await? {
             if !waited {
                 self.state.bus.count_sync_wait();
                 waited = true;
@@ -238,7 +234,8 @@ impl FrameHandler {
                 })
                 .await;
             }
-            if !full {
+            // A socket closed meanwhile (its writer gone) reads no more.
+            if !full || self.replies.is_closed() {
                 return Ok(());
             }
         }
@@ -278,7 +275,8 @@ impl FrameHandler {
                 };
                 self.reply(&event).await;
             }
-            if !full {
+            // A socket closed meanwhile (its writer gone) reads no more.
+            if !full || self.replies.is_closed() {
                 return Ok(());
             }
         }

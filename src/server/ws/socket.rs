@@ -2,10 +2,11 @@
 //!
 //! The writer drains three queues: control (a close order), replies to
 //! this client (errors, sync pages) and bus frames (bounded: overflow cuts
-//! the client off as too slow). It pings every [`PING_EVERY`]; a peer
-//! silent for [`SILENT_LIMIT`] is closed.
+//! the client off as too slow). It pings every third of the silence limit
+//! (`CONFAB_SILENCE_LIMIT_SECS`); a peer silent for longer is closed, but
+//! not while the reader is busy with one of its frames.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,8 +25,6 @@ use crate::server::AppState;
 
 use super::frames::FrameHandler;
 
-const PING_EVERY: Duration = Duration::from_secs(20);
-const SILENT_LIMIT: Duration = Duration::from_secs(60);
 /// How long a close frame may take to write before the socket is dropped.
 const CLOSE_WRITE_LIMIT: Duration = Duration::from_secs(2);
 /// At most this many queued frames go out with one flush.
@@ -86,22 +85,15 @@ async fn serve_in(state: AppState, caller: Caller, registration: Registration, s
     let conn = registration.id;
     let (sink, mut stream) = socket.split();
     let (replies, reply_queue) = mpsc::channel(64);
-    let started = Instant::now();
-    let heard = Arc::new(AtomicU64::new(0));
+    let hearing = Arc::new(Hearing::new(Duration::from_secs(
+        state.config.silence_limit_secs,
+    )));
     let deadline = WriteDeadline {
         after: Duration::from_secs(state.config.write_deadline_secs),
         bus: state.bus.clone(),
     };
     let writer = tokio::spawn(
-        write(
-            sink,
-            registration,
-            reply_queue,
-            started,
-            heard.clone(),
-            deadline,
-        )
-        .in_current_span(),
+        write(sink, registration, reply_queue, hearing.clone(), deadline).in_current_span(),
     );
 
     let mut handler = FrameHandler::new(state.clone(), caller, conn, replies.clone());
@@ -116,7 +108,7 @@ async fn serve_in(state: AppState, caller: Caller, registration: Registration, s
             }
         };
         let Some(Ok(message)) = message else { break };
-        heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        hearing.heard();
         let oversized = match &message {
             Message::Text(text) => text.len() > MAX_FRAME_BYTES,
             Message::Binary(bytes) => bytes.len() > MAX_FRAME_BYTES,
@@ -127,7 +119,13 @@ async fn serve_in(state: AppState, caller: Caller, registration: Registration, s
             break;
         }
         match message {
-            Message::Text(text) => handler.handle(text.as_str()).await,
+            Message::Text(text) => {
+                // The peer's pongs wait unread while its frame is handled
+                // (a sync may wait minutes for its budget).
+                hearing.busy(true);
+                handler.handle(text.as_str()).await;
+                hearing.busy(false);
+            }
             Message::Binary(_) => handler.refuse("Frames are JSON text.").await,
             Message::Close(_) => break,
             Message::Ping(_) | Message::Pong(_) => {}
@@ -142,6 +140,53 @@ async fn serve_in(state: AppState, caller: Caller, registration: Registration, s
     }
 }
 
+/// What the reader tells the writer about the peer: when it last heard
+/// from it, and whether it is busy with one of its frames (then the
+/// peer's silence is the server's doing, and does not count).
+struct Hearing {
+    started: Instant,
+    heard_ms: AtomicU64,
+    busy: AtomicBool,
+    limit: Duration,
+}
+
+impl Hearing {
+    fn new(limit: Duration) -> Self {
+        Hearing {
+            started: Instant::now(),
+            heard_ms: AtomicU64::new(0),
+            busy: AtomicBool::new(false),
+            limit,
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn heard(&self) {
+        self.heard_ms.store(self.now_ms(), Ordering::Relaxed);
+    }
+
+    /// Marks the start or the end of handling one of the peer's frames;
+    /// the silence counts again from the end.
+    fn busy(&self, busy: bool) {
+        self.heard();
+        self.busy.store(busy, Ordering::Relaxed);
+    }
+
+    fn ping_every(&self) -> Duration {
+        self.limit / 3
+    }
+
+    fn too_silent(&self) -> bool {
+        let silent = self
+            .now_ms()
+            .saturating_sub(self.heard_ms.load(Ordering::Relaxed));
+        !self.busy.load(Ordering::Relaxed) && Duration::from_millis(silent) > self.limit
+    }
+}
+
 /// How long one write may wait on a peer that does not read, and the bus
 /// that counts the sockets closed for it.
 struct WriteDeadline {
@@ -153,8 +198,7 @@ async fn write(
     mut sink: SplitSink<WebSocket, Message>,
     registration: Registration,
     mut replies: mpsc::Receiver<Outbound>,
-    started: Instant,
-    heard: Arc<AtomicU64>,
+    hearing: Arc<Hearing>,
     deadline: WriteDeadline,
 ) {
     let Registration {
@@ -162,15 +206,14 @@ async fn write(
         mut control,
         ..
     } = registration;
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval(hearing.ping_every());
     ping.tick().await;
     loop {
         let next = tokio::select! {
             biased;
             Some(order) = control.recv() => Some(order),
             _ = ping.tick() => {
-                let silent = started.elapsed().saturating_sub(Duration::from_millis(heard.load(Ordering::Relaxed)));
-                if silent > SILENT_LIMIT {
+                if hearing.too_silent() {
                     return close(&mut sink, CloseReason::Unresponsive).await;
                 }
                 Some(Outbound::Ping)
