@@ -143,6 +143,16 @@ async fn direct_rooms_with_new_people_are_bounded_per_hour() {
         1,
         "General only: {carols}"
     );
+    // Asking for a room with an id nobody has spends the budget too: ids
+    // cannot be probed for who exists faster than rooms can be opened.
+    let dave = app.client();
+    dave.signed_up("dave").await;
+    let probe = |id: &'static str| {
+        let dave = &dave;
+        async move { dave.post("/api/rooms/direct", &[("user_id", id)]).await.status }
+    };
+    assert_eq!(probe("99990").await, 404);
+    assert_eq!(probe("99991").await, 429);
 }
 
 #[tokio::test]

@@ -240,18 +240,10 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
     let id = RoomId::direct(me.id, other_id)
         .ok_or_else(|| AppError::BadInput("A direct room needs someone other than you.".into()))?;
     let store = &request.state.store;
-    let other = store
-        .user(other_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
-    if store.blocked_either_way(me.id, other.id).await? {
-        return Err(AppError::Forbidden(
-            "You cannot open a direct room with this person: one of you blocked the other.".into(),
-        ));
-    }
-    let mine = direct_room_for(&id, &other);
     // Opening rooms with new people is bounded (it puts a room in their
-    // list); an existing room opens freely.
+    // list); an existing room opens freely. An id nobody has spends the
+    // budget too (before the 404), so that ids cannot be probed for who
+    // exists faster than rooms can be opened.
     if !store.room_exists(&id).await? {
         spend(
             &request,
@@ -262,6 +254,16 @@ pub async fn direct(user_id: String) -> Result<Room, AppError> {
         )
         .await?;
     }
+    let other = store
+        .user(other_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
+    if store.blocked_either_way(me.id, other.id).await? {
+        return Err(AppError::Forbidden(
+            "You cannot open a direct room with this person: one of you blocked the other.".into(),
+        ));
+    }
+    let mine = direct_room_for(&id, &other);
     if store.open_direct(&id).await? {
         // Each member learns of the room under the other's name.
         // A new room: nothing is in it yet.
