@@ -274,8 +274,8 @@ test("create, join and leave a room (with or without JavaScript)", async ({ brow
   await bob.page.getByRole("button", { name: "Browse rooms" }).click();
   await expect(bob.page).toHaveURL(/\/rooms\??$/);
   await hydrated(bob.page, js);
-  // The browser lists the first 100 public rooms; others are found by name
-  // (as they are typed, with JavaScript).
+  // The browser lists 100 public rooms a page (More rooms); a room is found by name
+  // (as it is typed, with JavaScript).
   await bob.page.getByLabel("Find a room").fill(roomName);
   if (!js) {
     await bob.page.getByRole("button", { name: "Find", exact: true }).click();

@@ -35,9 +35,11 @@ pub async fn public_rooms_panel(q: String) -> Result<String, AppError> {
     use crate::server::services::rooms;
     let q = Some(q).filter(|q| !q.trim().is_empty());
     let (found, mine) =
-        futures::try_join!(rooms::public_rooms(q, None, None), rooms::my_room_ids())?;
+        futures::try_join!(rooms::public_rooms(q.clone(), None, None), rooms::my_room_ids())?;
     Ok(crate::ui::components::room_browser::rooms_html(
-        &found, &mine,
+        &found,
+        &mine,
+        q.as_deref().unwrap_or_default(),
     ))
 }
 

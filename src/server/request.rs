@@ -155,6 +155,16 @@ impl RequestScope {
     }
 }
 
+/// The page's query parameter `name` (the last, decoded), for what only
+/// the server reads of a page's address. Call it before any await.
+pub fn page_query(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .last()
+}
+
 /// Whether a request with these headers is a plain HTML form post: it
 /// accepts HTML, and is answered with a redirect rather than JSON.
 pub fn is_plain_form_post(headers: &HeaderMap) -> bool {

@@ -764,3 +764,33 @@ async fn the_settings_page_deletes_a_room_without_javascript() {
     let page = alice.get("/settings").await.text().await.unwrap();
     assert!(page.contains("You have made no rooms."), "{page}");
 }
+
+/// The room browser's page (`/rooms`, the page without JavaScript and the
+/// dialog's first paint) lists 100 public rooms, then links to the next
+/// page, keeping what was asked for.
+#[tokio::test]
+async fn the_room_browser_pages_past_its_first_hundred() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn_with(&redis, &unique_prefix(), |c| c.rooms_per_day = 1_000).await;
+    let alice = app.client();
+    alice.signed_up("alice").await;
+    for n in 0..=100 {
+        alice.created_room(&format!("r{n:03}")).await;
+    }
+    let first = alice.get("/rooms").await.text().await.unwrap();
+    assert!(first.contains("#r098<"), "{first}");
+    assert!(!first.contains("#r099<"), "General and 99 others: {first}");
+    let next = first
+        .split("class=\"more\" target=\"_top\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the next page")
+        .replace("&amp;", "&");
+    assert!(next.starts_with("/rooms?q=&after="), "{next}");
+    let second = alice.get(&next).await.text().await.unwrap();
+    assert!(second.contains("#r099<") && second.contains("#r100<"), "{second}");
+    assert!(!second.contains("#r098<") && !second.contains("More rooms"), "{second}");
+    // A search's next page keeps the search.
+    let found = alice.get("/rooms?q=r0").await.text().await.unwrap();
+    assert!(found.contains("href=\"/rooms?q=r0&amp;after="), "{found}");
+}

@@ -166,16 +166,17 @@ pub fn browser_html(
         "\"><button type=\"submit\" class=\"secondary\">Find</button></form>\
          <div id=\"{RESULTS_ID}\">"
     ));
-    html.push_str(&rooms_html(found, mine));
+    html.push_str(&rooms_html(found, mine, query));
     html.push_str("</div>");
     html
 }
 
-/// The rooms `found` as HTML, each with a Join button (a form post), or an
-/// Open link for those in `mine`; and, for a full page, that there may be
-/// more.
+/// The rooms `found` (whose names hold `query`) as HTML, each with a Join
+/// button (a form post), or an Open link for those in `mine`; and, after
+/// a full page, a link to the next (a page load of its own, with or
+/// without JavaScript).
 #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-pub fn rooms_html(found: &[Room], mine: &[RoomId]) -> String {
+pub fn rooms_html(found: &[Room], mine: &[RoomId], query: &str) -> String {
     let mut html = String::from("<ul class=\"browse-list\">");
     if found.is_empty() {
         html.push_str("<li class=\"loading\">No room by that name.</li>");
@@ -204,11 +205,14 @@ pub fn rooms_html(found: &[Room], mine: &[RoomId]) -> String {
         html.push_str("</li>");
     }
     html.push_str("</ul>");
-    if found.len() >= PublicRoomQuery::MAX_LIMIT as usize {
-        html.push_str(&format!(
-            "<p class=\"hint\">The first {} rooms; type in Find a room to see others.</p>",
-            PublicRoomQuery::MAX_LIMIT
-        ));
+    if let Some(last) = found.last().filter(|_| found.len() >= PublicRoomQuery::MAX_LIMIT as usize) {
+        let next: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", query)
+            .append_pair("after", &last.id.to_string())
+            .finish();
+        html.push_str("<p class=\"hint\"><a class=\"more\" target=\"_top\" href=\"/rooms?");
+        escape(&next, &mut html);
+        html.push_str("\">More rooms</a></p>");
     }
     html
 }
@@ -231,11 +235,24 @@ mod tests {
     fn the_list_offers_join_or_open_and_escapes_every_name() {
         let found = [room("0", "General"), room("7", "<b>\"x\"</b>")];
         let mine = [RoomId::GENERAL];
-        let html = rooms_html(&found, &mine);
+        let html = rooms_html(&found, &mine, "");
         assert!(html.contains(r#"href="/room/0" aria-label="Open General""#));
         assert!(html.contains(r#"aria-label="Join &lt;b&gt;&quot;x&quot;&lt;/b&gt;""#));
         assert!(!html.contains("<b>"));
-        assert!(rooms_html(&[], &[]).contains("No room by that name."));
+        assert!(rooms_html(&[], &[], "").contains("No room by that name."));
+        assert!(!html.contains("More rooms"), "not a full page");
+    }
+
+    #[test]
+    fn a_full_page_links_to_the_next_keeping_the_query() {
+        let found: Vec<Room> = (1..=PublicRoomQuery::MAX_LIMIT)
+            .map(|n| room(&n.to_string(), &format!("r{n}")))
+            .collect();
+        let html = rooms_html(&found, &[], "a&b");
+        assert!(
+            html.contains(r#"<a class="more" target="_top" href="/rooms?q=a%26b&amp;after=100">More rooms</a>"#),
+            "{html}"
+        );
     }
 
     #[test]

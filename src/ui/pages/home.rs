@@ -111,6 +111,10 @@ async fn page_data(
     // Read before the first await (see `server::request`).
     #[cfg(feature = "ssr")]
     let state = use_context::<crate::server::AppState>();
+    // The room browser's next page (`/rooms?after=`), read on the server
+    // only, like the browser it fills.
+    #[cfg(feature = "ssr")]
+    let browse_after = crate::server::request::page_query("after").filter(|_| browsing);
     let user = me().await?;
     #[cfg(feature = "ssr")]
     let admin = state.is_some_and(|state| state.config.is_admin(&user.username));
@@ -124,7 +128,7 @@ async fn page_data(
     let browser = match browsing {
         false => String::new(),
         true => {
-            let found = crate::api::public_rooms(find.clone(), None, None).await;
+            let found = crate::api::public_rooms(find.clone(), None, browse_after).await;
             crate::ui::components::room_browser::browser_html(
                 found.as_deref().unwrap_or_default(),
                 &rooms.iter().map(|r| r.room.id.clone()).collect::<Vec<_>>(),
