@@ -56,7 +56,10 @@ impl MentionPicker {
         }
     }
 
+    /// Closes the list; an answer still on its way is not shown (Escape
+    /// must not be undone by a request made before it).
     pub fn close(self) {
+        self.latest.update_value(|n| *n += 1);
         if self.people.with_value(|people| !people.is_empty()) {
             self.offer(String::new(), Vec::new());
         }
