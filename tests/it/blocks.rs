@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Client};
+use crate::helpers::{spawn_app, two_instances, Client};
 
 async fn general_mentions(client: &Client) -> Value {
     let rooms = client.post("/api/rooms", &[]).await.body;
@@ -142,4 +142,40 @@ async fn the_settings_page_blocks_and_unblocks_without_javascript() {
     assert_eq!(unblocked.status, 302);
     let page = alice.get("/settings").await.text().await.unwrap();
     assert!(page.contains("You have blocked nobody."), "{page}");
+}
+
+/// A block made on one instance holds on another: the direct room is
+/// closed there, over HTTP and over a socket opened before the block, and
+/// a mention from there counts for nothing (while another person's does).
+#[tokio::test]
+async fn a_block_made_on_one_instance_holds_on_another() {
+    let (_redis, a, b) = two_instances().await;
+    let alice = a.client();
+    let alice_id = alice.signed_up("alice").await;
+    let bob = b.client();
+    let bob_id = bob.signed_up("bob").await;
+    let carol = b.client();
+    carol.signed_up("carol").await;
+    let direct = bob
+        .post("/api/rooms/direct", &[("user_id", &alice_id)])
+        .await;
+    assert_eq!(direct.status, 200, "{:?}", direct.body);
+    let room = direct.body["id"].as_str().expect("a room id").to_owned();
+    let mut socket = bob.ws().await;
+
+    let blocked = alice.post("/api/users/block", &[("user_id", &bob_id)]).await;
+    assert_eq!(blocked.status, 200, "{:?}", blocked.body);
+    assert_eq!(bob.send(&room, "still there?").await.status, 403);
+    socket.send_message(&room, "still there?", "n1").await;
+    let refused = socket
+        .next_where("the refusal", |e| e["nonce"] == "n1")
+        .await;
+    assert_eq!(refused["type"], "error", "{refused}");
+
+    assert_eq!(bob.send("0", "@alice hi").await.status, 200);
+    assert_eq!(general_mentions(&alice).await, 0);
+    assert_eq!(carol.send("0", "@alice hi").await.status, 200);
+    assert_eq!(general_mentions(&alice).await, 1);
+    let history = alice.post("/api/messages", &[("room_id", &room)]).await.body;
+    assert_eq!(history.as_array().map(Vec::len), Some(0), "{history}");
 }
