@@ -5,7 +5,35 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, two_instances, Client};
+use crate::helpers::{spawn_app, two_instances, Client, TestApp};
+
+/// Alice (on one instance), and bob and carol (on another, or the same),
+/// signed up; bob has opened a direct room with alice.
+struct People {
+    alice: Client,
+    alice_id: String,
+    bob: Client,
+    bob_id: String,
+    carol: Client,
+    room: String,
+}
+
+impl People {
+    async fn on(alices: &TestApp, others: &TestApp) -> Self {
+        let alice = alices.client();
+        let alice_id = alice.signed_up("alice").await;
+        let bob = others.client();
+        let bob_id = bob.signed_up("bob").await;
+        let carol = others.client();
+        carol.signed_up("carol").await;
+        let direct = bob
+            .post("/api/rooms/direct", &[("user_id", &alice_id)])
+            .await;
+        assert_eq!(direct.status, 200, "{:?}", direct.body);
+        let room = direct.body["id"].as_str().expect("a room id").to_owned();
+        People { alice, alice_id, bob, bob_id, carol, room }
+    }
+}
 
 async fn general_mentions(client: &Client) -> Value {
     let rooms = client.post("/api/rooms", &[]).await.body;
@@ -21,17 +49,7 @@ async fn general_mentions(client: &Client) -> Value {
 #[tokio::test]
 async fn a_block_closes_direct_rooms_and_mutes_mentions_until_undone() {
     let (_redis, app) = spawn_app().await;
-    let alice = app.client();
-    let alice_id = alice.signed_up("alice").await;
-    let bob = app.client();
-    let bob_id = bob.signed_up("bob").await;
-    let carol = app.client();
-    carol.signed_up("carol").await;
-    let direct = bob
-        .post("/api/rooms/direct", &[("user_id", &alice_id)])
-        .await;
-    assert_eq!(direct.status, 200, "{:?}", direct.body);
-    let room = direct.body["id"].as_str().expect("a room id").to_owned();
+    let People { alice, alice_id, bob, bob_id, carol, room } = People::on(&app, &app).await;
     assert_eq!(bob.send(&room, "hello").await.status, 200);
 
     // Bad requests first: nobody named, oneself, nobody there.
@@ -150,17 +168,7 @@ async fn the_settings_page_blocks_and_unblocks_without_javascript() {
 #[tokio::test]
 async fn a_block_made_on_one_instance_holds_on_another() {
     let (_redis, a, b) = two_instances().await;
-    let alice = a.client();
-    let alice_id = alice.signed_up("alice").await;
-    let bob = b.client();
-    let bob_id = bob.signed_up("bob").await;
-    let carol = b.client();
-    carol.signed_up("carol").await;
-    let direct = bob
-        .post("/api/rooms/direct", &[("user_id", &alice_id)])
-        .await;
-    assert_eq!(direct.status, 200, "{:?}", direct.body);
-    let room = direct.body["id"].as_str().expect("a room id").to_owned();
+    let People { alice, bob, bob_id, carol, room, .. } = People::on(&a, &b).await;
     let mut socket = bob.ws().await;
 
     let blocked = alice.post("/api/users/block", &[("user_id", &bob_id)]).await;
