@@ -197,12 +197,20 @@ pub async fn serve(
             tracing::debug!(error = %err, "cannot set TCP_NODELAY");
         }
     });
+    // At the signal, the sockets are told to go at once, not after the
+    // requests in flight: their clients reconnect elsewhere while this
+    // instance finishes those.
+    let told = bus.clone();
+    let shutdown = async move {
+        shutdown.await;
+        told.tell_sockets_to_go();
+    };
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(StartupError::Serve);
-    // Upgraded sockets outlive the HTTP server: close them and clear this
-    // instance's presence.
+    // Upgraded sockets outlive the HTTP server: close any opened since, and
+    // clear this instance's presence.
     bus.stop().await;
     if let Some(metrics) = metrics {
         metrics.abort();

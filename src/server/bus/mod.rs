@@ -221,14 +221,17 @@ impl Bus {
         }
     }
 
+    /// Tells every socket here to go (1001), so that its client
+    /// reconnects, to another instance if there is one.
+    pub fn tell_sockets_to_go(&self) {
+        self.hub().to_all_close(CloseReason::GoingAway);
+    }
+
     /// Closes every socket here and clears this instance's presence, for a
     /// clean shutdown.
     pub async fn stop(&self) {
-        let users = {
-            let hub = self.hub();
-            hub.to_all_close(CloseReason::GoingAway);
-            hub.users()
-        };
+        self.tell_sockets_to_go();
+        let users = self.hub().users();
         for (user, _) in users {
             let _ = self.count_presence(&user, PresenceChange::Gone).await;
         }
