@@ -101,8 +101,13 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         ),
         (
             "confab_slow_consumers_cut_total",
-            "Sockets closed because their queue overflowed or a write passed its deadline.",
+            "Sockets closed as too slow: their queue overflowed or a write passed its deadline.",
             counts.slow_cut_off,
+        ),
+        (
+            "confab_queue_overflows_total",
+            "Sockets closed because their queue of frames overflowed (counted among the slow consumers too).",
+            counts.queue_overflows,
         ),
         (
             "confab_bus_reconnects_total",

@@ -39,6 +39,8 @@ async fn a_slow_consumer_is_cut_off_and_memory_stays_bounded() {
         grown < 64 * 1024,
         "the server grew by {grown} KiB for one slow socket"
     );
+    // Cut off for a full queue, long before the write deadline (30 s).
+    assert_eq!(metric(&alice, "confab_queue_overflows_total").await, 1);
     // Reading now finds the frames that were in flight, then the end.
     let code = slow.closed().await;
     assert!(matches!(code, Some(1008) | None), "{code:?}");
@@ -46,6 +48,11 @@ async fn a_slow_consumer_is_cut_off_and_memory_stays_bounded() {
 
 /// Whether the server's metrics count a socket cut off as too slow.
 async fn cut_off(client: &Client) -> bool {
+    metric(client, "confab_slow_consumers_cut_total").await > 0
+}
+
+/// A counter of the server's metrics (0 when it is not there).
+async fn metric(client: &Client, name: &str) -> u64 {
     let text = client
         .get("/metrics")
         .await
@@ -53,8 +60,9 @@ async fn cut_off(client: &Client) -> bool {
         .await
         .unwrap_or_default();
     text.lines()
-        .find_map(|line| line.strip_prefix("confab_slow_consumers_cut_total "))
-        .is_some_and(|n| n.trim() != "0")
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn resident_kib(pid: u32) -> u64 {
@@ -175,6 +183,8 @@ async fn a_write_that_waits_past_its_deadline_closes_the_socket() {
         cut_off(&alice)
     })
     .await;
+    // Its queue never filled: the deadline closed it.
+    assert_eq!(metric(&alice, "confab_queue_overflows_total").await, 0);
     let code = slow.closed().await;
     assert!(matches!(code, Some(1008) | None), "{code:?}");
 }

@@ -5,6 +5,7 @@
 //! queue, and a socket whose queue is full is cut off (a slow consumer).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
@@ -58,6 +59,9 @@ struct Conn {
     counted: bool,
     frames: mpsc::Sender<Utf8Bytes>,
     control: mpsc::Sender<Outbound>,
+    /// Told to close: it takes no more frames, and is cut off (and
+    /// counted) once.
+    closing: AtomicBool,
 }
 
 /// A person with sockets here: their sockets, and the rooms all of them
@@ -98,7 +102,9 @@ pub struct Fanned {
 
 impl Fanned {
     fn offer(&mut self, id: ConnId, conn: Option<&Conn>, frame: &Utf8Bytes) {
-        let Some(conn) = conn else { return };
+        let Some(conn) = conn.filter(|conn| !conn.closing.load(Ordering::Relaxed)) else {
+            return;
+        };
         if conn.frames.try_send(frame.clone()).is_ok() {
             self.reached += 1;
         } else {
@@ -144,6 +150,7 @@ impl Hub {
                 counted: false,
                 frames: queues.frames,
                 control: queues.control,
+                closing: AtomicBool::new(false),
             },
         );
         count
@@ -323,11 +330,13 @@ impl Hub {
         fanned
     }
 
-    /// Tells a socket to close. The control queue holds one order; a
-    /// second order for the same socket changes nothing.
+    /// Tells a socket to close: the first order counts, a later one for
+    /// the same socket changes nothing.
     pub fn close(&self, id: ConnId, reason: CloseReason) {
         if let Some(conn) = self.conns.get(&id) {
-            let _ = conn.control.try_send(Outbound::Close(reason));
+            if !conn.closing.swap(true, Ordering::Relaxed) {
+                let _ = conn.control.try_send(Outbound::Close(reason));
+            }
         }
     }
 
@@ -446,6 +455,11 @@ mod tests {
         assert_eq!(hub.to_user(UserId(1), &frame("1")).reached, 1);
         let fanned = hub.to_user(UserId(1), &frame("2"));
         assert_eq!((fanned.reached, fanned.overflowed), (0, vec![1]));
+        // Told to close, it is offered nothing more, so it is cut off (and
+        // counted) once however many events follow.
+        hub.close(1, CloseReason::TooSlow);
+        let fanned = hub.to_user(UserId(1), &frame("3"));
+        assert_eq!((fanned.reached, fanned.overflowed), (0, vec![]));
     }
 
     #[test]

@@ -505,10 +505,9 @@ impl Bus {
     }
 
     /// Counts a socket closed because a write to it waited past the
-    /// deadline (its peer stopped reading), with those cut off for a full
-    /// queue.
+    /// deadline (its peer stopped reading).
     pub fn count_too_slow(&self) {
-        self.inner.stats.cut_off(1);
+        self.inner.stats.cut_off();
     }
 
     /// Counts a sync that had to wait for its reader's sync budget.
@@ -522,7 +521,7 @@ impl Bus {
         if fanned.overflowed.is_empty() {
             return;
         }
-        self.inner.stats.cut_off(fanned.overflowed.len());
+        self.inner.stats.overflowed(fanned.overflowed.len());
         let hub = self.hub();
         for id in fanned.overflowed {
             tracing::warn!(conn = id, "socket too slow to keep up: closing it");

@@ -11,6 +11,7 @@ pub struct BusStats {
     delivered: [AtomicU64; EventKind::ALL.len()],
     frames: AtomicU64,
     slow_cut_off: AtomicU64,
+    queue_overflows: AtomicU64,
     reconnects: AtomicU64,
     sync_waits: AtomicU64,
 }
@@ -24,7 +25,10 @@ pub struct BusCounts {
     pub delivered: Vec<(EventKind, u64)>,
     /// Frames queued to sockets.
     pub frames: u64,
+    /// Sockets closed as too slow, whatever the cause.
     pub slow_cut_off: u64,
+    /// Of those, the ones whose queue overflowed.
+    pub queue_overflows: u64,
     pub reconnects: u64,
     /// Syncs that waited for their reader's sync budget.
     pub sync_waits: u64,
@@ -43,7 +47,15 @@ impl BusStats {
         }
     }
 
-    pub fn cut_off(&self, sockets: usize) {
+    /// A socket closed because a write to it waited past its deadline.
+    pub fn cut_off(&self) {
+        self.slow_cut_off.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `sockets` closed because their queues overflowed.
+    pub fn overflowed(&self, sockets: usize) {
+        self.queue_overflows
+            .fetch_add(sockets as u64, Ordering::Relaxed);
         self.slow_cut_off
             .fetch_add(sockets as u64, Ordering::Relaxed);
     }
@@ -68,6 +80,7 @@ impl BusStats {
             delivered: by_kind(&self.delivered),
             frames: self.frames.load(Ordering::Relaxed),
             slow_cut_off: self.slow_cut_off.load(Ordering::Relaxed),
+            queue_overflows: self.queue_overflows.load(Ordering::Relaxed),
             reconnects: self.reconnects.load(Ordering::Relaxed),
             sync_waits: self.sync_waits.load(Ordering::Relaxed),
         }
