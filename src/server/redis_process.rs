@@ -135,6 +135,11 @@ impl RedisProcess {
         self.wait_until_ready().await
     }
 
+    /// Where its data is.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -121,6 +121,29 @@ impl TestRedis {
         }
     }
 
+    /// One Redis only: copies its append-only file as it stands (with
+    /// [`TestRedis::start_durable`], every acknowledged write is in it).
+    pub fn copy_aof(&self, to: &std::path::Path) {
+        let Backing::Single(process) = &self.backing else {
+            panic!("one Redis only");
+        };
+        copy_dir(&process.dir().join("appendonlydir"), to);
+    }
+
+    /// One Redis only: kills it, puts back the append-only file copied by
+    /// [`TestRedis::copy_aof`], and starts it again: a Redis that came back
+    /// without what it acknowledged since.
+    pub async fn revive_from(&mut self, copy: &std::path::Path) {
+        let Backing::Single(process) = &mut self.backing else {
+            panic!("one Redis only");
+        };
+        process.kill();
+        let aof = process.dir().join("appendonlydir");
+        std::fs::remove_dir_all(&aof).expect("the append-only files are removed");
+        copy_dir(copy, &aof);
+        process.revive().await.expect("redis comes back");
+    }
+
     /// The cluster, for the tests that fail it over or move its slots.
     pub fn cluster_mut(&mut self) -> Option<&mut RedisCluster> {
         match &mut self.backing {
@@ -300,6 +323,16 @@ impl Drop for ConfabProcess {
 /// no test exhausts.
 pub async fn two_instances() -> (TestRedis, TestApp, TestApp) {
     two_instances_on(TestRedis::start().await).await
+}
+
+/// Copies the files of directory `from` into `to` (made if missing).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a directory to copy to");
+    for entry in std::fs::read_dir(from).expect("a directory to copy") {
+        let path = entry.expect("a directory entry").path();
+        let name = path.file_name().expect("a file name");
+        std::fs::copy(&path, to.join(name)).expect("a file copied");
+    }
 }
 
 /// Two instances sharing `redis`, as [`two_instances`] makes them.

@@ -20,6 +20,10 @@ use std::collections::{HashMap, VecDeque};
 use crate::model::RoomId;
 use crate::server::events::ConnId;
 
+/// How many revs before what the store holds a room is delivered again
+/// after the store went back in time (see [`Delivery::rewind`]).
+pub const REDELIVERED: u64 = 500;
+
 /// Echoes given live that a socket's send has not settled yet, kept per
 /// socket; an answer lost with Redis leaves one behind, so few are kept.
 const GIVEN_KEPT: usize = 64;
@@ -71,6 +75,27 @@ impl Delivery {
     /// it), unless it is followed already.
     pub fn track(&mut self, room: &RoomId, rev: u64) {
         self.cursors.entry(room.clone()).or_insert(rev);
+    }
+
+    /// Whether the store, holding `room` up to `rev`, has gone back in
+    /// time (Redis lost writes it had acknowledged, and hands those revs
+    /// out again); if so, delivers the room again from [`REDELIVERED`]
+    /// revs before `rev`: the messages stored under reused revs before
+    /// this was noticed are among them, and clients keep the latest
+    /// message under each seq. The echoes owed for lost messages are
+    /// dropped, and so are the live echoes noted for seqs the store no
+    /// longer holds (a new message under such a seq is not one of them).
+    pub fn rewind(&mut self, room: &RoomId, rev: u64) -> bool {
+        let Some(cursor) = self.cursors.get_mut(room).filter(|cursor| **cursor > rev) else {
+            return false;
+        };
+        *cursor = rev.saturating_sub(REDELIVERED);
+        self.owed.retain(|(owed_room, _), _| owed_room != room);
+        for given in self.given.values_mut() {
+            given.retain(|(given_room, seq)| given_room != room || *seq <= rev);
+        }
+        self.given.retain(|_, given| !given.is_empty());
+        true
     }
 
     /// Stops following `room`.
@@ -284,6 +309,28 @@ mod tests {
             Step::Deliver(Some(echo(3, "n5")))
         );
         assert_eq!(d.cursor(&room()), Some(14));
+    }
+
+    #[test]
+    fn a_store_that_lost_revs_is_delivered_again_from_before_what_it_holds() {
+        let mut d = Delivery::default();
+        d.track(&room(), 0);
+        for seq in 1..=3 {
+            d.offer_live(&room(), at(seq), Some(echo(3, &format!("n{seq}"))));
+        }
+        assert_eq!(d.settle(3, &room(), at(1), "n1"), Settle::Done);
+        d.settle(3, &room(), at(5), "n5"); // answered, never heard
+        assert!(!d.rewind(&room(), 9), "a store ahead is no loss");
+        assert!(!d.rewind(&room(), 3), "nor one level with the cursor");
+        // Redis comes back holding rev 1 only.
+        assert!(d.rewind(&room(), 1));
+        assert_eq!(d.cursor(&room()), Some(0), "{REDELIVERED} revs back");
+        assert!(d.owed.is_empty() && d.given.is_empty(), "nothing kept for lost messages");
+        // The replay delivers what the store holds, a message stored under
+        // a reused rev included, and that send's echo goes out.
+        assert_eq!(stored(&mut d, at(1)), Step::Deliver(None));
+        assert_eq!(stored(&mut d, at(2)), Step::Deliver(None));
+        assert_eq!(d.settle(4, &room(), at(2), "m2"), Settle::EchoNow);
     }
 
     #[test]

@@ -227,8 +227,30 @@ impl Bus {
     /// After a reconnect: every room followed here, from its cursor.
     async fn replay_all(&self) {
         let rooms = self.delivery().rooms();
+        self.rewind_lost(&rooms).await;
         for room in rooms {
             self.replay(&room, u64::MAX).await;
+        }
+    }
+
+    /// Goes back, in each room whose rev in the store is below its cursor
+    /// here, to before what the store holds: Redis came back without
+    /// writes it had acknowledged (docs/architecture.md, section 4), and
+    /// the room's next messages take those revs again.
+    async fn rewind_lost(&self, rooms: &[RoomId]) {
+        let revs = match self.store().last_revs(rooms).await {
+            Ok(revs) => revs,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot compare the rooms' revs after a reconnect");
+                return;
+            }
+        };
+        let mut delivery = self.delivery();
+        for (room, rev) in rooms.iter().zip(revs) {
+            let cursor = delivery.cursor(room);
+            if delivery.rewind(room, rev) {
+                tracing::error!(room = %room, ?cursor, rev, "the store lost acknowledged messages: delivering the room again from before what it holds");
+            }
         }
     }
 }
